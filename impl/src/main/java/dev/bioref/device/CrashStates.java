@@ -160,6 +160,29 @@ public final class CrashStates implements Iterable<CrashStates.CrashState> {
             return out;
         }
 
+        /**
+         * The sectors (0-based within the write) of the landed write at log index {@code logIndex}
+         * that reached the media in this state; an empty array if that write did not land.
+         */
+        public int[] sectorsLanded(int logIndex) {
+            for (int i = 0; i < landed.length; i++) {
+                if (point.pending[landed[i]] != logIndex) continue;
+                LogEntry w = point.owner.entries.get(logIndex);
+                int[] tmp = new int[w.sectors()];
+                int n = 0;
+                for (int s = 0; s < w.sectors(); s++) {
+                    boolean lands = switch (point.owner.bounds.tear()) {
+                        case NONE -> true;
+                        case PREFIX -> s < how[i];
+                        case ANY -> (how[i] & (1L << s)) != 0;
+                    };
+                    if (lands) tmp[n++] = s;
+                }
+                return java.util.Arrays.copyOf(tmp, n);
+            }
+            return new int[0];
+        }
+
         /** Writes this state's image into {@code image}, which must have the device's capacity. */
         public void applyTo(byte[] image) {
             CrashStates cs = point.owner;
