@@ -78,6 +78,11 @@ public final class CrashStates implements Iterable<CrashStates.CrashState> {
 
         /** Crash points only between these log positions (see {@link WriteLog#indexAfterMark}). */
         public Bounds between(int from, int to) { return new Bounds(maxLanded, tear, from, to); }
+
+        /** Crash points only after the mark {@code name} of {@code log}. */
+        public Bounds afterMark(WriteLog log, String name) {
+            return new Bounds(maxLanded, tear, log.indexAfterMark(name), toEntry);
+        }
     }
 
     /** A place the power can fail, with what is durable and what is pending there. */
@@ -285,6 +290,9 @@ public final class CrashStates implements Iterable<CrashStates.CrashState> {
         if (bounds == null) throw new IllegalArgumentException("bounds is null");
         return new CrashStates(log, bounds);
     }
+
+    /** Every crash state of {@code log}: all crash points, every subset, no tearing. */
+    public static CrashStates of(WriteLog log) { return of(log, Bounds.all()); }
 
     public Bounds bounds() { return bounds; }
 

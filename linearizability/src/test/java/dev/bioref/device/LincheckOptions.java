@@ -48,6 +48,20 @@ final class LincheckOptions {
                 .invocationsPerIteration(intProperty("lincheck.stress.invocationsPerIteration", THOROUGH ? 3_000 : 1_000));
     }
 
+    static String describeModelChecking() {
+        return intProperty("lincheck.modelChecking.iterations", THOROUGH ? 25 : 10) + " x "
+                + intProperty("lincheck.modelChecking.invocationsPerIteration", THOROUGH ? 400 : 200) + scenario();
+    }
+
+    static String describeStress() {
+        return intProperty("lincheck.stress.iterations", THOROUGH ? 30 : 10) + " x "
+                + intProperty("lincheck.stress.invocationsPerIteration", THOROUGH ? 3_000 : 1_000) + scenario();
+    }
+
+    private static String scenario() {
+        return ", 2 threads x " + ACTORS_PER_THREAD + " ops, " + ACTORS_AROUND + " before/after (thorough=" + THOROUGH + ")";
+    }
+
     private static int intProperty(String name, int fallback) {
         String v = System.getProperty(name);
         if (v == null || v.isBlank()) return fallback;
