@@ -35,6 +35,19 @@ import java.util.stream.StreamSupport;
  * that is sum_c 2^m_c. {@link #count()} computes it without enumerating.
  *
  * <p>Streaming: the iterator holds one crash point's base image and one state at a time.
+ *
+ * <p>Typical use, in a crash-consistency test:
+ * <pre>{@code
+ * WriteLog log = device.startLog();
+ * ... run the workload, device.mark("synced") where an fsync returned ...
+ * CrashStates states = CrashStates.of(log, Bounds.all().withTear(Tear.PREFIX));
+ * assertTrue(states.count().compareTo(BigInteger.valueOf(10_000)) >= 0);
+ * for (CrashState s : states) {
+ *     LoopbackDevice restarted = s.toDevice();          // or s.writeTo(backend), s.image()
+ *     ... mount/recover on restarted, check the oracle; on failure report s (its toString
+ *         names the crash point, the last mark and every landed or torn write) ...
+ * }
+ * }</pre>
  */
 public final class CrashStates implements Iterable<CrashStates.CrashState> {
 
