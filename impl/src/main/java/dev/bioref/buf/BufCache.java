@@ -914,6 +914,10 @@ public final class BufCache implements AutoCloseable {
                 vp.v_token.reltoken();
             }
             if ((flags & FINDBLK_TEST) != 0) break;
+            if (bp.b_lock.ownedByMe()) {
+                bqdrop(bp);
+                throw new IllegalStateException("findblk: " + bp + " is already held by " + Thread.currentThread().getName());
+            }
             if (bp.b_lock.lock(lkflags) != 0) {
                 bqdrop(bp);
                 return null;
@@ -982,6 +986,11 @@ public final class BufCache implements AutoCloseable {
         for (;;) {
             Buf bp = findblk(vp, loffset, FINDBLK_REF | FINDBLK_TEST);
             if (bp != null) {
+                if (bp.b_lock.ownedByMe()) {
+                    bqdrop(bp);
+                    throw new IllegalStateException("getblk: " + bp + " is already held by "
+                            + Thread.currentThread().getName() + " (release it first)");
+                }
                 if (!bp.b_lock.tryLock()) {
                     if ((blkflags & GETBLK_NOWAIT) != 0) {
                         bqdrop(bp);
@@ -997,7 +1006,7 @@ public final class BufCache implements AutoCloseable {
                     }
                 }
                 bqdrop(bp);
-                if (!mut.getblkSkipsIdentityRecheck && (bp.b_vp != vp || bp.b_loffset != loffset)) {
+                if (bp.b_vp != vp || bp.b_loffset != loffset) {
                     bp.b_lock.unlock();   // recycled while we slept
                     continue;
                 }
@@ -1439,6 +1448,15 @@ public final class BufCache implements AutoCloseable {
     boolean buf_daemon_hw_limit(long limit) {
         return runningbufspace.get() + dirtykvaspace.get() > limit
                 || dirtybufcounthw.get() >= nbuf / 2;
+    }
+
+    /**
+     * One flushbufqueues call of the normal ({@code hw == false}) or heavy-weight daemon: at most
+     * flushperqueue buffers. Unlike {@link #bufDaemonStep} it returns even if the device keeps
+     * failing (the seed's daemon would retry forever, reference §7).
+     */
+    public int flushbufqueues(boolean hw) {
+        return flushbufqueues(hw ? marker_hw : marker, hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY);
     }
 
     /** Starts the two daemon threads (normal and heavy-weight). */

@@ -79,6 +79,12 @@ public record Params(int nbuf, int ncpus, int maxbsize, long maxbufspace, long h
                 lodirtybufspace, hirunning, flushperqueue, bdWakeSize);
     }
 
+    /** The same parameters with another flushperqueue (buffers per flushbufqueues call). */
+    public Params withFlushperqueue(int n) {
+        return new Params(nbuf, ncpus, maxbsize, maxbufspace, hibufspace, lobufspace, hidirtybufspace,
+                lodirtybufspace, hirunningspace, n, bdWakeSize);
+    }
+
     /** Throws, naming the bad value, unless the parameters can work. */
     void validate(boolean allowNegativeLobufspace) {
         if (nbuf < 1) throw new IllegalArgumentException("nbuf must be >= 1, was " + nbuf);
