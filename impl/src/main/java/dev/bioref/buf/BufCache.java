@@ -1596,16 +1596,24 @@ public final class BufCache implements AutoCloseable {
     // ================================================================== vnode-wide helpers [outside seed]
 
     /**
-     * Writes every dirty buffer of vp: synchronously with {@code waitfor}, else asynchronously
-     * and then waits for the writes. A buffer whose io_checkwrite refuses is released dirty.
-     * Returns the first write error, or 0.
+     * Writes every dirty buffer of vp: synchronously with {@code waitfor}, else asynchronously;
+     * then waits for the vnode's writes. Busy buffers (held by someone, or being written) are
+     * skipped, as vfsync_bp does with LK_NOWAIT. A buffer whose io_checkwrite refuses is
+     * released dirty. Returns the first write error, or 0.
      */
-    // vfs_subr.c vfsync() [outside seed]
+    // vfs_subr.c vfsync() / vfsync_bp() [outside seed]
     public int vfsync(Vnode vp, boolean waitfor) {
         int error = 0;
         for (Long off : dirtyOffsets(vp)) {
-            Buf bp = findblk(vp, off, 0);
+            Buf bp = findblk(vp, off, FINDBLK_TEST | FINDBLK_REF);
             if (bp == null) continue;
+            boolean locked = !bp.b_lock.ownedByMe() && bp.b_lock.tryLock();
+            bqdrop(bp);
+            if (!locked) continue;
+            if (bp.b_vp != vp || bp.b_loffset != off) {
+                bp.b_lock.unlock();
+                continue;
+            }
             if (!bp.hasFlags(Buf.B_DELWRI)) {
                 bp.b_lock.unlock();
                 continue;

@@ -65,6 +65,54 @@ class SeedQuirksTest {
         }
     }
 
+    // ---- getnewbuf's flushing hysteresis needs the pinned bufspace below lobufspace (KEPT)
+
+    @Test void getnewbufFindsNoHeaderWhileHeldAndReferencedBuffersKeepBufspaceAtLobufspace() {
+        BufCache c = BufTestSupport.cache(4);   // hibufspace 3 KiB, lobufspace 2 KiB
+        Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
+        assertEquals(3 * BLK, c.params().hibufspace());
+        assertEquals(2 * BLK, c.params().lobufspace());
+        Buf held = fill(c, vp, 0, pattern(0, BLK));
+        Buf refd = fill(c, vp, BLK, pattern(1, BLK));
+        c.bqrelse(refd);
+        c.bqhold(refd);
+        c.bqrelse(fill(c, vp, 2 * BLK, pattern(2, BLK)));
+        // bufspace 3K >= hibufspace: flushing destroys clean buffers until bufspace < 2K, which the
+        // held and the referenced buffer prevent; EMPTY headers are skipped while flushing
+        assertNull(c.getblk(vp, 3 * BLK, BLK, 0, 20 * MS));
+        assertTrue(c.queueLength(Buf.BQUEUE_EMPTY) >= 1, "an EMPTY header exists all along");
+        held.setFlags(Buf.B_CACHE);
+        c.bqrelse(held);                       // one pin fewer: now a clean buffer can be destroyed
+        Buf bp = c.getblk(vp, 3 * BLK, BLK, 0, 20 * MS);
+        assertNotNull(bp);
+        bp.setFlags(Buf.B_INVAL);
+        c.brelse(bp);
+        c.bqdrop(refd);
+    }
+
+    // ---- §3.11: writing a B_INVAL buffer discards the new data (KEPT; vfs_bio_clrbuf clears B_INVAL)
+
+    @Test void aFoundInvalidBufferStaysInvalidAndWritingItDiscardsTheData() {
+        BufCache c = BufTestSupport.cache(8);
+        LoopbackDevice dev = BufTestSupport.device(8);
+        Vnode vp = c.vnode("dev0", dev, BLK);
+        Buf bp = c.getblk(vp, 0, BLK, 0, 0);
+        bp.setFlags(Buf.B_INVAL);
+        c.bqrelse(bp);                               // bqrelse keeps an INVAL buffer associated
+        Buf again = c.getblk(vp, 0, BLK, 0, 0);
+        assertTrue(again.hasFlags(Buf.B_INVAL), "getblk clears only B_CACHE on a found INVAL buffer");
+        System.arraycopy(pattern(9, BLK), 0, again.b_data(), 0, BLK);
+        c.bdwrite(again);
+        assertEquals(0, c.dirtybufcount(), "bdwrite brelse'd it instead: the data is gone");
+        assertNull(c.findblk(vp, 0, BufCache.FINDBLK_TEST));
+        Buf third = c.getblk(vp, 0, BLK, 0, 0);
+        c.vfs_bio_clrbuf(third);                     // the contract: clear INVAL, then fill
+        assertFalse(third.hasFlags(Buf.B_INVAL));
+        System.arraycopy(pattern(9, BLK), 0, third.b_data(), 0, BLK);
+        c.bdwrite(third);
+        assertEquals(1, c.dirtybufcount());
+    }
+
     // ---- waitrunningbufspace: the waiter's own increment keeps it waiting (FIXED; switch seedWaitrunningbufspaceSpin)
 
     @Test void waitrunningbufspaceNoLongerWaitsForAFairnessFlagNobodyWillClear() throws Exception {
