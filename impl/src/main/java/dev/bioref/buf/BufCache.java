@@ -1262,6 +1262,7 @@ public final class BufCache implements AutoCloseable {
     public void vn_strategy(Vnode vp, Bio bio) {
         Buf bp = bio.bio_buf;
         Panic.KKASSERT(bp.b_cmd != BufCmd.DONE, () -> "vn_strategy: b_cmd == DONE on " + bp);
+        if (bio == bp.b_bio1) vfs_busy_pages(vp, bp);   // port: its assertions guard direct callers too (I20)
         bp.setFlags(Buf.B_IOISSUED);
         BioTrack track = bp.b_cmd == BufCmd.READ ? vp.v_track_read : vp.v_track_write;
         Panic.KKASSERT((bio.bio_flags() & Bio.BIO_DONE) == 0, () -> "vn_strategy: BIO_DONE set on " + bio);
