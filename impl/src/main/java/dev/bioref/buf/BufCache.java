@@ -150,6 +150,7 @@ public final class BufCache implements AutoCloseable {
         }
     }
 
+    // vfs_bio.c buf_daemon1(), L2235 (the kmalloc'd B_MARKER header)
     private Buf newMarker() {
         Buf m = new Buf(-1, 0, 0);
         m.b_flags.set(Buf.B_MARKER);
@@ -160,6 +161,7 @@ public final class BufCache implements AutoCloseable {
     // ================================================================== vnodes
 
     /** A block-device vnode over {@code dev} in blocks of {@code blksize} bytes. */
+    // port: a block-device vnode (the kernel's come from the VFS; reference §8.2)
     public Vnode vnode(String name, LoopbackDevice dev, int blksize) {
         Objects.requireNonNull(dev, "dev");
         if (blksize <= 0 || blksize % Params.DEV_BSIZE != 0 || blksize > maxbsize) {
@@ -679,6 +681,7 @@ public final class BufCache implements AutoCloseable {
         bundirty(bp, BufInvariants.Ghost.Cause.OWNER);
     }
 
+    // vfs_bio.c bundirty(), L1223 (with the ghost cause of the DELWRI 1→0 transition, I18)
     void bundirty(Buf bp, BufInvariants.Ghost.Cause cause) {
         if (bp.hasFlags(Buf.B_DELWRI)) {
             ghost.delwriCleared(bp, cause);
@@ -1456,6 +1459,7 @@ public final class BufCache implements AutoCloseable {
      * flushperqueue buffers. Unlike {@link #bufDaemonStep} it returns even if the device keeps
      * failing (the seed's daemon would retry forever, reference §7).
      */
+    // vfs_bio.c flushbufqueues(), L2335 (one call, with the daemon's own marker)
     public int flushbufqueues(boolean hw) {
         return flushbufqueues(hw ? marker_hw : marker, hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY);
     }
@@ -1474,6 +1478,7 @@ public final class BufCache implements AutoCloseable {
     }
 
     /** Stops the daemon threads and waits for them. */
+    // port: the kernel's daemons never stop (shutdown_kproc); tests and close() need to
     public synchronized void stopDaemons() {
         daemonsStop = true;
         Thread a = bufdaemon_td;
@@ -1634,6 +1639,7 @@ public final class BufCache implements AutoCloseable {
         return error;
     }
 
+    // vfs_subr.c vfsync() RB_SCAN of v_rbdirty_tree [outside seed], as a snapshot under v_token
     private List<Long> dirtyOffsets(Vnode vp) {
         vp.v_token.gettoken_shared();
         try {
@@ -1643,6 +1649,7 @@ public final class BufCache implements AutoCloseable {
         }
     }
 
+    // vfs_subr.c vinvalbuf()/vtruncbuf() RB_SCAN [outside seed], as a snapshot under v_token
     private List<Long> hashedOffsets(Vnode vp, long from) {
         vp.v_token.gettoken_shared();
         try {
@@ -1713,11 +1720,13 @@ public final class BufCache implements AutoCloseable {
     // ================================================================== misc
 
     /** Injects vm_paging_min() (memory pressure); default never. */
+    // port: vm_paging_min() becomes injectable (reference §8.2)
     public void setMemoryPressure(BooleanSupplier vmPagingMin) {
         this.vm_paging_min = Objects.requireNonNull(vmPagingMin, "vmPagingMin");
     }
 
     /** Shortens the seed's 1 s sleeps (daemon idle, throttles) for tests. */
+    // port: the kernel's hz-based timeouts, shortened for tests
     public void setHz(long nanos) {
         if (nanos <= 0) throw new IllegalArgumentException("hz must be > 0 ns, was " + nanos);
         this.hz = nanos;
@@ -1738,10 +1747,12 @@ public final class BufCache implements AutoCloseable {
         return count;
     }
 
+    // port: mycpu->gd_cpuid, from the thread id (reference §8.2)
     private int mycpu() {
         return (int) (Thread.currentThread().getId() % bufpcpu.length);
     }
 
+    // port: bad-input checks before anything changes (the kernel trusts its callers)
     private void checkBlock(String fn, Vnode vp, long loffset, int size) {
         Objects.requireNonNull(vp, fn + ": vnode is null");
         if (vp.cache != this) throw new IllegalArgumentException(fn + ": " + vp + " belongs to another cache");
@@ -1763,6 +1774,7 @@ public final class BufCache implements AutoCloseable {
     }
 
     /** The entry checks of brelse/bqrelse: the caller must hold the buffer, which must be on no queue. */
+    // vfs_bio.c brelse(), L1525 / bqrelse(), L1656 panics, checked at entry (deviation "ownership checked at entry")
     private void checkRelease(String fn, Buf bp) {
         Objects.requireNonNull(bp, fn + ": buffer is null");
         if (bp.b_index < 0 || bp.b_index >= nbuf || buf[bp.b_index] != bp) {
@@ -1776,12 +1788,14 @@ public final class BufCache implements AutoCloseable {
         }
     }
 
+    // vfs_bio.c brelse(), L1525: the final release of bwrite/bawrite/bdwrite needs b_qindex == NONE
     private void checkOffQueue(String fn, Buf bp) {
         if (bp.b_qindex != Buf.BQUEUE_NONE) {
             throw new Panic(fn + ": buffer " + bp + " is on queue " + Buf.queueName(bp.b_qindex) + " (not held)");
         }
     }
 
+    // kern_shutdown.c panic(): a Panic, and the cache is marked as after a kernel panic
     private void panic(String msg) {
         panicked = true;
         throw new Panic(msg);
@@ -1813,6 +1827,7 @@ public final class BufCache implements AutoCloseable {
     public List<Vnode> vnodes() { return List.copyOf(vnodes); }
 
     /** Number of headers on queue {@code q} over all CPU buckets. */
+    // port: inspection for tests and the CLI
     public int queueLength(int q) {
         int n = 0;
         for (Bufpcpu pcpu : bufpcpu) {
@@ -1835,6 +1850,7 @@ public final class BufCache implements AutoCloseable {
      */
     public void checkInvariants() { BufInvariants.check(this); }
 
+    // port: stops the daemon threads
     @Override public void close() {
         stopDaemons();
     }

@@ -113,6 +113,7 @@ class KernPrimitivesTest {
         BufLock lk = new BufLock("b");
         lk.lock(BufLock.LK_EXCLUSIVE);
         assertThrows(Panic.class, () -> lk.lock(BufLock.LK_EXCLUSIVE));
+        assertEquals(Errno.EBUSY, lk.lock(BufLock.LK_EXCLUSIVE | BufLock.LK_NOWAIT), "a try-lock of one's own lock fails");
         CompletableFuture<Throwable> f = CompletableFuture.supplyAsync(() -> {
             try {
                 lk.unlock();
