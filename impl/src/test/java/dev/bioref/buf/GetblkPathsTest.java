@@ -158,6 +158,29 @@ class GetblkPathsTest {
         return n;
     }
 
+    @Test void getnewbufGivesEveryCleanBufferASecondChanceThenTakesTheOldest() {
+        BufCache c4 = BufTestSupport.cache(4);          // hibufspace 3K, lobufspace 2K
+        Vnode v4 = c4.vnode("dev4", dev, BLK);
+        Buf[] abc = new Buf[3];
+        for (int i = 0; i < 3; i++) {
+            abc[i] = fill(c4, v4, (long) i * BLK, pattern(i, BLK));
+            c4.bqrelse(abc[i]);
+            assertFalse(abc[i].hasFlags(Buf.B_AGE));
+        }
+        Buf d = c4.getblk(v4, 3L * BLK, BLK, 0, 0);
+        // A, B, C each got B_AGE and went to the tail once; then A and B (oldest) were taken
+        assertNull(c4.findblk(v4, 0, BufCache.FINDBLK_TEST));
+        assertNull(c4.findblk(v4, BLK, BufCache.FINDBLK_TEST));
+        Buf c = c4.findblk(v4, 2L * BLK, BufCache.FINDBLK_TEST);
+        assertSame(abc[2], c);
+        assertTrue(c.hasFlags(Buf.B_AGE), "C used up its second chance");
+        d.setFlags(Buf.B_INVAL);
+        c4.brelse(d);
+        Buf hit = c4.getblk(v4, 2L * BLK, BLK, 0, 0);
+        assertFalse(hit.hasFlags(Buf.B_AGE), "a getblk hit clears B_AGE (L2812)");
+        c4.bqrelse(hit);
+    }
+
     @Test void getcacheblkReturnsOnlyFullyValidBuffers() {
         assertNull(c.getcacheblk(vp, 0, BLK, 0), "a miss is created, found not valid and released");
         Buf kept = c.findblk(vp, 0, BufCache.FINDBLK_TEST);
