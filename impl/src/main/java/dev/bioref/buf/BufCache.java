@@ -1429,14 +1429,16 @@ public final class BufCache implements AutoCloseable {
         Buf m = hw ? marker_hw : marker;
         int q = hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY;
         int total = 0;
-        waitrunningbufspace();
-        long limit = params.lodirtybufspace() / 2;
-        while (hw ? buf_daemon_hw_limit(limit) : buf_daemon_limit(limit)) {
-            int r = flushbufqueues(m, q);
-            total += r;
-            if (r == 0) break;
-            if (runningbufspace.get() < params.hirunningspace()) continue;
+        synchronized (m) {   // the marker belongs to one daemon: a stepping caller and the thread take turns
             waitrunningbufspace();
+            long limit = params.lodirtybufspace() / 2;
+            while (hw ? buf_daemon_hw_limit(limit) : buf_daemon_limit(limit)) {
+                int r = flushbufqueues(m, q);
+                total += r;
+                if (r == 0) break;
+                if (runningbufspace.get() < params.hirunningspace()) continue;
+                waitrunningbufspace();
+            }
         }
         daemonFlushes.addAndGet(total);
         return total;
@@ -1461,7 +1463,10 @@ public final class BufCache implements AutoCloseable {
      */
     // vfs_bio.c flushbufqueues(), L2335 (one call, with the daemon's own marker)
     public int flushbufqueues(boolean hw) {
-        return flushbufqueues(hw ? marker_hw : marker, hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY);
+        Buf m = hw ? marker_hw : marker;
+        synchronized (m) {
+            return flushbufqueues(m, hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY);
+        }
     }
 
     /** Starts the two daemon threads (normal and heavy-weight). */

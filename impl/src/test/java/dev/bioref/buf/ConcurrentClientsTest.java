@@ -51,6 +51,10 @@ class ConcurrentClientsTest {
                 fs.add(pool.submit(() -> {
                     SplittableRandom rnd = new SplittableRandom(seed + client);
                     for (int i = 0; i < OPS; i++) {
+                        if (rnd.nextInt(40) == 0) {
+                            c.bufDaemonStep(rnd.nextBoolean());   // a stepping caller beside the daemon threads
+                            continue;
+                        }
                         if (rnd.nextInt(5) == 0) {
                             int b = CLIENTS * OWN + rnd.nextInt(SHARED);
                             Buf[] bpp = new Buf[1];
