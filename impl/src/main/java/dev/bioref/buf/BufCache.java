@@ -115,6 +115,13 @@ public final class BufCache implements AutoCloseable {
     private volatile boolean daemonsStop;
     private final AtomicLong daemonFlushes = new AtomicLong();
 
+    /**
+     * Test seam: runs inside getnewbuf's second-chance update of B_AGE (spinlock held, buffer
+     * not locked), so a test can schedule an owner's flag update into that window (§5.5.1).
+     * Null outside such tests.
+     */
+    volatile java.util.function.Consumer<Buf> ageWindow;
+
     /** Ghost state for the data-safety invariants (I14, I15, I18, I20); see {@link BufInvariants}. */
     final BufInvariants.Ghost ghost = new BufInvariants.Ghost();
     private volatile boolean panicked;
@@ -1111,9 +1118,14 @@ public final class BufCache implements AutoCloseable {
                 if (qindex == Buf.BQUEUE_CLEAN && !bp.hasFlags(Buf.B_AGE) && nbp != null) {
                     // second chance: age it and move it to the tail, without the buffer lock (L1957)
                     if (quirks.seedUnlockedAgeRmw) {
-                        bp.b_flags.set(bp.b_flags.get() | Buf.B_AGE);
+                        int f = bp.b_flags.get();               // plain load ...
+                        java.util.function.Consumer<Buf> w = ageWindow;
+                        if (w != null) w.accept(bp);
+                        bp.b_flags.set(f | Buf.B_AGE);          // ... and store: can undo an owner's update
                     } else {
-                        bp.setFlags(Buf.B_AGE);
+                        java.util.function.Consumer<Buf> w = ageWindow;
+                        if (w != null) w.accept(bp);
+                        bp.setFlags(Buf.B_AGE);                 // CAS: cannot
                     }
                     pcpu.bufqueues[qindex].remove(bp);
                     pcpu.bufqueues[qindex].insertTail(bp);

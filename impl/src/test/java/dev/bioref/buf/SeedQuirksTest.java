@@ -218,6 +218,52 @@ class SeedQuirksTest {
         c.bqrelse(bp);
     }
 
+    // ---- §5.5.1: getnewbuf's unlocked B_AGE read-modify-write (FIXED with CAS; switch seedUnlockedAgeRmw)
+
+    /**
+     * The interleaving of reference §9.3 #10, made deterministic: getnewbuf reads X's flags for
+     * the second chance; the owner, in getblk's acquire window, clears B_CACHE because X is
+     * B_INVAL; getnewbuf stores its stale value with B_AGE. With the seed's plain store the
+     * owner's clear is lost and getblk hands out a B_INVAL buffer marked valid (the caller would
+     * skip the read); with CAS it is not.
+     */
+    @Test void theUnlockedAgeUpdateLosesTheOwnersCacheClearOnlyWithThePlainStore() throws Exception {
+        assertTrue(ageRace(true).hasFlags(Buf.B_CACHE | Buf.B_INVAL), "seed: B_CACHE came back");
+        assertFalse(ageRace(false).hasFlags(Buf.B_CACHE), "port: the owner's clear survives");
+    }
+
+    private Buf ageRace(boolean plainStore) throws Exception {
+        BufQuirks q = BufQuirks.none();
+        q.seedUnlockedAgeRmw = plainStore;
+        BufCache c = BufTestSupport.unchecked(Params.forTest(2, BLK), BufMutations.none(), q);
+        Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
+        Buf x = fill(c, vp, 0, pattern(1, BLK));
+        x.setFlags(Buf.B_CACHE | Buf.B_INVAL);
+        c.bqrelse(x);                              // X: CLEAN head, INVAL|CACHE, still associated
+        c.bqrelse(fill(c, vp, BLK, pattern(2, BLK)));
+        CompletableFuture<Buf> owner = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        c.ageWindow = bp -> {
+            if (bp != x || !once.compareAndSet(false, true)) return;
+            Thread o = new Thread(() -> owner.complete(c.getblk(vp, 0, BLK, 0, 0)));
+            o.setDaemon(true);
+            o.start();
+            while (x.hasFlags(Buf.B_CACHE)) Thread.onSpinWait();   // the owner cleared B_CACHE (L2834)
+        };
+        Thread g = new Thread(() -> {
+            Buf z = c.getblk(vp, 2L * BLK, BLK, 0, 0);
+            z.setFlags(Buf.B_INVAL);
+            c.brelse(z);
+        });
+        g.setDaemon(true);
+        g.start();
+        Buf got = owner.get(10, TimeUnit.SECONDS);
+        g.join(10_000);
+        assertFalse(g.isAlive(), "getnewbuf finished");
+        assertEquals(0L, got.b_loffset());
+        return got;
+    }
+
     // ---- §5.2 ownership checked at entry (FIXED; switch seedLateOwnershipCheck)
 
     @Test void withTheSeedsLateOwnershipCheckAForeignReleaseCorruptsBeforeItPanics() throws Exception {
