@@ -425,6 +425,19 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
+(* For liveness: the device completes every I/O (weak fairness) and the daemon gets to a
+   dirty buffer that keeps becoming unlocked (strong fairness: clients may re-lock it). *)
+DeviceAndDaemonFair ==
+    /\ \A h \in Hdrs : WF_vars(\E fail \in BOOLEAN : biodone_write(h, fail) \/ biodone_read(h, fail))
+    /\ \A h \in Hdrs : SF_vars(flushbufqueues(h))
+
+(* ... and no client keeps a buffer locked for ever (weak fairness on its release). *)
+FairSpec == Spec /\ DeviceAndDaemonFair /\ \A p \in Procs : WF_vars(bqrelse(p))
+
+(* Without the clients' fairness: a client may sit on the dirty buffer for ever, so
+   DirtyEventuallyWrittenProp must fail (MCBufCache_LivenessClientHolds.cfg). *)
+ClientMayHoldSpec == Spec /\ DeviceAndDaemonFair
+
 -----------------------------------------------------------------------------
 (* Invariants: names as in proofs-notes/invariants.md (buffer cache table). *)
 
@@ -515,6 +528,10 @@ CoherenceInv ==
 \* I20: READ is only issued on a buffer without B_CACHE.
 NoReadOverValidInv ==
     \A h \in Hdrs : b_cmd[h] = "READ" => "CACHE" \notin b_flags[h]
+
+\* L1 (§9.1): a dirty buffer whose filesystem does not veto the write is eventually clean (written, or invalidated by its owner).
+DirtyEventuallyWrittenProp ==
+    \A h \in Hdrs : ("DELWRI" \in b_flags[h] /\ b_dep[h] # "veto") ~> ("DELWRI" \notin b_flags[h] \/ b_dep[h] = "veto")
 
 \* HAMMER I12 (checked here at the hook): the kernel never writes a buffer whose io_checkwrite refuses.
 MetaNeverKernelWrittenInv ==
