@@ -38,7 +38,9 @@ CONSTANTS
     GetnewbufIgnoresRefs,     \* getnewbuf takes a header with b_refs # 0 (L2002/L2031 checks gone)
     ReleaseIgnoresLocked,     \* brelse/bqrelse place by DELWRI before testing B_LOCKED (L1538/L1664)
     BpdoneNoRedirty,          \* bpdone calls bundirty after a FAILED write (L3556-3560)
-    DaemonSkipsCheckwrite     \* flushbufqueues writes without asking io_checkwrite (L2441)
+    DaemonSkipsCheckwrite,    \* flushbufqueues writes without asking io_checkwrite (L2441)
+    ClientDestroysPinned      \* the owner breaks the L1864 contract: it destroys (B_INVAL brelse)
+                              \* a buffer whose io_deallocate refuses
 
 NOBLK == "noblk"          \* b_vp = NULL (no identity)
 NOONE == "none"           \* the buffer lock is free
@@ -276,7 +278,10 @@ bwrite(p) == /\ owned[p] # NOONE /\ WriteNew(p, FALSE)
    and brelvp()s.  keepAlways = bqrelse (never destroys, L1648-1717). *)
 Release(h, f, keepAlways) ==
     LET destroy == ~keepAlways /\ Destroys(f)
-        f2 == IF destroy THEN (f \cup {"INVAL"}) \ {"DELWRI", "CACHE", "HASHED", "ERROR"} ELSE f
+        refused == destroy /\ b_dep[h] = "veto"   \* io_deallocate refuses: B_LOCKED, deps kept (the seed panics at L1864)
+        f2 == IF destroy THEN ((f \cup {"INVAL"}) \ {"DELWRI", "CACHE", "HASHED", "ERROR"})
+                              \cup (IF refused THEN {"LOCKED"} ELSE {})
+              ELSE f
         size == IF destroy THEN 0 ELSE b_bufsize[h]
     IN
     /\ b_flags' = [b_flags EXCEPT ![h] = f2]
@@ -287,7 +292,7 @@ Release(h, f, keepAlways) ==
                                       ELSE IF "DELWRI" \in f2 THEN "dirty" ELSE "clean"]
     /\ dirtybufcount' = dirtybufcount - (IF "DELWRI" \in b_flags[h] THEN 1 ELSE 0)
                                       + (IF "DELWRI" \in f2 THEN 1 ELSE 0)
-    /\ b_dep' = [b_dep EXCEPT ![h] = IF destroy THEN "none" ELSE @]   \* io_deallocate drops deps
+    /\ b_dep' = [b_dep EXCEPT ![h] = IF destroy /\ ~refused THEN "none" ELSE @]   \* io_deallocate drops deps
     /\ Enqueue(h, ReleaseQueue(f2, size))
     /\ lockOwner' = [lockOwner EXCEPT ![h] = NOONE]
 
@@ -301,7 +306,7 @@ OwnerRelease(p, keep, inval) ==
     IN
     /\ h # NOONE /\ b_cmd[h] = "DONE"
     /\ ~(keep /\ inval)
-    /\ (~keep /\ Destroys(f)) => b_dep[h] # "veto"
+    /\ (~keep /\ Destroys(f) /\ ~ClientDestroysPinned) => b_dep[h] # "veto"
     /\ Release(h, f, keep)
     /\ owned' = [owned EXCEPT ![p] = NOONE]
     /\ latest' = IF ~keep /\ Destroys(f) /\ "DELWRI" \in b_flags[h]
