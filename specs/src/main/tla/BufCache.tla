@@ -45,8 +45,7 @@ CONSTANTS
 NOBLK == "noblk"          \* b_vp = NULL (no identity)
 NOONE == "none"           \* the buffer lock is free
 KERN  == "kernproc"       \* BUF_KERNPROC: the completion path owns the lock
-DAEMON == "bufdaemon"     \* buf_daemon1's thread
-Owners == Procs \cup {DAEMON, KERN, NOONE}
+Owners == Procs \cup {KERN, NOONE}   \* the daemon's lock hold is folded into flushbufqueues(h)
 Queues == {"NONE", "LOCKED", "CLEAN", "DIRTY", "EMPTY"}   \* DIRTY_HW: heavy buffers not modelled
 Flags == {"DELWRI", "CACHE", "INVAL", "LOCKED", "ERROR", "HASHED"}
 Cmds == {"DONE", "READ", "WRITE"}
