@@ -61,8 +61,9 @@ class ThrottleTest {
         // one daemon pass drains to lodirtybufspace / 2 and the writer resumes
         int flushed = c.bufDaemonStep(false);
         assertTrue(flushed >= 6, "flushed " + flushed);
-        assertTrue(c.runningbufspace() + c.dirtykvaspace() <= c.params().lodirtybufspace() / 2 + BLK,
-                "the daemon drained to its low limit (one more may have been dirtied since)");
+        // The drain level itself is asserted single-threaded in theDaemonDrainsToHalfTheLowWatermarkAndStops:
+        // here the woken writer may dirty any number of buffers before we could read the counters,
+        // up to the high watermark again, which maxSeen bounds below.
         while (progress.get() < 12 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(5)) {
             c.bufDaemonStep(false);
             Thread.sleep(5);
