@@ -26,14 +26,16 @@
 (* Action names: the finalize steps carry the step numbers of the note's   *)
 (* section 4.4 (FinData = step 3, ...); Java: HammerFlusher.finalize.      *)
 (*                                                                         *)
-(* Mutations 1-7 of the note's section 7.2 (FALSE in the normal configs):  *)
-(*   Mut1 meta-data issued before barrier1                                 *)
-(*   Mut2 header first_offset := save in the same cycle (no lag)           *)
-(*   Mut3 version < 4 without barrier3                                     *)
-(*   Mut4 barriers wait for completion but do not flush the cache          *)
-(*   Mut5 data flushed after the meta-data is issued                       *)
-(*   Mut6 the UNDO history is not cleared at a final finalize              *)
-(*   Mut7 the history is also cleared at a non-final finalize (non-bug)    *)
+(* Mutations 1-7 of the note's section 7.2 (FALSE in the normal configs;  *)
+(* names as the Java port's HammerMutations fields):                       *)
+(*   1 MetaBeforeUndoBarrier    meta-data issued before barrier1           *)
+(*   2 FirstOffsetNotLagged     header first := save in the same cycle     *)
+(*   3 V3NoHeaderBarrier        version < 4 without barrier3               *)
+(*   4 BarrierWithoutCacheFlush barriers wait but do not flush the cache   *)
+(*   5 DataAfterMeta            data flushed after the meta-data is issued *)
+(*   6 KeepUndoHistory          UNDO history not cleared at a final one    *)
+(*   7 ClearHistoryAtPartial    history also cleared at a non-final        *)
+(*                              finalize with first unchanged (non-bug)    *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences, FiniteSets
 
@@ -45,7 +47,8 @@ CONSTANTS
     MaxMods,      \* meta-data modifications per cycle
     V4,           \* volume version >= 4 (recovery finds the FIFO end by seqno scan)
     KernelWrites, \* the kernel may write DATA / UNDO buffers early (checkwrite)
-    Mut1, Mut2, Mut3, Mut4, Mut5, Mut6, Mut7
+    MetaBeforeUndoBarrier, FirstOffsetNotLagged, V3NoHeaderBarrier,
+    BarrierWithoutCacheFlush, DataAfterMeta, KeepUndoHistory, ClearHistoryAtPartial
 
 Blocks == 1..NBlocks
 Vals == 0..MaxData
@@ -164,7 +167,7 @@ AllDurable ==
 \* flush_sync; commit point: everything issued before is durable.  The
 \* flusher now counts the last issued header as durable (ack).
 Barrier ==
-    /\ IF Mut4 THEN UNCHANGED DevVars ELSE AllDurable
+    /\ IF BarrierWithoutCacheFlush THEN UNCHANGED DevVars ELSE AllDurable
     /\ ack' = IF hdrPendFloor > ack THEN hdrPendFloor ELSE ack
 
 ----------------------------------------------------------------------------
@@ -178,7 +181,7 @@ FinBegin ==
           /\ IF f THEN cycles < MaxCycles ELSE partials < MaxPartial
           /\ final' = f
           /\ partials' = IF f THEN partials ELSE partials + 1
-    /\ pcFin' = IF Mut5 THEN "LockEx" ELSE "Data"
+    /\ pcFin' = IF DataAfterMeta THEN "LockEx" ELSE "Data"
     /\ UNCHANGED <<FrontVars, DevVars, cFirst, img, saveNext, syncEx, snaps, cycles,
                    hdrPendFloor, ack>>
 
@@ -207,7 +210,7 @@ FinSaveUndo ==
     /\ pcFin = "Save"
     /\ saveNext' = cNext
     /\ undoPend' = undoPend \cup ((1..Len(undoMem)) \ undoDur)
-    /\ pcFin' = IF Mut1 THEN "MetaEarly" ELSE "Barrier1"
+    /\ pcFin' = IF MetaBeforeUndoBarrier THEN "MetaEarly" ELSE "Barrier1"
     /\ UNCHANGED <<FrontVars, disk, metaPend, dataPend, dataDur, undoDur, hdrPend, hdrDisk,
                    cFirst, img, final, syncEx, snaps, cycles, partials, hdrPendFloor, ack>>
 
@@ -224,14 +227,14 @@ FinBarrier1 ==
 \* for the indices; write the header (write_interlock, flush, done_interlock)
 FinHdr ==
     /\ pcFin = "Hdr"
-    /\ LET h == [first |-> IF Mut2 THEN saveNext ELSE cFirst, next |-> saveNext]
+    /\ LET h == [first |-> IF FirstOffsetNotLagged THEN saveNext ELSE cFirst, next |-> saveNext]
        IN IF h # img \/ final
           THEN /\ img' = h /\ hdrPend' = h
                /\ hdrPendFloor' = cycles
                /\ \/ UNCHANGED hdrDisk                                  \* Supersede
                   \/ hdrPend # NoHdr /\ hdrDisk' = hdrPend
           ELSE UNCHANGED <<img, hdrPend, hdrPendFloor, hdrDisk>>
-    /\ pcFin' = IF ~V4 THEN "Barrier3" ELSE IF Mut1 THEN "Final" ELSE "Meta"
+    /\ pcFin' = IF ~V4 THEN "Barrier3" ELSE IF MetaBeforeUndoBarrier THEN "Final" ELSE "Meta"
     /\ UNCHANGED <<FrontVars, disk, metaPend, dataPend, dataDur, undoPend, undoDur,
                    cFirst, final, saveNext, syncEx, snaps, cycles, partials, ack>>
 
@@ -239,8 +242,8 @@ FinHdr ==
 \* header is made durable before any meta-data write
 FinBarrier3 ==
     /\ pcFin = "Barrier3"
-    /\ IF Mut3 THEN UNCHANGED <<DevVars, ack>> ELSE Barrier
-    /\ pcFin' = IF Mut1 THEN "Final" ELSE "Meta"
+    /\ IF V3NoHeaderBarrier THEN UNCHANGED <<DevVars, ack>> ELSE Barrier
+    /\ pcFin' = IF MetaBeforeUndoBarrier THEN "Final" ELSE "Meta"
     /\ UNCHANGED <<FrontVars, cFirst, img, final, saveNext, syncEx, snaps, cycles,
                    partials, hdrPendFloor>>
 
@@ -251,7 +254,7 @@ FinMeta ==
           disk' = [b \in Blocks |-> IF b \in landed THEN metaPend[b] ELSE disk[b]]
     /\ metaPend' = [b \in Blocks |-> IF b \in metaDirty THEN mem[b] ELSE metaPend[b]]
     /\ metaDirty' = {}
-    /\ pcFin' = IF pcFin = "MetaEarly" THEN "Barrier1" ELSE IF Mut5 THEN "DataLate" ELSE "Final"
+    /\ pcFin' = IF pcFin = "MetaEarly" THEN "Barrier1" ELSE IF DataAfterMeta THEN "DataLate" ELSE "Final"
     /\ UNCHANGED <<mem, dataNext, dataDirty, undoMem, history, mods, dataPend, dataDur,
                    undoPend, undoDur, hdrPend, hdrDisk, cFirst, img, final, saveNext,
                    syncEx, snaps, cycles, partials, hdrPendFloor, ack>>
@@ -263,9 +266,9 @@ FinFinal ==
     /\ pcFin = "Final"
     /\ IF final
        THEN /\ cFirst' = saveNext
-            /\ history' = IF Mut6 THEN history ELSE {}
+            /\ history' = IF KeepUndoHistory THEN history ELSE {}
             /\ cycles' = cycles + 1 /\ mods' = 0
-       ELSE /\ history' = IF Mut7 /\ cFirst = img.first THEN {} ELSE history
+       ELSE /\ history' = IF ClearHistoryAtPartial /\ cFirst = img.first THEN {} ELSE history
             /\ UNCHANGED <<cFirst, cycles, mods>>
     /\ syncEx' = FALSE
     /\ pcFin' = "Idle"
