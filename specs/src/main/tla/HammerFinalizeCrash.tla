@@ -331,6 +331,13 @@ RecoveryConsistentInv ==
 RecoveryDurableInv ==
     \A K \in SUBSET PendLocs : LET r == Crash(K) IN r.ok => r.meta \in SnapsFrom(ack)
 
+\* not in invariants.md (a question, not a guarantee of the notes): after cycle
+\* N's final finalize, flush_tid1 names cycle N-1 as "fully synchronized,
+\* crash-proof" (fl:L845-855); does every crash recover to S_{N-1} or later?
+Tid1CrashProof ==
+    \A K \in SUBSET PendLocs : LET r == Crash(K) IN
+        r.ok => r.meta \in SnapsFrom(IF cycles > 0 THEN cycles - 1 ELSE 0)
+
 \* every data version that meta-data references is durable
 DataBeforeMetaInv ==
     \A K \in SUBSET PendLocs : LET r == Crash(K) IN
