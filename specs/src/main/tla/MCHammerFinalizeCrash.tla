@@ -1,0 +1,6 @@
+------------------------ MODULE MCHammerFinalizeCrash ------------------------
+(* Model values for HammerFinalizeCrash live in the configs (all constants  *)
+(* are numbers and booleans; no symmetry: blocks are distinguished by their *)
+(* UNDO order).                                                              *)
+EXTENDS HammerFinalizeCrash, TLC
+=============================================================================
