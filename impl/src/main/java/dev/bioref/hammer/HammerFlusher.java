@@ -400,6 +400,7 @@ public final class HammerFlusher {
             hmp.hooks.finalizeStep(hmp, "start", fin);
 
             if (!hmp.mutations.dataAfterMeta) flushData();
+            hmp.hooks.finalizeStep(hmp, "data-issued", fin);
 
             hmp.syncLockEx(trans);
             try {
@@ -442,6 +443,7 @@ public final class HammerFlusher {
                     root.flush(false);
                     root.doneInterlock();
                     hmp.headerIssued();
+                    hmp.hooks.finalizeStep(hmp, "header-issued", fin);
                 }
                 cleanLooseIos();
                 if (hmp.version < HammerOndisk.VERSION_4 && !hmp.mutations.v3NoHeaderBarrier) {
@@ -509,6 +511,7 @@ public final class HammerFlusher {
             hmp.limitBacklog();
         }
         cleanLooseIos();
+        hmp.hooks.finalizeStep(hmp, "undo-issued", false);
         hmp.waitAll(true);
     }
 
