@@ -16,5 +16,8 @@ public interface HammerHooks {
     /** Right after hammer_io_flush issued bawrite (before the ClearAfterWrite mutation's late clear). */
     default void afterBawrite(HammerIo io) { }
 
+    /** In hammer_io_modify, just before regetblk of a released bp (the window of notes §2.6 (2)). */
+    default void beforeReget(HammerIo io) { }
+
     HammerHooks NONE = new HammerHooks() { };
 }

@@ -259,17 +259,19 @@ public class HammerIo {
         if (modified && !released) return;   // HAMMER already owns a dirty bp
 
         lock.lockEx();
-        if (hmp.mutations.setModifiedAfterReget && !modified) {
-            // mutation: mark dirty before the bp is re-acquired (notes §2.6 (2))
+        boolean early = hmp.mutations.setModifiedAfterReget;
+        if (early && !modified) {
+            // mutation: mark dirty before the bp is re-acquired (notes §2.6 (2)) and not after
             setModlist();
             modified = true;
         }
         if (released) {
+            hmp.hooks.beforeReget(this);
             hmp.kern.regetblk(bp);
             bp.b_lock().kernproc();
             released = false;
         }
-        if (!modified) {
+        if (!early && !modified) {
             setModlist();
             modified = true;
         }

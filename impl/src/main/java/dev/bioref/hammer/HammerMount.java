@@ -844,6 +844,12 @@ public final class HammerMount implements AutoCloseable {
     /** Runs one deterministic pass of the kernel's buffer daemon (flushbufqueues → checkwrite). */
     public int bufDaemonStep() { return cache.bufDaemonStep(false); }
 
+    /** The device vnode the mount's buffers live on (tests install fault filters on it). */
+    public dev.bioref.buf.Vnode devvp() { return kern.devvp; }
+
+    /** The kernel writes every delayed-write bp of the device (vfsync: checkwrite, then write). */
+    public int kernelSync() { return cache.vfsync(kern.devvp, false); }
+
     /** The hammer buffer at {@code offset}, if one exists (tests). */
     public HammerBuffer bufferAt(long offset) {
         fsToken.gettoken();
