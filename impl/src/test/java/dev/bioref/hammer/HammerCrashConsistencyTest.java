@@ -80,12 +80,12 @@ class HammerCrashConsistencyTest {
         return checker.statesChecked();
     }
 
-    @Property(tries = 60)
+    @Property(tries = 80)
     void version4RecoversToACompletedCycle(@ForAll("workloads") List<Op> ops) {
         STATES.addAndGet(run(ops, options(HammerOndisk.VERSION_4), HammerMutations.none()));
     }
 
-    @Property(tries = 40)
+    @Property(tries = 50)
     void version3RecoversToACompletedCycle(@ForAll("workloads") List<Op> ops) {
         STATES.addAndGet(run(ops, options(HammerOndisk.VERSION_3), HammerMutations.none()));
     }
