@@ -36,6 +36,7 @@ public final class HammerFlusher {
     int next = 1;
     int groupLock;
     boolean exiting;
+    volatile boolean abandon;          // the mount is being thrown away (a simulated crash): stop at once
     int finalizeWant;
     final HammerLock finalizeLock = new HammerLock();
     long tid;
@@ -61,6 +62,12 @@ public final class HammerFlusher {
     HammerFlusher(HammerMount hmp) { this.hmp = hmp; }
 
     boolean threaded() { return master != null; }
+
+    /** Final finalizes completed (flush cycles). */
+    public long finalFinalizes() { return finalFinalizes; }
+
+    /** All finalizes run, final or not. */
+    public long finalizes() { return finalizes; }
 
     // hammer_flusher.c hammer_flusher_sync(), L72
     public int sync() {
@@ -180,7 +187,7 @@ public final class HammerFlusher {
         try {
             for (;;) {
                 masterLoopOnce();
-                if (exiting && flushGroupList.isEmpty()) break;
+                if (abandon || (exiting && flushGroupList.isEmpty())) break;
                 while (signal == 0) {
                     long t = Sleepq.tsleep_interlock(signalChan);
                     if (signal != 0) break;
@@ -213,7 +220,7 @@ public final class HammerFlusher {
             Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
             done = seq;
             Sleepq.wakeup(doneChan);
-            if (hmp.criticalError || nomore[0]) break;
+            if (hmp.criticalError || nomore[0] || abandon) break;
         }
     }
 

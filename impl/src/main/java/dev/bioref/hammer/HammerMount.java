@@ -303,6 +303,20 @@ public final class HammerMount implements AutoCloseable {
         }
     }
 
+    /**
+     * Throws the mount away without flushing, as a crash does: the flusher threads stop after the
+     * step they are in. The caller then crashes the device and mounts again.
+     */
+    public void abandon() {
+        fsToken.gettoken();
+        try {
+            flusher.abandon = true;
+            flusher.destroy();
+        } finally {
+            fsToken.reltoken();
+        }
+    }
+
     private void checkKey(int key) {
         if (key < 0 || key >= geometry.keys()) {
             throw new IllegalArgumentException("key " + key + " is outside the index, 0.." + (geometry.keys() - 1));
