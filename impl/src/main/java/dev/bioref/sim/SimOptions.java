@@ -18,7 +18,7 @@ public final class SimOptions {
     /** Operations between crashes (0 = never crash until the end). */
     public int crashEvery = 2_000;
     /** Probability that one buffer-cache WRITE fails with EIO. */
-    public double writeFaultRate = 0.0002;
+    public double writeFaultRate = 0.001;
     /** Crash states checked per crash point. */
     public int crashStates = 64;
     /** Also enumerate crash states inside every n-th final finalize (0 = only at crash points). */
