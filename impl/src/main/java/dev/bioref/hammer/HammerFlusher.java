@@ -40,7 +40,7 @@ public final class HammerFlusher {
     int finalizeWant;
     final HammerLock finalizeLock = new HammerLock();
     long tid;
-    private Thread master;
+    private volatile Thread master;
     private final List<Slave> slaves = new ArrayList<>();
     private final List<Slave> readyList = new ArrayList<>();
     private final List<Slave> runList = new ArrayList<>();
@@ -62,6 +62,8 @@ public final class HammerFlusher {
     HammerFlusher(HammerMount hmp) { this.hmp = hmp; }
 
     boolean threaded() { return master != null; }
+
+    private volatile boolean threaded;     // threads were created (master == null then means it exited)
 
     /** Final finalizes completed (flush cycles). */
     public long finalFinalizes() { return finalFinalizes; }
@@ -102,11 +104,12 @@ public final class HammerFlusher {
         return flg != null ? async(flg) : async(null);
     }
 
-    // hammer_flusher.c hammer_flusher_wait(), L164
+    // hammer_flusher.c hammer_flusher_wait(), L164 (deviation: also returns once the mount has a
+    // critical error, because the master stops advancing done; callers then report the error)
     public void waitSeq(int seq) {
         for (;;) {
             long t = Sleepq.tsleep_interlock(doneChan);
-            if (seq - done <= 0) return;
+            if (seq - done <= 0 || hmp.criticalError || master == null && threaded) return;
             Sleepq.tsleep(doneChan, t, "hmrfls", 0);
         }
     }
@@ -151,6 +154,7 @@ public final class HammerFlusher {
             slaves.add(s);
             readyList.add(s);
         }
+        threaded = true;
         master = new Thread(this::masterThread, "hammer-flusher-master");
         master.setDaemon(true);
         for (Slave s : slaves) s.td.start();

@@ -64,7 +64,8 @@ public final class Simulation {
             criticalErrors = new java.util.concurrent.atomic.AtomicLong();
     private long crashes;
     private long flushCycles, invariantChecks;
-    private int lastAck;
+    private volatile int lastAck;
+    private int[] laneAck;
 
     private Simulation(SimOptions o, PrintStream progressOut) {
         this.o = o;
@@ -126,6 +127,7 @@ public final class Simulation {
         hmp.devvp().setStrategyFilter(this::fault);
         for (int k = 0; k < o.keys; k++) model[k] = hmp.get(k);
         lastAck = 0;
+        laneAck = new int[o.threads];
     }
 
     private int fault(BufCmd cmd, long offset, int length) {
@@ -168,10 +170,12 @@ public final class Simulation {
                     failures.add("op " + i + ": get(" + key + ") returned " + describe(got) + ", expected " + describe(model[key]));
                 }
             } else if (r < 93) {
+                int before = laneAck[lane];
                 int ack = hmp.sync();
                 syncs.incrementAndGet();
-                if (ack < lastAck) failures.add("op " + i + ": sync acknowledged snapshot " + ack + " after " + lastAck);
-                lastAck = ack;
+                if (ack < before) failures.add("op " + i + ": sync acknowledged snapshot " + ack + " after " + before);
+                laneAck[lane] = ack;
+                synchronized (laneAck) { lastAck = Math.max(lastAck, ack); }
                 if (hmp.durableFloor() < ack) {
                     failures.add("op " + i + ": RecoveryDurableInv: sync acknowledged snapshot " + ack
                             + " but the durable floor is " + hmp.durableFloor());

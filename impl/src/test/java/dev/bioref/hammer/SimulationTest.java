@@ -87,10 +87,10 @@ class SimulationTest {
 
     @Test void aMutantFailsWithTheReplayCommandAndExitOne() {
         Run r = cli("simulate", "--seed", "1", "--ops", "1200", "--keys", "40", "--no-progress",
-                "--mutation", "firstOffsetNotLagged");
+                "--finalize-check-every", "1", "--mutation", "firstOffsetNotLagged");
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().contains("result            FAILED"), r.out());
-        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --ops 1200 --keys 40 --mutation firstOffsetNotLagged"), r.out());
+        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --ops 1200 --keys 40 --finalize-check-every 1 --mutation firstOffsetNotLagged"), r.out());
     }
 
     @Test void badOptionsAreUsageErrors() {
