@@ -477,6 +477,7 @@ public final class HammerFlusher {
                         hmp.undoDirty = hmp.undo.first != hmp.undo.next;
                         if (hmp.headerUndoFirst() == hmp.undo.first) hmp.headerFirstUnchanged(hmp.undoFirstCycle);
                     }
+                    hmp.undo.historyEpoch = hmp.snapshotsTaken();
                     if (!hmp.mutations.keepUndoHistory) hmp.undo.clearHistory();
                     hmp.flushTid1 = hmp.flushTid2;
                     hmp.flushTid2 = trans.tid;

@@ -1038,7 +1038,7 @@ public final class HammerMount implements AutoCloseable {
                 () -> "FIFO order broken: on-disk first " + undo.ondiskFirst + ", in-core first " + undo.first + ", next " + undo.next);
         inv(undo.nextSeq - undo.firstSeq >= 0, "FinalizeInv", () -> "seq first " + undo.firstSeq + " after next " + undo.nextSeq);
         for (Map.Entry<Long, Integer> e : undo.history.entrySet()) {
-            inv(e.getValue() == snapshots, "UndoHistorySpanInv", () -> "the UNDO history still names " + e.getKey()
+            inv(e.getValue() >= undo.historyEpoch, "UndoHistorySpanInv", () -> "the UNDO history still names " + e.getKey()
                     + ", recorded before snapshot " + e.getValue() + ": its UNDO is outside the span [first, next)");
         }
     }
