@@ -14,8 +14,6 @@ public final class BufMutations {
     public volatile boolean bpdoneNoRedirtyOnError;
     /** flushbufqueues writes without asking io_checkwrite (L2441). */
     public volatile boolean daemonSkipsCheckwrite;
-    /** getblk skips the identity recheck after locking a found buffer (L2784). */
-    public volatile boolean getblkSkipsIdentityRecheck;
 
     public static BufMutations none() { return new BufMutations(); }
 }
