@@ -1,6 +1,7 @@
 package dev.bioref.sim;
 
 import dev.bioref.buf.BufCmd;
+import dev.bioref.device.FileBackend;
 import dev.bioref.device.InlineCompleter;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.MemoryBackend;
@@ -117,7 +118,8 @@ public final class Simulation {
     private LoopbackDevice newDevice(long size) {
         long cap = (size + LoopbackDevice.SECTOR_SIZE - 1) / LoopbackDevice.SECTOR_SIZE * LoopbackDevice.SECTOR_SIZE;
         if (o.device.equals("mem")) return new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM);
-        return new LoopbackDevice(new FileBackend(o.device.substring(5), cap), new InlineCompleter(), Clock.SYSTEM);
+        return new LoopbackDevice(FileBackend.create(java.nio.file.Path.of(o.device.substring(5)), cap),
+                new InlineCompleter(), Clock.SYSTEM);
     }
 
     private void mountAgain() {
