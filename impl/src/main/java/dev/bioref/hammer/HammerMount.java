@@ -775,7 +775,8 @@ public final class HammerMount implements AutoCloseable {
         ioToken.gettoken();
         try {
             Buf bp = kern.findblk(zone2Offset);
-            if (bp == null) return 0;
+            if (bp == null) return 0;       // the seed getblk's it to reach VM pages; the port has none
+            kern.bremfree(bp);
             if (!bp.dep_isEmpty()) {
                 kern.bqrelse(bp);
                 return Errno.EWOULDBLOCK;     // EAGAIN: still associated with a hammer buffer
