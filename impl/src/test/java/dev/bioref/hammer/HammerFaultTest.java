@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * cycle claims success, the in-memory copy survives with its ioerror ref, and the media still
  * recovers to an acknowledged state.
  */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerFaultTest {
 
     /** Fails the next {@code n} WRITEs to [lo, hi). */

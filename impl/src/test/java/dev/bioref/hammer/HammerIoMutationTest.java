@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * scenario that the guard exists for must be caught (an invariant, a seed assertion, or lost
  * data); with it off, the same scenario must pass.
  */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerIoMutationTest {
 
     static String invariantFailure(HammerMount hmp) {

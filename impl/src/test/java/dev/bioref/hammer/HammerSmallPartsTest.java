@@ -9,6 +9,7 @@ import static dev.bioref.hammer.HammerTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** HammerLock's refs word, bad input, hammer_io_inval and hammer_io_clear_error. */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerSmallPartsTest {
 
     @Test void refInterlockLoadsOnlyOnTheFirstRef() {

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * hammer_io_wait and hammer_io_wait_all return only when the I/O they wait for is done, and are
  * woken when it is (no lost wakeup: the waits have no timeout here, so a lost one would hang).
  */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerWaitTest {
 
     /** Completes inline while open; while closed, holds completions until released one by one. */
@@ -59,7 +60,9 @@ class HammerWaitTest {
         HammerOptions o = options();
         LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(o.geometry.size()), gate, Clock.SYSTEM);
         HammerMount.format(dev, o);
-        return HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        return hmp;
     }
 
     /** Loads and modifies the DATA buffer at {@code off}; returns it with our ref held. */
