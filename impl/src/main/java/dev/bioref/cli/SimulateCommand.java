@@ -36,6 +36,8 @@ public final class SimulateCommand implements Callable<Integer> {
     int crashEvery = new SimOptions().crashEvery;
     @Option(names = "--write-fault-rate", description = "Probability that one buffer write fails with EIO (default: ${DEFAULT-VALUE}).")
     double writeFaultRate = new SimOptions().writeFaultRate;
+    @Option(names = "--memory-pressure", description = "Probability that a buffer release sees low memory and deallocates (default: ${DEFAULT-VALUE}).")
+    double memoryPressure = new SimOptions().memoryPressure;
     @Option(names = "--crash-states", description = "Crash states checked per crash point (default: ${DEFAULT-VALUE}).")
     int crashStates = new SimOptions().crashStates;
     @Option(names = "--finalize-check-every", description = "Also check crash states inside every n-th flush cycle, 0 = off (default: ${DEFAULT-VALUE}).")
@@ -56,7 +58,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Override public Integer call() {
         SimOptions o = new SimOptions();
         o.seed = seed; o.threads = threads; o.ops = ops; o.keys = keys; o.crashEvery = crashEvery;
-        o.writeFaultRate = writeFaultRate; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
+        o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
         o.checkEvery = checkEvery; o.version = version; o.device = device; o.mutations.addAll(mutations);
         try {
             o.validate();
@@ -77,6 +79,8 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf("  crash states      %d checked at %d crash points%n", r.crashStates(), r.crashPoints());
         out.printf("  faults injected   %d (critical errors seen %d)%n", r.faults(), r.criticalErrors());
         out.printf("  invariant checks  %d%n", r.invariantChecks());
+        out.printf("  buffer protocol   %d disassociated, %d deallocations refused (B_LOCKED), checkwrite %d accepted / %d refused%n",
+                r.disassociations(), r.deallocRefused(), r.checkwriteAccepted(), r.checkwriteRefused());
         out.printf("  time              %.1f s%s%n", r.millis() / 1000.0,
                 r.deterministic() ? "" : " (threads > 1: the seed fixes the workload, not the schedule)");
         if (r.ok()) {

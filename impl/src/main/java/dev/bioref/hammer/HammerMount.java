@@ -107,7 +107,10 @@ public final class HammerMount implements AutoCloseable {
         this.hooks = hooks;
         this.geometry = h.geometry();
         this.version = h.version();
-        this.cache = new BufCache(Params.forTest(options.nbuf, BUFSIZE));
+        // No buffer daemon runs in the deterministic (thread-less) setup, so getnewbuf must never
+        // have to wait for one: the cache holds every block HAMMER caches (large data is direct).
+        int cached = 1 + geometry.undoBlocks() + geometry.metaBlocks() + geometry.dataBlocks();
+        this.cache = new BufCache(Params.forTest(Math.max(options.nbuf, cached + 16), BUFSIZE));
         this.kern = new HammerKern(cache, cache.vnode("hammer0", dev, BUFSIZE));
         this.bioops = new HammerBioOps(this);
         this.rootVolume = new HammerVolume(this);

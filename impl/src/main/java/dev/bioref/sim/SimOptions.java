@@ -19,6 +19,8 @@ public final class SimOptions {
     public int crashEvery = 2_000;
     /** Probability that one buffer-cache WRITE fails with EIO. */
     public double writeFaultRate = 0.001;
+    /** Probability that a brelse sees low memory and asks HAMMER to deallocate the buffer. */
+    public double memoryPressure = 0.1;
     /** Crash states checked per crash point. */
     public int crashStates = 64;
     /** Also enumerate crash states inside every n-th final finalize (0 = only at crash points). */
@@ -40,6 +42,7 @@ public final class SimOptions {
         if (keys != d.keys) sb.append(" --keys ").append(keys);
         if (crashEvery != d.crashEvery) sb.append(" --crash-every ").append(crashEvery);
         if (writeFaultRate != d.writeFaultRate) sb.append(" --write-fault-rate ").append(writeFaultRate);
+        if (memoryPressure != d.memoryPressure) sb.append(" --memory-pressure ").append(memoryPressure);
         if (crashStates != d.crashStates) sb.append(" --crash-states ").append(crashStates);
         if (finalizeCheckEvery != d.finalizeCheckEvery) sb.append(" --finalize-check-every ").append(finalizeCheckEvery);
         if (checkEvery != d.checkEvery) sb.append(" --check-every ").append(checkEvery);
@@ -57,6 +60,9 @@ public final class SimOptions {
         if (crashEvery < 0) throw new IllegalArgumentException("--crash-every must be >= 0, was " + crashEvery);
         if (!(writeFaultRate >= 0 && writeFaultRate < 1)) {
             throw new IllegalArgumentException("--write-fault-rate must be in [0, 1), was " + writeFaultRate);
+        }
+        if (!(memoryPressure >= 0 && memoryPressure <= 1)) {
+            throw new IllegalArgumentException("--memory-pressure must be in [0, 1], was " + memoryPressure);
         }
         if (crashStates < 1) throw new IllegalArgumentException("--crash-states must be >= 1, was " + crashStates);
         if (finalizeCheckEvery < 0) throw new IllegalArgumentException("--finalize-check-every must be >= 0, was " + finalizeCheckEvery);

@@ -44,13 +44,15 @@ public final class Simulation {
     public record Result(long ops, long puts, long deletes, long gets, long syncs, long fsyncs, long daemonPasses,
                          long flushCycles, long crashes, long crashPoints, long crashStates, long faults,
                          long criticalErrors, long invariantChecks, List<String> failures, boolean deterministic,
-                         long millis) {
+                         long millis, long disassociations, long deallocRefused, long checkwriteAccepted,
+                         long checkwriteRefused) {
         public boolean ok() { return failures.isEmpty(); }
     }
 
     private final SimOptions o;
     private final PrintStream progressOut;
     private final Random faultRnd;
+    private final Random pressureRnd;
     private LoopbackDevice dev;
     private HammerMount hmp;
     private CrashChecker checker;
@@ -65,6 +67,15 @@ public final class Simulation {
             criticalErrors = new java.util.concurrent.atomic.AtomicLong();
     private long crashes;
     private long flushCycles, invariantChecks;
+    private long disassociations, deallocRefused, checkwriteAccepted, checkwriteRefused;
+
+    private void harvest(HammerMount m) {
+        flushCycles += m.flusher().finalFinalizes();
+        disassociations += m.stats().disassociations.get();
+        deallocRefused += m.stats().deallocRefused.get();
+        checkwriteAccepted += m.stats().checkwriteAccepted.get();
+        checkwriteRefused += m.stats().checkwriteRefused.get();
+    }
     private volatile int lastAck;
     private int[] laneAck;
 
@@ -72,6 +83,7 @@ public final class Simulation {
         this.o = o;
         this.progressOut = progressOut;
         this.faultRnd = new Random(o.seed * 0x9E3779B97F4A7C15L + 1);
+        this.pressureRnd = new Random(o.seed * 31 + 7);
     }
 
     /** Runs the simulation described by {@code o}; progress goes to {@code progressOut} if not null. */
@@ -103,11 +115,12 @@ public final class Simulation {
             failures.add("unexpected " + e + at(e));
         }
         if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
-        flushCycles += hmp.flusher().finalFinalizes();
+        harvest(hmp);
         return new Result(puts.get() + deletes.get() + gets.get() + syncs.get() + fsyncs.get() + daemonPasses.get(),
                 puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
                 checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1,
-                (System.nanoTime() - t0) / 1_000_000);
+                (System.nanoTime() - t0) / 1_000_000, disassociations, deallocRefused, checkwriteAccepted,
+                checkwriteRefused);
     }
 
     private static String at(Throwable e) {
@@ -127,6 +140,8 @@ public final class Simulation {
         hmp = HammerMount.mount(dev, hopts, mutations, checker);
         checker.attach(hmp);
         hmp.devvp().setStrategyFilter(this::fault);
+        // brelse's low-memory path (vm_paging_min) asks HAMMER to deallocate clean buffers
+        hmp.cache().setMemoryPressure(() -> o.memoryPressure > 0 && pressureRnd.nextDouble() < o.memoryPressure);
         for (int k = 0; k < o.keys; k++) model[k] = hmp.get(k);
         lastAck = 0;
         laneAck = new int[o.threads];
@@ -249,7 +264,7 @@ public final class Simulation {
         failures.addAll(checker.failures());
         checker.failures().clear();
         if (!failures.isEmpty()) return;
-        flushCycles += hmp.flusher().finalFinalizes();
+        harvest(hmp);
         hmp.abandon();
         dev.crash();
         crashes++;

@@ -57,4 +57,36 @@ class HammerBasicTest {
         HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
         for (int i = 0; i < 50; i++) assertArrayEquals(v("v" + i), again.get(i));
     }
+
+    /** EWOULDBLOCK from sync_inode keeps the inode in its group and the master re-runs the group (fl:L366-429). */
+    @Test void wouldblockInodesAreRerunInTheSameGroup() {
+        HammerOptions o = new HammerOptions();
+        o.wouldblockBudget = 2;
+        o.inodes = 2;
+        LoopbackDevice dev = device(o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 20; i++) hmp.put(i, v("w" + i));
+        hmp.sync();
+        assertTrue(hmp.flusher().wouldblockReruns > 0, "no group was re-run");
+        assertTrue(hmp.flusher().flushGroupList.isEmpty());
+        hmp.checkInvariants();
+        for (int i = 0; i < 20; i++) assertArrayEquals(v("w" + i), hmp.get(i));
+    }
+
+    /** A nearly full UNDO FIFO forces a final finalize in the middle of a group (fl:L567-574). */
+    @Test void aFullUndoFifoForcesAnEmergencyFinalize() {
+        HammerOptions o = new HammerOptions();
+        o.geometry = new HammerOndisk.Geometry(4, 2, 64, 4);
+        o.autoflushRecords = 1000;
+        o.inodes = 64;
+        LoopbackDevice dev = device(o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 200; i++) hmp.put(i, v("e" + i));
+        hmp.sync();
+        assertTrue(hmp.stats().emergencyFinalizes.get() > 0, "undo_exhausted(1) never forced a finalize");
+        hmp.checkInvariants();
+        dev.crash();
+        HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 200; i++) assertArrayEquals(v("e" + i), again.get(i));
+    }
 }
