@@ -77,6 +77,7 @@ public final class Simulation {
         checkwriteRefused += m.stats().checkwriteRefused.get();
     }
     private volatile int lastAck;
+    private volatile boolean phaseAbort;     // threaded: a write fault ended the phase early
     private int[] laneAck;
 
     private Simulation(SimOptions o, PrintStream progressOut) {
@@ -240,7 +241,7 @@ public final class Simulation {
         } catch (HammerCriticalError expected) {
             if (hmp.durableFloor() != floor) failures.add(where + ": the durable floor moved after a critical error");
         }
-        if (o.threads == 1) crashPoint(where + " (after a write fault)");
+        if (o.threads == 1) crashPoint(where + " (after a write fault)"); else phaseAbort = true;
     }
 
     private void checkInvariants(String where) {
@@ -300,7 +301,7 @@ public final class Simulation {
                 int lane = t;
                 Random rnd = new Random(o.seed * 31 + t + base);
                 Thread th = new Thread(() -> {
-                    for (int i = 0; i < n / o.threads && failures.isEmpty(); i++) {
+                    for (int i = 0; i < n / o.threads && failures.isEmpty() && !phaseAbort; i++) {
                         step(rnd, base + i, lane, o.threads);
                     }
                 }, "sim-frontend-" + t);
@@ -320,7 +321,11 @@ public final class Simulation {
             done += n;
             checkInvariants("after " + done + " ops");
             progress(done);
-            if (done < o.ops && o.crashEvery > 0 && failures.isEmpty()) crashPoint("op " + done);
+            boolean fault = phaseAbort;
+            phaseAbort = false;
+            if (done < o.ops && (o.crashEvery > 0 || fault) && failures.isEmpty()) {
+                crashPoint("op " + done + (fault ? " (after a write fault)" : ""));
+            }
         }
     }
 
