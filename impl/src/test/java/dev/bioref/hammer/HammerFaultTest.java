@@ -81,4 +81,20 @@ class HammerFaultTest {
         assertEquals(0, hmp.stats().metaWrites.get(), "meta-data was written after a failed UNDO write");
         hmp.checkInvariants();
     }
+
+    /** A direct (large-value) write that fails at the device surfaces at the next sync (io:L1794). */
+    @Test void failedDirectWriteSurfaces() {
+        HammerOptions o = options();
+        long sector = o.geometry.largeOffset(0) / dev.bioref.device.LoopbackDevice.SECTOR_SIZE;
+        dev.bioref.device.LoopbackDevice d = dev.bioref.device.LoopbackDevice.inMemory(o.geometry.size(),
+                dev.bioref.device.FaultPlan.builder(1).eioOnSector(dev.bioref.device.Op.WRITE, sector).build());
+        HammerMount.format(d, o);
+        HammerMount hmp = HammerMount.mount(d, o, HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(7, bytes(3000, 7));              // large: direct write to large block 0, which fails
+        HammerCriticalError e = assertThrows(HammerCriticalError.class, hmp::sync);
+        assertTrue(e.getMessage().contains("direct write"), e.getMessage());
+        assertTrue(hmp.isCritical());
+        assertEquals(0, hmp.committedIndex().size(), "a record whose data write failed was committed");
+        hmp.checkInvariants();
+    }
 }
