@@ -98,9 +98,9 @@ class HammerCrashConsistencyTest {
      * write landing whole, not at all, or torn at a sector boundary (at most 3 landed per state).
      * The durable floor at a crash point is the last "floor=N" mark before it.
      */
-    @Property(tries = 25)
-    void deviceWriteLogCrashStatesRecover(@ForAll("workloads") List<Op> ops) {
-        HammerOptions o = options(HammerOndisk.VERSION_4);
+    @Property(tries = 20)
+    void deviceWriteLogCrashStatesRecover(@ForAll("workloads") List<Op> ops, @ForAll boolean v3) {
+        HammerOptions o = options(v3 ? HammerOndisk.VERSION_3 : HammerOndisk.VERSION_4);
         LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
         HammerMount.format(dev, o);
         CrashChecker checker = new CrashChecker(ops.hashCode(), 1, 0);
