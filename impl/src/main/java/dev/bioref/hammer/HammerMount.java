@@ -299,7 +299,12 @@ public final class HammerMount implements AutoCloseable {
     @Override public void close() {
         fsToken.gettoken();
         try {
-            if (!criticalError) flusher.flushDirty(-1);
+            if (!criticalError) {
+                // unmount queues every dirty inode first (the VFS reclaims them), then flushes until idle
+                for (HammerInode ip : inodes) if (ip.unqueued() > 0) flushInode(ip);
+                flusher.flushDirty(-1);
+                waitAll(true);     // the last header write (v4 does not wait for it in finalize) is durable here
+            }
             flusher.destroy();
         } finally {
             fsToken.reltoken();

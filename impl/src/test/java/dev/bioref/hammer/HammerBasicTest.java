@@ -121,4 +121,17 @@ class HammerBasicTest {
         hmp.checkInvariants();
         assertEquals(-1, f.flushDirty(-1), "quirk Q2: flush_dirty(-1) reports -1 even on success");
     }
+
+    /** An unmount leaves nothing to recover: the UNDO span is empty and the last state is durable. */
+    @Test void closeLeavesAnEmptyRecoverySpan() {
+        HammerOptions o = new HammerOptions();
+        LoopbackDevice dev = device(o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 30; i++) hmp.put(i, v("c" + i));
+        hmp.close();
+        dev.crash();
+        HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        assertEquals(0, again.lastRecovery().undos(), String.valueOf(again.lastRecovery()));
+        for (int i = 0; i < 30; i++) assertArrayEquals(v("c" + i), again.get(i));
+    }
 }
