@@ -72,8 +72,8 @@ public final class SimulateCommand implements Callable<Integer> {
                 + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations)));
         out.flush();
         Simulation.Result r = Simulation.run(o, showProgress ? System.err : null);
-        out.printf("  operations        %d (put %d, delete %d, get %d, sync %d, fsync %d, kernel flushes %d)%n",
-                r.ops(), r.puts(), r.deletes(), r.gets(), r.syncs(), r.fsyncs(), r.daemonPasses());
+        out.printf("  operations        %d completed of %d (put %d, delete %d, get %d, sync %d, fsync %d, kernel flushes %d)%n",
+                r.ops(), o.ops, r.puts(), r.deletes(), r.gets(), r.syncs(), r.fsyncs(), r.daemonPasses());
         out.printf("  flush cycles      %d%n", r.flushCycles());
         out.printf("  crashes           %d%n", r.crashes());
         out.printf("  crash states      %d checked at %d crash points%n", r.crashStates(), r.crashPoints());
