@@ -18,9 +18,10 @@ import java.util.concurrent.Callable;
  * 2 on a usage error.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Runs a seeded workload through HAMMER, the flusher, the buffer cache and the loopback device,",
-                "injects write faults and crashes, and checks that every crash state recovers to a completed",
-                "flush cycle no older than the last acknowledged sync, with all referenced data durable."})
+        description = "Runs a seeded workload through HAMMER, the flusher, the buffer cache and the loopback device,"
+                + " injects write faults and crashes, and checks that every crash state recovers to a completed"
+                + " flush cycle no older than the last acknowledged sync, with all referenced data durable."
+                + " Exit code 0: all checks passed; 1: a check failed (the replay command is printed); 2: usage error.")
 public final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
