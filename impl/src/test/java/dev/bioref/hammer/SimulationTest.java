@@ -1,13 +1,10 @@
 package dev.bioref.hammer;
 
-import dev.bioref.cli.Main;
+import dev.bioref.cli.CliRun;
 import dev.bioref.sim.SimOptions;
 import dev.bioref.sim.Simulation;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -64,20 +61,8 @@ class SimulationTest {
         assertFalse(r.deterministic());
     }
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run cli(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test void commandPrintsASummaryAndExitsZero() {
-        Run r = cli("simulate", "--seed", "5", "--ops", "800", "--keys", "40", "--no-progress");
+        CliRun r = CliRun.of("simulate", "--seed", "5", "--ops", "800", "--keys", "40", "--no-progress");
         assertEquals(0, r.code(), r.out() + r.err());
         for (String s : new String[] {"operations", "flush cycles", "crashes", "crash states", "faults injected",
                 "invariant checks", "result            OK"}) {
@@ -86,7 +71,7 @@ class SimulationTest {
     }
 
     @Test void aMutantFailsWithTheReplayCommandAndExitOne() {
-        Run r = cli("simulate", "--seed", "1", "--ops", "1200", "--keys", "40", "--no-progress",
+        CliRun r = CliRun.of("simulate", "--seed", "1", "--ops", "1200", "--keys", "40", "--no-progress",
                 "--finalize-check-every", "1", "--mutation", "firstOffsetNotLagged");
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().contains("result            FAILED"), r.out());
@@ -94,9 +79,9 @@ class SimulationTest {
     }
 
     @Test void badOptionsAreUsageErrors() {
-        assertEquals(2, cli("simulate", "--threads", "0").code());
-        assertEquals(2, cli("simulate", "--device", "tape").code());
-        Run r = cli("simulate", "--mutation", "noSuchGuard");
+        assertEquals(2, CliRun.of("simulate", "--threads", "0").code());
+        assertEquals(2, CliRun.of("simulate", "--device", "tape").code());
+        CliRun r = CliRun.of("simulate", "--mutation", "noSuchGuard");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("noSuchGuard"), r.err());
     }
