@@ -121,6 +121,8 @@ public final class BufCache implements AutoCloseable {
      * Null outside such tests.
      */
     volatile java.util.function.Consumer<Buf> ageWindow;
+    /** Test seam: runs in getnewbuf after its scan found nothing and before it publishes its need (deviation B27). */
+    volatile Runnable needsbufferWindow;
 
     /** Ghost state for the data-safety invariants (I14, I15, I18, I20); see {@link BufInvariants}. */
     final BufInvariants.Ghost ghost = new BufInvariants.Ghost();
@@ -1215,7 +1217,14 @@ public final class BufCache implements AutoCloseable {
                     flags = VFS_BIO_NEED_ANY;
                 }
                 bd_speedup();
+                Runnable w = needsbufferWindow;
+                if (w != null) w.run();
                 needsbuffer.getAndUpdate(v -> v | flags);
+                if (!quirks.seedGetnewbufLostWakeup && anyCandidate(mycpu)) {
+                    // A release between the scan above and the bit just set saw no waiter and woke
+                    // nobody (the seed's L2177 order): look again instead of sleeping (deviation B27).
+                    return null;
+                }
                 while ((needsbuffer.get() & flags) != 0) {
                     long ticket = Sleepq.tsleep_interlock(needsbuffer);
                     if ((needsbuffer.get() & flags) != 0) {
@@ -1230,6 +1239,20 @@ public final class BufCache implements AutoCloseable {
             ghost.returnedByGetnewbuf(bp);
             return bp;
         }
+    }
+
+    /** True when a queue getnewbuf's scan takes from holds a header (EMPTY, unless flushing, and CLEAN). */
+    private boolean anyCandidate(int mycpu) {
+        for (Bufpcpu pcpu : bufpcpu) {
+            pcpu.spin.spin_lock();
+            try {
+                if (pcpu.bufqueues[Buf.BQUEUE_CLEAN].first() != null) return true;
+                if (!flushingbufs[mycpu] && pcpu.bufqueues[Buf.BQUEUE_EMPTY].first() != null) return true;
+            } finally {
+                pcpu.spin.spin_unlock();
+            }
+        }
+        return false;
     }
 
     /** Resizes a held buffer's memory to {@code size} bytes (b_bufsize rounded to DEV_BSIZE). */

@@ -29,5 +29,13 @@ public final class BufQuirks {
      */
     public volatile boolean seedWaitrunningbufspaceSpin;
 
+    /**
+     * getnewbuf publishes its need (needsbuffer) only after its scan failed (L2177): a release in
+     * between sees no waiter and wakes nobody, and the caller sleeps while a header is free, for
+     * ever with no timeout (found by JCStress with nbuf = 1). Off: after publishing, the port
+     * looks at the queues once more and retries instead of sleeping if a header appeared.
+     */
+    public volatile boolean seedGetnewbufLostWakeup;
+
     public static BufQuirks none() { return new BufQuirks(); }
 }

@@ -292,4 +292,56 @@ class SeedQuirksTest {
         assertEquals("PossessionInv", v.clause());
         release.countDown();
     }
+    // ---- getnewbuf publishes its need after its scan: a release in between is lost (FIXED; switch seedGetnewbufLostWakeup)
+
+    /** Holds the only header; getblk of another block scans, and in the window before it publishes its need the holder releases. */
+    private static CompletableFuture<Long> releaseInTheWindow(BufCache c, Vnode vp) throws Exception {
+        Buf held = c.getblk(vp, 0, BLK, 0, 0);
+        java.util.concurrent.CountDownLatch inWindow = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        c.needsbufferWindow = () -> {
+            if (!once.compareAndSet(false, true)) return;
+            inWindow.countDown();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        CompletableFuture<Long> got = new CompletableFuture<>();   // the offset of the buffer the waiter got
+        Thread g = new Thread(() -> {
+            Buf bp = c.getblk(vp, BLK, BLK, 0, 0);
+            long off = bp.b_loffset();
+            c.brelse(bp);
+            got.complete(off);
+        }, "getblk-waiter");
+        g.setDaemon(true);
+        g.start();
+        assertTrue(inWindow.await(10, TimeUnit.SECONDS), "getnewbuf reached the window: its scan found no header");
+        c.brelse(held);                        // the only header goes to CLEAN; needsbuffer is still 0: no wakeup
+        released.countDown();
+        return got;
+    }
+
+    @Test void aReleaseBetweenGetnewbufsScanAndItsSleepIsNotLost() throws Exception {
+        BufCache c = BufTestSupport.cache(1);
+        Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
+        assertEquals(BLK, releaseInTheWindow(c, vp).get(10, TimeUnit.SECONDS),
+                "the waiter got the header that was released in the window");
+    }
+
+    @Test void withTheSeedsOrderTheWaiterSleepsWhileAHeaderIsFree() throws Exception {
+        BufQuirks q = BufQuirks.none();
+        q.seedGetnewbufLostWakeup = true;
+        BufCache c = BufTestSupport.cache(Params.forTest(1, BLK), BufMutations.none(), q);
+        Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
+        CompletableFuture<Long> got = releaseInTheWindow(c, vp);
+        Thread.sleep(300);
+        assertFalse(got.isDone(), "the seed sleeps on a wakeup that already happened (with no timeout: for ever)");
+        assertEquals(1, c.queueLength(Buf.BQUEUE_CLEAN), "while the only header sits free on CLEAN");
+        c.bufspacewakeup();                     // any later release would free it; do it by hand to end the test
+        c.bufcountwakeup();
+        assertEquals(BLK, got.get(10, TimeUnit.SECONDS));
+    }
 }
