@@ -22,14 +22,21 @@ import java.util.concurrent.CompletableFuture;
  *   <li>A completed WRITE is visible to READ at once but survives a crash only after a FLUSH
  *       submitted after it completes, or at once if it was FUA.</li>
  *   <li>{@link #crash()} throws away what is not durable, as power loss would; the device
- *       carries on from its durable image.</li>
- *   <li>Bad requests (misaligned, out of range, empty, after close) throw an exception that
- *       names the bad value, and change nothing.</li>
+ *       carries on from its durable image. {@link #crash(CrashPolicy)} lets a chosen subset
+ *       of the cached writes land, whole or torn at a sector boundary.</li>
+ *   <li>To test crash consistency, call {@link #startLog()} before the workload, {@link #mark}
+ *       at interesting points, and enumerate every image a crash could leave with
+ *       {@link CrashStates}.</li>
+ *   <li>To inject faults (EIO, latent sector errors, torn, lost and misdirected writes), build
+ *       the device with a seeded {@link FaultPlan}; {@link #faults()} records what was injected.</li>
+ *   <li>Bad requests (misaligned, out of range, empty, null buffer, after close) throw an
+ *       exception that names the bad value, and change nothing.</li>
  * </ul>
  *
  * <p>A request takes effect when it completes, not when it is submitted; the completion
  * sequence number orders the effects. A FLUSH remembers the last completion number at its
  * submission and, when it completes, makes durable every cached write up to that number.
+ * The full semantics, the fault model and the crash-state count are in proofs-notes/device.md.
  */
 public final class LoopbackDevice implements AutoCloseable {
     public static final int SECTOR_SIZE = 512;
@@ -48,18 +55,34 @@ public final class LoopbackDevice implements AutoCloseable {
     private long generation;      // bumped by crash(): completions of older requests are lost; guarded by lock
     private boolean closed;       // guarded by lock
     private final DeviceStats.Counters counters = new DeviceStats.Counters(); // guarded by lock
+    private final FaultInjector faults;      // consulted under lock at every completion
+    private WriteLog log;                    // null until startLog(); guarded by lock
 
-    /** One completed write (or discard) sitting in the volatile cache. */
-    record CachedWrite(long seq, long offset, byte[] data) { }
+    /**
+     * One completed write (or discard) sitting in the volatile cache. {@code lost}: an injected
+     * lost write, never reaches the media; {@code mediaOffset}: where it lands on the media
+     * (differs from {@code offset} for an injected misdirected write).
+     */
+    record CachedWrite(long seq, long offset, byte[] data, boolean lost, long mediaOffset) { }
 
     public LoopbackDevice(Backend backend, Completer completer, Clock clock) {
+        this(backend, completer, clock, FaultPlan.none());
+    }
+
+    public LoopbackDevice(Backend backend, Completer completer, Clock clock, FaultPlan faultPlan) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.completer = Objects.requireNonNull(completer, "completer");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.faults = Objects.requireNonNull(faultPlan, "faultPlan").newInjector();
         if (backend.capacity() <= 0 || backend.capacity() % SECTOR_SIZE != 0) {
             throw new IllegalArgumentException("backend capacity is not a positive multiple of "
                     + SECTOR_SIZE + ": " + backend.capacity());
         }
+    }
+
+    /** A device with a seeded fault plan, in memory, completing inline. */
+    public static LoopbackDevice inMemory(long capacity, FaultPlan faultPlan) {
+        return new LoopbackDevice(new MemoryBackend(capacity), new InlineCompleter(), Clock.SYSTEM, faultPlan);
     }
 
     /** An in-memory device of {@code capacity} bytes with inline completion: the deterministic default. */
@@ -74,6 +97,9 @@ public final class LoopbackDevice implements AutoCloseable {
     public Completer completer() { return completer; }
 
     public Clock clock() { return clock; }
+
+    /** The faults injected so far (empty unless the device was built with a {@link FaultPlan}). */
+    public FaultInjector faults() { return faults; }
 
     // ------------------------------------------------------------------ submission
 
@@ -128,31 +154,52 @@ public final class LoopbackDevice implements AutoCloseable {
     private void complete(Request r, byte[] payload, long barrier, long gen, Callback callback) {
         Completion c;
         synchronized (lock) {
+            long seq = completionSeq + 1;
             Status status;
             if (gen != generation) {
                 status = Status.EIO;        // submitted before a crash: lost with it
             } else {
-                status = apply(r, payload, barrier);
+                status = apply(r, payload, barrier, seq, faults.decide(r, seq, capacity()));
             }
-            c = new Completion(r, status, ++completionSeq);
+            completionSeq = seq;
+            c = new Completion(r, status, seq);
             counters.completed(r, status, clock.nanoTime());
         }
         callback.done(c);
     }
 
-    /** Applies a request to the device state. Called with lock held. */
-    private Status apply(Request r, byte[] payload, long barrier) {
+    /** Applies a request that completes as number {@code seq} to the device state. Called with lock held. */
+    private Status apply(Request r, byte[] payload, long barrier, long seq, FaultInjector.Decision fault) {
+        if (fault.kind() == FaultPlan.Kind.EIO) return Status.EIO;    // failed: no effect at all
         switch (r.op()) {
             case READ -> readVisible(r.offset(), r.buffer(), 0, r.length());
             case WRITE -> {
-                if (r.fua()) {
-                    durableWrite(r.offset(), payload);
-                } else {
-                    cacheWrite(completionSeq + 1, r.offset(), payload);
+                byte[] data = payload;
+                if (fault.kind() == FaultPlan.Kind.TORN_WRITE) {
+                    data = java.util.Arrays.copyOf(payload, fault.sectorsLanded() * SECTOR_SIZE);
+                    if (data.length == 0) return Status.EIO;
                 }
+                boolean lost = fault.kind() == FaultPlan.Kind.LOST_WRITE;
+                long media = fault.kind() == FaultPlan.Kind.MISDIRECTED_WRITE ? fault.targetOffset() : r.offset();
+                if (r.fua()) {
+                    durableWrite(r.offset(), data, lost, media);
+                } else {
+                    cacheWrite(new CachedWrite(seq, r.offset(), data, lost, media));
+                }
+                faults.rewritten(r.offset(), data.length);
+                if (log != null) log.append(LogEntry.write(seq, r.offset(), data, r.fua()));
+                if (fault.kind() == FaultPlan.Kind.TORN_WRITE) return Status.EIO;
             }
-            case DISCARD -> cacheWrite(completionSeq + 1, r.offset(), new byte[r.length()]);
-            case FLUSH -> flushUpTo(barrier);
+            case DISCARD -> {
+                byte[] zeros = new byte[r.length()];
+                cacheWrite(new CachedWrite(seq, r.offset(), zeros, false, r.offset()));
+                faults.rewritten(r.offset(), r.length());
+                if (log != null) log.append(LogEntry.write(seq, r.offset(), zeros, false));
+            }
+            case FLUSH -> {
+                flushUpTo(barrier);   // commit point: every write completed before this FLUSH was submitted is now durable
+                if (log != null) log.append(LogEntry.flush(seq, barrier));
+            }
         }
         return Status.OK;
     }
@@ -167,18 +214,24 @@ public final class LoopbackDevice implements AutoCloseable {
         }
     }
 
-    private void cacheWrite(long seq, long off, byte[] data) {
-        cache.add(new CachedWrite(seq, off, data));
-        for (int i = 0; i < data.length; i += SECTOR_SIZE) {
+    private void cacheWrite(CachedWrite w) {
+        cache.add(w);
+        for (int i = 0; i < w.data().length; i += SECTOR_SIZE) {
             byte[] sector = new byte[SECTOR_SIZE];
-            System.arraycopy(data, i, sector, 0, SECTOR_SIZE);
-            overlay.put((off + i) / SECTOR_SIZE, sector);
+            System.arraycopy(w.data(), i, sector, 0, SECTOR_SIZE);
+            overlay.put((w.offset() + i) / SECTOR_SIZE, sector);
         }
     }
 
+    /** Puts a write on the media, where an injected fault says it lands (or nowhere, if lost). */
+    private void toMedia(CachedWrite w, int len) {
+        if (w.lost()) return;
+        backend.write(w.mediaOffset(), w.data(), 0, len);
+    }
+
     /** A FUA write: durable now; it also replaces what the cache shows for those sectors. */
-    private void durableWrite(long off, byte[] data) {
-        backend.write(off, data, 0, data.length);
+    private void durableWrite(long off, byte[] data, boolean lost, long media) {
+        toMedia(new CachedWrite(0, off, data, lost, media), data.length);   // commit point: a FUA write is durable at completion
         // Older cached writes to these sectors must not later overwrite the FUA data when flushed,
         // nor resurface after a crash: cut the FUA range out of them.
         for (int i = 0; i < data.length; i += SECTOR_SIZE) {
@@ -198,12 +251,12 @@ public final class LoopbackDevice implements AutoCloseable {
         if (w.offset() < off) {
             byte[] head = new byte[(int) (off - w.offset())];
             System.arraycopy(w.data(), 0, head, 0, head.length);
-            parts.add(new CachedWrite(w.seq(), w.offset(), head));
+            parts.add(new CachedWrite(w.seq(), w.offset(), head, w.lost(), w.mediaOffset()));
         }
         if (wEnd > end) {
             byte[] tail = new byte[(int) (wEnd - end)];
             System.arraycopy(w.data(), (int) (end - w.offset()), tail, 0, tail.length);
-            parts.add(new CachedWrite(w.seq(), end, tail));
+            parts.add(new CachedWrite(w.seq(), end, tail, w.lost(), w.mediaOffset() + (end - w.offset())));
         }
         return parts;
     }
@@ -213,7 +266,7 @@ public final class LoopbackDevice implements AutoCloseable {
         for (Iterator<CachedWrite> it = cache.iterator(); it.hasNext(); ) {
             CachedWrite w = it.next();
             if (w.seq() > barrier) continue;
-            backend.write(w.offset(), w.data(), 0, w.data().length);
+            toMedia(w, w.data().length);
             it.remove();
         }
         rebuildOverlay();
@@ -237,11 +290,74 @@ public final class LoopbackDevice implements AutoCloseable {
      * (they complete with EIO), and the device continues from its durable image.
      */
     public void crash() {
+        crash(CrashPolicy.dropAll());
+    }
+
+    /**
+     * Power loss where {@code policy} decides, for each write still in the volatile cache, how
+     * many of its leading sectors reached the media; the landed parts are applied in completion
+     * order, everything else is lost, requests in flight complete with EIO, and a running
+     * {@link WriteLog} stops. If the policy answers out of range, nothing changes.
+     */
+    public void crash(CrashPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
         synchronized (lock) {
+            if (closed) throw new IllegalStateException("device is closed: cannot crash");
+            int[] landed = new int[cache.size()];
+            for (int i = 0; i < landed.length; i++) {
+                CachedWrite w = cache.get(i);
+                PendingWrite p = new PendingWrite(w.seq(), w.offset(), w.data().length);
+                landed[i] = policy.sectorsLanded(p);
+                if (landed[i] < 0 || landed[i] > p.sectors()) {
+                    throw new IllegalArgumentException("crash policy: sectors landed for " + p + " must be in [0, "
+                            + p.sectors() + "], was " + landed[i]);
+                }
+            }
+            for (int i = 0; i < landed.length; i++) {
+                if (landed[i] > 0) toMedia(cache.get(i), landed[i] * SECTOR_SIZE);
+            }
             cache.clear();
             overlay.clear();
             generation++;
             counters.crashes++;
+            if (log != null) {
+                log.stop();
+                log = null;
+            }
+        }
+    }
+
+    /** The writes in the volatile cache now, in completion order: what a {@link CrashPolicy} chooses from. */
+    public List<PendingWrite> pendingWrites() {
+        synchronized (lock) {
+            List<PendingWrite> out = new ArrayList<>(cache.size());
+            for (CachedWrite w : cache) out.add(new PendingWrite(w.seq(), w.offset(), w.data().length));
+            return out;
+        }
+    }
+
+    /**
+     * Starts recording a {@link WriteLog} from the current durable image; writes already in the
+     * volatile cache are its first entries. Replaces (and stops) a log already running.
+     */
+    public WriteLog startLog() {
+        synchronized (lock) {
+            if (closed) throw new IllegalStateException("device is closed: cannot start a write log");
+            byte[] image = new byte[Math.toIntExact(capacity())];
+            backend.read(0, image, 0, image.length);
+            if (log != null) log.stop();
+            log = new WriteLog(image);
+            for (CachedWrite w : cache) log.append(LogEntry.write(w.seq(), w.offset(), w.data(), false));
+            return log;
+        }
+    }
+
+    /** Inserts a named mark into the running write log, between the completions before and after it. */
+    public void mark(String name) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("mark name must not be blank: '" + name + "'");
+        synchronized (lock) {
+            if (log == null) throw new IllegalStateException("no write log is running: call startLog() before mark(\"" + name + "\")");
+            log.append(LogEntry.mark(completionSeq, name));
         }
     }
 

@@ -12,6 +12,14 @@ public final class MemoryBackend implements Backend {
         this.image = new byte[(int) capacity];
     }
 
+    /** A backend holding a copy of {@code image} (a crash state, a saved disk). */
+    public static MemoryBackend copyOf(byte[] image) {
+        if (image == null) throw new IllegalArgumentException("image is null");
+        MemoryBackend b = new MemoryBackend(image.length);
+        System.arraycopy(image, 0, b.image, 0, image.length);
+        return b;
+    }
+
     @Override public long capacity() { return image.length; }
 
     @Override public void read(long offset, byte[] dst, int dstOff, int len) {

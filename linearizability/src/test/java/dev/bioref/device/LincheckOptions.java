@@ -1,0 +1,62 @@
+package dev.bioref.device;
+
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+
+/**
+ * Every Lincheck budget of this module in one place, small by default so that {@code mvn verify}
+ * stays cheap, larger under the {@code thorough} profile ({@code -Pthorough}, which sets the
+ * system property {@code bioref.thorough=true}), and each overridable by a system property:
+ * {@code lincheck.modelChecking.iterations}, {@code lincheck.modelChecking.invocationsPerIteration},
+ * {@code lincheck.stress.iterations}, {@code lincheck.stress.invocationsPerIteration}.
+ *
+ * <p>Both modes are needed: model checking explores interleavings exhaustively within its bounds
+ * but assumes sequential consistency, so it cannot see a missing {@code volatile} or a racy
+ * publication; stress runs the scenario on real threads and can, but only by chance.
+ *
+ * <p>Defaults: model checking 10x200 and stress 10x1000 for {@code mvn verify}; the thorough
+ * profile runs Caffeine's PR-build budget (25x400 / 30x3000); Caffeine's weekly budget
+ * (100x1000 / 100x10000) is one command away with the properties above. Each device call has
+ * many switch points (the device lock, the counters, the clock), so even these budgets cost
+ * tens of seconds on 2 cores; measured costs are in proofs-notes/device.md.
+ */
+final class LincheckOptions {
+    static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
+
+    /**
+     * Scenario size: two threads of {@code lincheck.actorsPerThread} operations (default 3),
+     * with {@code lincheck.actorsAround} (default 2) before and after. Every device call passes
+     * through CompletableFuture and the device lock, so each operation has many switch points;
+     * the Lincheck default of 5 + 2x5 + 5 made model checking take 150 s at 25x400.
+     */
+    static final int ACTORS_PER_THREAD = intProperty("lincheck.actorsPerThread", THOROUGH ? 4 : 3);
+    static final int ACTORS_AROUND = intProperty("lincheck.actorsAround", THOROUGH ? 3 : 2);
+
+    private LincheckOptions() { }
+
+    static ModelCheckingOptions modelChecking() {
+        return new ModelCheckingOptions()
+                .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
+                .iterations(intProperty("lincheck.modelChecking.iterations", THOROUGH ? 25 : 10))
+                .invocationsPerIteration(intProperty("lincheck.modelChecking.invocationsPerIteration", THOROUGH ? 400 : 200));
+    }
+
+    static StressOptions stress() {
+        return new StressOptions()
+                .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
+                .iterations(intProperty("lincheck.stress.iterations", THOROUGH ? 30 : 10))
+                .invocationsPerIteration(intProperty("lincheck.stress.invocationsPerIteration", THOROUGH ? 3_000 : 1_000));
+    }
+
+    private static int intProperty(String name, int fallback) {
+        String v = System.getProperty(name);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n <= 0) throw new IllegalArgumentException("system property " + name + " must be positive: " + v);
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("system property " + name + " is not an integer: " + v, e);
+        }
+    }
+}
