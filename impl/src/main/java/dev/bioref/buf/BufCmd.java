@@ -1,0 +1,6 @@
+package dev.bioref.buf;
+
+/** b_cmd: the I/O command in progress on a buffer (buf.h buf_cmd_t). DONE = no I/O outstanding. */
+public enum BufCmd {
+    DONE, READ, WRITE, FREEBLKS, FORMAT, FLUSH
+}

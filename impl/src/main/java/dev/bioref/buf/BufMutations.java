@@ -1,0 +1,19 @@
+package dev.bioref.buf;
+
+/**
+ * Mutation switches: each one removes a guard the cache relies on. All off by default; tests in
+ * BufMutationsTest turn each on and show that the damage is caught (an invariant clause or a
+ * model comparison fails). Never turn one on outside such a test.
+ */
+public final class BufMutations {
+    /** getnewbuf ignores b_refs (the checks at L2002, L2031, L2131): reuse under a hold. */
+    public volatile boolean getnewbufIgnoresRefs;
+    /** brelse puts a B_LOCKED buffer on CLEAN instead of LOCKED (L1538). */
+    public volatile boolean brelseLockedToClean;
+    /** bpdone marks a failed write clean instead of re-dirtying it (L3557-3560). */
+    public volatile boolean bpdoneNoRedirtyOnError;
+    /** flushbufqueues writes without asking io_checkwrite (L2441). */
+    public volatile boolean daemonSkipsCheckwrite;
+
+    public static BufMutations none() { return new BufMutations(); }
+}

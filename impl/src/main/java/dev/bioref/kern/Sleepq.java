@@ -1,0 +1,104 @@
+package dev.bioref.kern;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * tsleep / wakeup on arbitrary channel objects, with the kernel's interlock protocol so that
+ * no wakeup is ever lost:
+ * <pre>
+ *   long t = Sleepq.tsleep_interlock(chan);   // register first
+ *   if (conditionStillHolds()) Sleepq.tsleep(chan, t, "wmesg", timeout);   // returns at once if
+ *                                                                          // a wakeup came after t
+ * </pre>
+ * A wakeup that lands between the interlock and the sleep makes the sleep return at once.
+ * Channels are hashed onto a fixed set of buckets, each with a generation counter; a wakeup
+ * on any channel of a bucket bumps it. So a sleeper can wake spuriously (as in the kernel,
+ * every caller rechecks its condition), but never misses its own wakeup.
+ *
+ * <p>While a thread sleeps its LWKT tokens are released and then reacquired; sleeping with a
+ * spinlock held is refused with a {@link Panic}. Timeouts are real time (they are safety
+ * nets in the seed: 1 s or 1 tick); deterministic tests step the code so that it never needs
+ * to sleep.
+ */
+public final class Sleepq {
+    private Sleepq() { }
+
+    private static final int NBUCKETS = 64;
+    private static final Bucket[] BUCKETS = new Bucket[NBUCKETS];
+    static {
+        for (int i = 0; i < NBUCKETS; i++) BUCKETS[i] = new Bucket();
+    }
+
+    private static final class Bucket {
+        long generation;   // guarded by this
+    }
+
+    /** One kernel tick, used by the seed's "sleep one tick" backoffs (hz = 100). */
+    public static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** One second: the seed's {@code hz} timeout. */
+    public static final long HZ_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static Bucket bucket(Object chan) {
+        int h = System.identityHashCode(chan);
+        h ^= (h >>> 16);
+        return BUCKETS[(h & 0x7fffffff) % NBUCKETS];
+    }
+
+    // kern_synch.c tsleep_interlock()
+    public static long tsleep_interlock(Object chan) {
+        Bucket b = bucket(chan);
+        synchronized (b) { return b.generation; }
+    }
+
+    /**
+     * kern_synch.c tsleep() with PINTERLOCKED: sleeps on {@code chan} until a wakeup issued after
+     * {@code ticket} was taken, or until {@code timeoutNanos} (0 = forever) pass.
+     * Returns 0 when woken, {@link Errno#EWOULDBLOCK} on timeout, {@link Errno#EINTR} if the
+     * Java thread was interrupted (the PCATCH analogue; the interrupt status is kept).
+     */
+    public static int tsleep(Object chan, long ticket, String wmesg, long timeoutNanos) {
+        if (Spinlock.heldCount() != 0) {
+            throw new Panic("tsleep(\"" + wmesg + "\"): sleeping with " + Spinlock.heldCount() + " spinlock(s) held");
+        }
+        Bucket b = bucket(chan);
+        List<Object> tokens = Token.releaseAllForSleep();
+        try {
+            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            synchronized (b) {
+                while (b.generation == ticket) {
+                    if (Thread.currentThread().isInterrupted()) return Errno.EINTR;
+                    try {
+                        if (timeoutNanos > 0) {
+                            long left = deadline - System.nanoTime();
+                            if (left <= 0) return Errno.EWOULDBLOCK;
+                            TimeUnit.NANOSECONDS.timedWait(b, left);
+                        } else {
+                            b.wait();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return Errno.EINTR;
+                    }
+                }
+                return 0;
+            }
+        } finally {
+            Token.reacquireAll(tokens);
+        }
+    }
+
+    /** tsleep() without a prior interlock: sleeps until the next wakeup or the timeout. */
+    public static int tsleep(Object chan, String wmesg, long timeoutNanos) {
+        return tsleep(chan, tsleep_interlock(chan), wmesg, timeoutNanos);
+    }
+
+    // kern_synch.c wakeup()
+    public static void wakeup(Object chan) {
+        Bucket b = bucket(chan);
+        synchronized (b) {
+            b.generation++;
+            b.notifyAll();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.bioref.buf;
+
+import dev.bioref.device.Completer;
+import dev.bioref.device.InlineCompleter;
+import dev.bioref.device.LoopbackDevice;
+import dev.bioref.device.MemoryBackend;
+import dev.bioref.kern.Clock;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Factories for caches and devices in tests; caches made here are validated by {@link CheckInvariantsExtension}. */
+final class BufTestSupport {
+    private BufTestSupport() { }
+
+    static final List<BufCache> CREATED = Collections.synchronizedList(new ArrayList<>());
+
+    static final int BLK = 1024;
+
+    static BufCache cache(int nbuf) { return cache(Params.forTest(nbuf, BLK)); }
+
+    static BufCache cache(Params p) { return cache(p, BufMutations.none(), BufQuirks.none()); }
+
+    static BufCache cache(Params p, BufMutations m, BufQuirks q) {
+        BufCache c = new BufCache(p, m, q);
+        CREATED.add(c);
+        return c;
+    }
+
+    /** A cache the extension will not validate (for tests that break it on purpose). */
+    static BufCache unchecked(Params p, BufMutations m, BufQuirks q) {
+        return new BufCache(p, m, q);
+    }
+
+    static LoopbackDevice device(int blocks) { return device(blocks, new InlineCompleter()); }
+
+    static LoopbackDevice device(int blocks, Completer completer) {
+        return new LoopbackDevice(new MemoryBackend((long) blocks * BLK), completer, Clock.SYSTEM);
+    }
+
+    /** Waits until no I/O of the cache's vnodes is in flight. */
+    static void drain(BufCache c) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Vnode vp : c.vnodes()) {
+            while (vp.v_track_read.active() + vp.v_track_write.active() != 0 || c.runningbufcount() != 0) {
+                if (System.nanoTime() > deadline) throw new AssertionError("I/O did not drain: " + vp);
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+        // completions release the buffer after the track: wait for KERNPROC owners to go away
+        for (int i = 0; i < c.nbuf(); i++) {
+            Buf bp = c.header(i);
+            while (bp.b_lock().ownedByKernel() && bp.dep_isEmpty()) {
+                if (System.nanoTime() > deadline) throw new AssertionError("I/O did not finish: " + bp);
+                Thread.yield();
+            }
+        }
+    }
+
+    static byte[] pattern(int seed, int len) {
+        byte[] b = new byte[len];
+        for (int i = 0; i < len; i++) b[i] = (byte) (seed * 31 + i * 7 + 1);
+        return b;
+    }
+
+    /** getblk + fill the whole buffer with {@code data}. */
+    static Buf fill(BufCache c, Vnode vp, long off, byte[] data) {
+        Buf bp = c.getblk(vp, off, data.length, 0, 0);
+        System.arraycopy(data, 0, bp.b_data(), 0, data.length);
+        return bp;
+    }
+}
