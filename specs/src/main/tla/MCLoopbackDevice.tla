@@ -1,0 +1,4 @@
+-------------------------- MODULE MCLoopbackDevice --------------------------
+(* Model values for LoopbackDevice: two sectors, four requests, one crash. *)
+EXTENDS LoopbackDevice
+=============================================================================
