@@ -1,0 +1,561 @@
+package dev.bioref.hammer;
+
+import dev.bioref.kern.Errno;
+import dev.bioref.kern.Panic;
+import dev.bioref.kern.Sleepq;
+
+import java.util.ArrayList;
+import java.util.LinkedList;
+import java.util.List;
+
+/**
+ * hammer_flusher.c: flush groups and their sequence numbers, the master and slave threads, and
+ * {@link #finalize}, which decides the order in which data, UNDO, the volume header and
+ * meta-data reach the media.
+ *
+ * <p>Interface (callers hold fs_token):
+ * <ul>
+ *   <li>{@link #async}/{@link #asyncOne} close groups and return the sequence number to wait
+ *       for; {@link #waitSeq} waits until it is done; {@link #sync} is both.</li>
+ *   <li>{@link #finalize} is called by the master (and by slaves under pressure) only.</li>
+ * </ul>
+ * With {@code options.flusherThreads == 0} there are no threads: {@link #async} runs the
+ * master's loop on the caller (deviation: the seed's thread-less async just returns done);
+ * the simulation uses this for determinism.
+ *
+ * <p>Sequence numbers: {@code done} is the last completed seq, {@code next} the next to hand out,
+ * both compared with wrap-safe subtraction. All fields are guarded by fs_token.
+ */
+public final class HammerFlusher {
+    private final HammerMount hmp;
+    final LinkedList<HammerFlushGroup> flushGroupList = new LinkedList<>();
+    HammerFlushGroup nextFlushGroup;   // first open group
+    HammerFlushGroup fillFlushGroup;   // first group that may still be filled (never running)
+    int signal;
+    int done;
+    int next = 1;
+    int groupLock;
+    boolean exiting;
+    int finalizeWant;
+    final HammerLock finalizeLock = new HammerLock();
+    long tid;
+    private Thread master;
+    private final List<Slave> slaves = new ArrayList<>();
+    private final List<Slave> readyList = new ArrayList<>();
+    private final List<Slave> runList = new ArrayList<>();
+    private boolean inlineRunning;
+    int lastDoneObserved;              // FlusherSeqInv: done never decreases
+
+    // statistics
+    long finalizes, finalFinalizes, cycles, groupsFreed, wouldblockReruns;
+
+    private final class Slave {
+        final int index;
+        Thread td;
+        int runstate;                  // 0 ready, 1 run, -1 exit
+        HammerFlushGroup flg;
+        HammerTransaction trans;
+        Slave(int index) { this.index = index; }
+    }
+
+    HammerFlusher(HammerMount hmp) { this.hmp = hmp; }
+
+    boolean threaded() { return master != null; }
+
+    // hammer_flusher.c hammer_flusher_sync(), L72
+    public int sync() {
+        int seq = async(null);
+        waitSeq(seq);
+        return seq;
+    }
+
+    // hammer_flusher.c hammer_flusher_async(), L91
+    public int async(HammerFlushGroup closeFlg) {
+        if (closeFlg != null && closeFlg.closed) return closeFlg.seq;
+        HammerFlushGroup flg;
+        while ((flg = nextFlushGroup) != null) {
+            HammerFlushGroup f = flg;
+            Panic.KKASSERT(!flg.closed && !flg.running, () -> "hammer_flusher_async: open group expected, got " + f);
+            flg.closed = true;
+            nextFlushGroup = after(flg);
+            if (flg == closeFlg) break;
+        }
+        int seq = flg != null ? flg.seq : next++;
+        if (threaded()) {
+            if (signal++ == 0) Sleepq.wakeup(signalChan);
+        } else {
+            runInline();
+        }
+        return seq;
+    }
+
+    // hammer_flusher.c hammer_flusher_async_one(), L144
+    public int asyncOne() {
+        HammerFlushGroup flg = flushGroupList.peekFirst();
+        return flg != null ? async(flg) : async(null);
+    }
+
+    // hammer_flusher.c hammer_flusher_wait(), L164
+    public void waitSeq(int seq) {
+        for (;;) {
+            long t = Sleepq.tsleep_interlock(doneChan);
+            if (seq - done <= 0) return;
+            Sleepq.tsleep(doneChan, t, "hmrfls", 0);
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_running(), L176
+    public boolean running() { return (next - 1) - done > 0; }
+
+    // hammer_flusher.c hammer_flusher_wait_next(), L185
+    public void waitNext() { waitSeq(asyncOne()); }
+
+    private final Object signalChan = new Object();
+    private final Object doneChan = new Object();
+    private final Object readyChan = new Object();
+    private final Object exitChan = new Object();
+    final Object finalizeWantChan = new Object();
+
+    private HammerFlushGroup after(HammerFlushGroup flg) {
+        int i = flushGroupList.indexOf(flg);
+        return i + 1 < flushGroupList.size() ? flushGroupList.get(i + 1) : null;
+    }
+
+    /** Creates a group with the next sequence number at the list's tail (hammer_flush_inode's part). */
+    HammerFlushGroup newGroup() {
+        HammerFlushGroup flg = new HammerFlushGroup(next++);
+        flushGroupList.addLast(flg);
+        if (nextFlushGroup == null) nextFlushGroup = flg;
+        if (fillFlushGroup == null) fillFlushGroup = flg;
+        return flg;
+    }
+
+    // hammer_flusher.c hammer_flusher_create(), L194
+    void create(int nslaves) {
+        signal = 0;
+        done = 0;
+        next = 1;
+        finalizeLock.ref();
+        if (nslaves <= 0) return;
+        for (int i = 0; i < nslaves; i++) {
+            Slave s = new Slave(i);
+            s.td = new Thread(() -> slaveThread(s), "hammer-flusher-slave-" + i);
+            s.td.setDaemon(true);
+            slaves.add(s);
+            readyList.add(s);
+        }
+        master = new Thread(this::masterThread, "hammer-flusher-master");
+        master.setDaemon(true);
+        for (Slave s : slaves) s.td.start();
+        master.start();
+    }
+
+    // hammer_flusher.c hammer_flusher_destroy(), L218
+    void destroy() {
+        if (master == null) return;
+        exiting = true;
+        while (master != null) {
+            ++signal;
+            Sleepq.wakeup(signalChan);
+            long t = Sleepq.tsleep_interlock(exitChan);
+            if (master == null) break;
+            Sleepq.tsleep(exitChan, t, "hmrwex", Sleepq.HZ_NANOS);
+        }
+        for (Slave s : new ArrayList<>(readyList)) {
+            Panic.KKASSERT(s.runstate == 0, () -> "hammer_flusher_destroy: slave " + s.index + " runstate " + s.runstate);
+            s.runstate = -1;
+            Sleepq.wakeup(s);
+            while (s.td != null) {
+                long t = Sleepq.tsleep_interlock(s);
+                if (s.td == null) break;
+                Sleepq.tsleep(s, t, "hmrwwc", 0);
+            }
+            readyList.remove(s);
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_master_thread(), L251
+    private void masterThread() {
+        hmp.fsToken.gettoken();
+        try {
+            for (;;) {
+                masterLoopOnce();
+                if (exiting && flushGroupList.isEmpty()) break;
+                while (signal == 0) {
+                    long t = Sleepq.tsleep_interlock(signalChan);
+                    if (signal != 0) break;
+                    Sleepq.tsleep(signalChan, t, "hmrwwa", 0);
+                }
+                signal = 0;
+            }
+        } catch (RuntimeException | Error e) {
+            hmp.criticalError("flusher master died: " + e);
+            hmp.masterFailure = e;
+        } finally {
+            master = null;
+            Sleepq.wakeup(exitChan);
+            Sleepq.wakeup(doneChan);
+            hmp.fsToken.reltoken();
+        }
+    }
+
+    /** The master's inner loop: flush until nothing more can be done now. */
+    private void masterLoopOnce() {
+        for (;;) {
+            while (groupLock != 0) {
+                long t = Sleepq.tsleep_interlock(groupLockChan);
+                if (groupLock == 0) break;
+                Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
+            }
+            cleanLooseIos();
+            boolean[] nomore = new boolean[1];
+            int seq = flush(nomore);
+            Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
+            done = seq;
+            Sleepq.wakeup(doneChan);
+            if (hmp.criticalError || nomore[0]) break;
+        }
+    }
+
+    final Object groupLockChan = new Object();
+
+    private void runInline() {
+        if (inlineRunning) return;     // a finalize inside the loop asked again: the loop will see it
+        inlineRunning = true;
+        try {
+            masterLoopOnce();
+        } finally {
+            inlineRunning = false;
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_flush(), L308
+    private int flush(boolean[] nomore) {
+        int seq = done + 1;
+        HammerFlushGroup flg = flushGroupList.peekFirst();
+        if (flg == null) {
+            if (seq == next) {
+                nomore[0] = true;
+                return done;
+            }
+        } else if (flg.seq == seq) {
+            if (flg.closed) {
+                HammerFlushGroup f = flg;
+                Panic.KKASSERT(!flg.running, () -> "hammer_flusher_flush: closed group already running " + f);
+                flg.running = true;
+                if (fillFlushGroup == flg) fillFlushGroup = after(flg);
+            } else {
+                nomore[0] = true;
+                return done;
+            }
+        } else {
+            HammerFlushGroup f = flg;
+            int s = seq;
+            Panic.KKASSERT(flg.seq - seq > 0 || hmp.ronly >= 2,
+                    () -> "hammer_flusher_flush: group seq " + f.seq + " behind the next seq " + s);
+            flg = null;
+        }
+
+        int count = 0;
+        while (flg != null && flg.running) {
+            ++count;
+            if (hmp.criticalError) break;
+            HammerTransaction trans = hmp.startTransaction();
+            if (undoExhausted(3)) finalize(trans, false);   // quirk Q1: a no-op unless meta_limit is also reached
+            HammerFlushGroup f = flg;
+            Panic.KKASSERT(nextFlushGroup != flg, () -> "hammer_flusher_flush: next_flush_group is the running " + f);
+            runSlaves(flg, trans);
+            finalize(trans, true);
+            tid = trans.tid;
+            cycles++;
+            if (flg.flushTree.isEmpty()) {
+                Panic.KKASSERT(flg.refs == 0, () -> "hammer_flusher_flush: empty group with refs " + f);
+                flushGroupList.remove(flg);
+                if (fillFlushGroup == flg) fillFlushGroup = after(flg);
+                groupsFreed++;
+                break;
+            }
+            Panic.KKASSERT(flushGroupList.peekFirst() == flg, () -> "hammer_flusher_flush: re-run group not at the head " + f);
+            wouldblockReruns++;
+        }
+        if (count == 0 && haswork()) {
+            HammerTransaction trans = hmp.startTransaction();
+            finalize(trans, true);
+            cycles++;
+        }
+        hmp.allocator.clrdelay(hmp);
+        return seq;
+    }
+
+    /** Hands the group to every ready slave and waits until all are back (fl:L388-408). */
+    private void runSlaves(HammerFlushGroup flg, HammerTransaction trans) {
+        if (slaves.isEmpty()) {
+            for (HammerInode ip : new ArrayList<>(flg.flushTree.values())) flushInode(ip, trans);
+            return;
+        }
+        for (Slave s : new ArrayList<>(readyList)) {
+            s.flg = flg;
+            s.trans = trans;
+            s.runstate = 1;
+            readyList.remove(s);
+            runList.add(s);
+            Sleepq.wakeup(s);
+        }
+        while (!runList.isEmpty()) {
+            long t = Sleepq.tsleep_interlock(readyChan);
+            if (runList.isEmpty()) break;
+            Sleepq.tsleep(readyChan, t, "hmrfcc", 0);
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_slave_thread(), L461
+    private void slaveThread(Slave s) {
+        hmp.fsToken.gettoken();
+        try {
+            for (;;) {
+                while (s.runstate == 0) {
+                    long t = Sleepq.tsleep_interlock(s);
+                    if (s.runstate != 0) break;
+                    Sleepq.tsleep(s, t, "hmrssw", 0);
+                }
+                if (s.runstate < 0) break;
+                try {
+                    for (HammerInode ip : new ArrayList<>(s.flg.flushTree.values())) {
+                        if (ip.flg == s.flg) flushInode(ip, s.trans);
+                    }
+                } catch (RuntimeException | Error e) {
+                    hmp.criticalError("flusher slave died: " + e);
+                    hmp.masterFailure = e;
+                }
+                s.runstate = 0;
+                s.flg = null;
+                runList.remove(s);
+                readyList.add(s);
+                Sleepq.wakeup(readyChan);
+            }
+        } finally {
+            s.td = null;
+            Sleepq.wakeup(s);
+            hmp.fsToken.reltoken();
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_clean_loose_ios(), L494
+    void cleanLooseIos() {
+        if (hmp.loseRoot.isEmpty()) return;
+        hmp.ioToken.gettoken();
+        try {
+            HammerIo io;
+            while ((io = hmp.loseRoot.first()) != null) {
+                HammerIo i = io;
+                Panic.KKASSERT(io.modRoot == hmp.loseRoot, () -> "hammer_flusher_clean_loose_ios: io on " + i.modRoot);
+                hmp.loseRoot.remove(io);
+                io.modRoot = null;
+                io.lock.ref();
+                hmp.relBuffer((HammerBuffer) io, false);
+            }
+        } finally {
+            hmp.ioToken.reltoken();
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_flush_inode(), L529
+    private void flushInode(HammerInode ip, HammerTransaction trans) {
+        if (ip.slaveflush) return;
+        ip.slaveflush = true;
+        cleanLooseIos();
+        int error = hmp.syncInode(trans, ip);
+        if (error != 0) {
+            ip.wouldblock = true;
+            if (error == Errno.EWOULDBLOCK) error = 0;
+        }
+        hmp.syncInodeDone(ip, error);
+        while (finalizeWant != 0) {
+            long t = Sleepq.tsleep_interlock(finalizeWantChan);
+            if (finalizeWant == 0) break;
+            Sleepq.tsleep(finalizeWantChan, t, "hmrsxx", 0);
+        }
+        if (undoExhausted(1)) {
+            hmp.stats.emergencyFinalizes.incrementAndGet();
+            finalize(trans, true);       // commits a partial group: the UNDO FIFO is nearly full
+        } else if (metaLimit()) {
+            finalize(trans, false);
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_undo_exhausted(), L593
+    boolean undoExhausted(int quarter) {
+        return hmp.undo.space() < hmp.undo.max() * quarter / 4;
+    }
+
+    // hammer_flusher.c hammer_flusher_finalize(), L617
+    void finalize(HammerTransaction trans, boolean fin) {
+        HammerVolume root = hmp.rootVolume;
+        ++finalizeWant;
+        finalizeLock.lockEx();
+        try {
+            if (!fin && !metaLimit()) return;
+            if (hmp.criticalError) return;
+            finalizes++;
+            hmp.hooks.finalizeStep(hmp, "start", fin);
+
+            if (!hmp.mutations.dataAfterMeta) flushData();
+            hmp.hooks.finalizeStep(hmp, "data-issued", fin);
+
+            hmp.syncLockEx(trans);
+            try {
+                // From here meta-data cannot change: every meta modifier holds the sync lock shared.
+                if (fin) {
+                    hmp.finalSnapshot();
+                    if (root.modified) {
+                        hmp.modifyVolume(trans, HammerOndisk.BLOCKMAP_UNDO_OFF, HammerOndisk.BLOCKMAP_UNDO_LEN);
+                        hmp.copyBlockmapToHeader();
+                        hmp.modifyVolumeDone();
+                    }
+                }
+                long saveNext;
+                long saveSeq;
+                hmp.undo.undoLock.lockEx();
+                saveNext = hmp.undo.next;
+                saveSeq = hmp.undo.nextSeq;
+                hmp.undo.undoLock.unlock();
+                if (hmp.mutations.metaBeforeUndoBarrier) flushMeta();
+                flushUndos();
+                // UNDO is durable here; only now may the header point at it and meta-data be written.
+                hmp.hooks.finalizeStep(hmp, "undo-durable", fin);
+                if (hmp.criticalError) return;
+
+                long first = hmp.mutations.firstOffsetNotLagged ? saveNext : hmp.undo.first;
+                long firstSeq = hmp.mutations.firstOffsetNotLagged ? saveSeq : hmp.undo.firstSeq;
+                int firstCycle = hmp.mutations.firstOffsetNotLagged ? hmp.snapshotCount() : hmp.undoFirstCycle;
+                if (hmp.headerUndoFirst() != first || hmp.headerUndoNext() != saveNext) {
+                    hmp.modifyVolumeNoundo();
+                    hmp.setHeaderUndo(first, firstSeq, saveNext, saveSeq, firstCycle);
+                    hmp.modifyVolumeDone();
+                } else {
+                    hmp.headerFirstUnchanged(firstCycle);
+                }
+                if (root.modified) {
+                    hmp.modifyVolumeNoundo();
+                    hmp.setHeaderNextTid(trans.tid);
+                    hmp.modifyVolumeDone();
+                    root.writeInterlock();
+                    root.flush(false);
+                    root.doneInterlock();
+                    hmp.headerIssued();
+                    hmp.hooks.finalizeStep(hmp, "header-issued", fin);
+                }
+                cleanLooseIos();
+                if (hmp.version < HammerOndisk.VERSION_4 && !hmp.mutations.v3NoHeaderBarrier) {
+                    hmp.waitAll(true);
+                    // v3: the header (and its next_offset) is durable here; only now may meta-data be written.
+                }
+                if (hmp.criticalError) return;
+
+                if (!hmp.mutations.metaBeforeUndoBarrier) flushMeta();
+                if (hmp.mutations.dataAfterMeta) flushData();
+
+                if (fin) {
+                    if (hmp.undo.first != saveNext) {
+                        hmp.undo.first = saveNext;
+                        hmp.undo.firstSeq = saveSeq;
+                        hmp.undoFirstCycle = hmp.snapshotCount();
+                        hmp.undoDirty = true;
+                    } else {
+                        hmp.undoFirstCycle = hmp.snapshotCount();
+                        hmp.undoDirty = hmp.undo.first != hmp.undo.next;
+                        if (hmp.headerUndoFirst() == hmp.undo.first) hmp.headerFirstUnchanged(hmp.undoFirstCycle);
+                    }
+                    if (!hmp.mutations.keepUndoHistory) hmp.undo.clearHistory();
+                    hmp.flushTid1 = hmp.flushTid2;
+                    hmp.flushTid2 = trans.tid;
+                    finalFinalizes++;
+                }
+                hmp.hooks.finalizeStep(hmp, "end", fin);
+            } finally {
+                hmp.syncUnlock(trans);
+                if (hmp.criticalError) hmp.log("Critical write error during flush, refusing to sync UNDO FIFO");
+            }
+        } finally {
+            finalizeLock.unlock();
+            if (--finalizeWant == 0) Sleepq.wakeup(finalizeWantChan);
+        }
+    }
+
+    /** Finalize step 3: issue every modified DATA buffer, each under the write interlock. */
+    private void flushData() {
+        HammerIo io;
+        while ((io = hmp.firstOf(hmp.dataRoot)) != null) {
+            if (io.ioerror) break;
+            io.lock.ref();
+            if (!hmp.mutations.flushWithoutInterlock) io.writeInterlock();
+            HammerIo i = io;
+            Panic.KKASSERT(io.type != HammerIoType.VOLUME, () -> "hammer_flusher_finalize: VOLUME on the data tree " + i);
+            io.flush(false);
+            if (!hmp.mutations.flushWithoutInterlock) io.doneInterlock();
+            hmp.relBuffer((HammerBuffer) io, false);
+            hmp.limitBacklog();
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_flush_undos(), L889 (FORCED)
+    private void flushUndos() {
+        HammerIo io;
+        while ((io = hmp.firstOf(hmp.undoRoot)) != null) {
+            if (io.ioerror) break;
+            io.lock.ref();
+            if (!hmp.mutations.flushWithoutInterlock) io.writeInterlock();
+            io.flush(hmp.undo.reclaim(io));
+            if (!hmp.mutations.flushWithoutInterlock) io.doneInterlock();
+            hmp.relBuffer((HammerBuffer) io, false);
+            hmp.limitBacklog();
+        }
+        cleanLooseIos();
+        hmp.hooks.finalizeStep(hmp, "undo-issued", false);
+        hmp.waitAll(true);
+    }
+
+    /** Finalize step 10: issue every modified META buffer; async, no wait, no cache flush. */
+    private void flushMeta() {
+        HammerIo io;
+        while ((io = hmp.firstOf(hmp.metaRoot)) != null) {
+            if (io.ioerror) break;
+            HammerIo i = io;
+            Panic.KKASSERT(io.modifyRefs == 0, () -> "hammer_flusher_finalize: meta io with modify_refs " + i.modifyRefs);
+            io.lock.ref();
+            Panic.KKASSERT(io.type != HammerIoType.VOLUME, () -> "hammer_flusher_finalize: VOLUME on the meta tree " + i);
+            io.flush(false);
+            hmp.relBuffer((HammerBuffer) io, false);
+            hmp.limitBacklog();
+        }
+    }
+
+    // hammer_flusher.c hammer_flusher_meta_limit(), L923
+    boolean metaLimit() {
+        return hmp.lockedDirtySpace + hmp.ioRunningSpace.get() > hmp.options.limitDirtybufspace;
+    }
+
+    // hammer_flusher.c hammer_flusher_meta_halflimit(), L939
+    boolean metaHalflimit() {
+        return hmp.lockedDirtySpace + hmp.ioRunningSpace.get() > hmp.options.limitDirtybufspace / 2;
+    }
+
+    // hammer_flusher.c hammer_flusher_haswork(), L952
+    boolean haswork() {
+        if (hmp.ronly != 0 || hmp.criticalError) return false;
+        return !flushGroupList.isEmpty() || !hmp.voluRoot.isEmpty() || !hmp.undoRoot.isEmpty()
+                || !hmp.dataRoot.isEmpty() || !hmp.metaRoot.isEmpty() || hmp.undoDirty;
+    }
+
+    // hammer_flusher.c hammer_flush_dirty(), L970 (quirk Q2 kept: -1 whenever count reaches max_count,
+    // so max_count == -1 "no limit" always reports -1; the seed's one-second naps after 5 rounds are left out)
+    int flushDirty(int maxCount) {
+        int count = 0;
+        while (haswork()) {
+            sync();
+            ++count;
+            if (maxCount != -1 && count == maxCount) break;
+        }
+        return count >= maxCount ? -1 : 0;
+    }
+}

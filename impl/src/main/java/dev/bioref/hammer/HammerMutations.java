@@ -1,0 +1,56 @@
+package dev.bioref.hammer;
+
+/**
+ * Named switches that remove one guard of the protocol each (notes §7.1, §7.2). All are off by
+ * default; each is turned on by a test that expects the resulting failure to be caught.
+ */
+public final class HammerMutations {
+    // ---- I/O layer guards (§7.1)
+    /** Clear modified after bawrite instead of before (race R2). */
+    public boolean clearAfterWrite;
+    /** Let finalize flush DATA/UNDO/VOLUME without the write interlock (race R3). */
+    public boolean flushWithoutInterlock;
+    /** checkwrite lets the kernel write VOLUME/META buffers. */
+    public boolean checkwriteAllowsMeta;
+    /** release bdwrite's modified META/VOLUME buffers like DATA. */
+    public boolean releaseBdwritesMeta;
+    /** deallocate disassociates even when the io has refs (race R4). */
+    public boolean deallocIgnoresRefs;
+    /** deallocate disassociates even when the io is modified. */
+    public boolean deallocIgnoresModified;
+    /** checkwrite skips its try_interlock_norefs guard (CW_Interlock off). */
+    public boolean cwNoInterlock;
+    /** checkwrite clears modified even while modify_refs != 0 (CW_HonorModRefs off). */
+    public boolean cwIgnoreModRefs;
+    /** modify sets modified before regetblk (SetModifiedAfterReget off). */
+    public boolean setModifiedAfterReget;
+
+    // ---- finalize mutations (§7.2)
+    /** 1: issue meta-data writes before the UNDO barrier. */
+    public boolean metaBeforeUndoBarrier;
+    /** 2: move the header's first_offset to this cycle's save (no one-cycle lag). */
+    public boolean firstOffsetNotLagged;
+    /** 3: version < 4 without the header barrier. */
+    public boolean v3NoHeaderBarrier;
+    /** 4: barriers wait for the writes but do not flush the device cache. */
+    public boolean barrierWithoutCacheFlush;
+    /** 5: flush data after meta-data. */
+    public boolean dataAfterMeta;
+    /** 6: keep the UNDO history across cycles. */
+    public boolean keepUndoHistory;
+
+    public static HammerMutations none() { return new HammerMutations(); }
+
+    /** The names of the switches that are on, for messages. */
+    @Override public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (java.lang.reflect.Field f : HammerMutations.class.getFields()) {
+            try {
+                if (f.getType() == boolean.class && f.getBoolean(this)) sb.append(sb.length() == 0 ? "" : ",").append(f.getName());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
+    }
+}

@@ -1,0 +1,275 @@
+package dev.bioref.hammer;
+
+import dev.bioref.buf.Buf;
+import dev.bioref.kern.Panic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.bioref.hammer.HammerTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The I/O-layer guards of notes §7.1, each as a mutation switch: with the switch on, the
+ * scenario that the guard exists for must be caught (an invariant, a seed assertion, or lost
+ * data); with it off, the same scenario must pass.
+ */
+class HammerIoMutationTest {
+
+    static String invariantFailure(HammerMount hmp) {
+        try {
+            hmp.checkInvariants();
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    // ---- ClearAfterWrite (race R2)
+
+    /** Modifies the DATA buffer right after its write was issued (and, inline, completed), once. */
+    static String clearAfterWriteScenario(boolean mutant) {
+        HammerMutations m = new HammerMutations();
+        m.clearAfterWrite = mutant;
+        AtomicBoolean armed = new AtomicBoolean(true);
+        HammerHooks hooks = new HammerHooks() {
+            @Override public void afterBawrite(HammerIo io) {
+                if (io.type != HammerIoType.DATA_BUFFER || !armed.getAndSet(false)) return;
+                io.lock.ref();
+                io.modify(1);
+                io.data()[5] ^= 0x5a;           // a modification made after the write was issued
+                io.modifyDone();
+                io.lock.rel();
+            }
+        };
+        HammerMount hmp = mount(options(), m, hooks);
+        hmp.put(0, bytes(100, 1));
+        hmp.sync();
+        return invariantFailure(hmp);
+    }
+
+    @Test void clearAfterWriteIsCaughtByNoLostModification() {
+        String f = clearAfterWriteScenario(true);
+        assertNotNull(f);
+        assertTrue(f.startsWith("NoLostModificationInv"), f);
+    }
+
+    @Test void clearBeforeWriteKeepsTheLateModification() {
+        assertNull(clearAfterWriteScenario(false));
+    }
+
+    // ---- FlushWithoutInterlock (race R3)
+
+    @Test void flushWithoutInterlockTearsAWriteAndLosesTheRest() {
+        HammerMutations m = new HammerMutations();
+        m.flushWithoutInterlock = true;
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));
+        AtomicReference<String> f = new AtomicReference<>();
+        withFsToken(hmp, () -> {
+            HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), false);
+            b.modify(1);
+            b.data()[0] = 7;                    // first half of a change
+            hmp.flusher.sync();                 // the flusher writes while the modifier is inside its window
+            b.data()[1] = 7;                    // second half
+            b.modifyDone();
+            hmp.relBuffer(b, false);
+            f.set(invariantFailure(hmp));
+        });
+        assertNotNull(f.get());
+        assertTrue(f.get().startsWith("NoLostModificationInv"), f.get());
+    }
+
+    @Test void writeInterlockMakesTheFlusherWaitForTheModifier() throws Exception {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));
+        HammerBuffer[] b = new HammerBuffer[1];
+        withFsToken(hmp, () -> {
+            b[0] = hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), false);
+            b[0].modify(1);
+            b[0].data()[0] = 7;
+        });
+        Thread flusher = new Thread(hmp::sync, "test-sync");
+        flusher.start();
+        for (int i = 0; i < 500 && !b[0].waitmod; i++) Thread.sleep(2);
+        assertTrue(b[0].waitmod, "the flusher did not wait in write_interlock");
+        assertTrue(flusher.isAlive());
+        withFsToken(hmp, () -> {
+            b[0].data()[1] = 7;
+            b[0].modifyDone();
+            hmp.relBuffer(b[0], false);
+        });
+        flusher.join(10_000);
+        assertFalse(flusher.isAlive(), "sync did not finish after modify_done");
+        hmp.sync();
+        hmp.checkInvariants();
+        byte[] media = hmp.device().peekDurable(firstDataBlock(hmp), 8);
+        assertEquals(7, media[0]);
+        assertEquals(7, media[1]);
+    }
+
+    // ---- ReleaseBdwritesMeta and CheckwriteAllowsMeta (MetaPinnedInv, MetaNeverKernelWrittenInv)
+
+    static String metaScenario(boolean releaseBdwrites, boolean checkwriteAllows, boolean kernelWrites) {
+        HammerMutations m = new HammerMutations();
+        m.releaseBdwritesMeta = releaseBdwrites;
+        m.checkwriteAllowsMeta = checkwriteAllows;
+        AtomicReference<String> found = new AtomicReference<>();
+        HammerHooks hooks = new HammerHooks() {
+            @Override public void finalizeStep(HammerMount hmp, String step, boolean fin) {
+                if (!step.equals("data-issued") || found.get() != null) return;
+                try {
+                    if (kernelWrites) hmp.kernelSync();      // the kernel flushes what is delayed-write
+                    hmp.checkInvariants();
+                } catch (RuntimeException e) {
+                    found.set(e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }
+        };
+        HammerMount hmp = mount(options(), m, hooks);
+        for (int k = 0; k < 5; k++) hmp.put(k, bytes(50, k));
+        hmp.sync();
+        for (int k = 0; k < 5; k++) hmp.put(k, bytes(60, k + 1));    // meta buffers modified again
+        hmp.sync();
+        return found.get();
+    }
+
+    @Test void metaStaysPinnedWithoutMutations() {
+        assertNull(metaScenario(false, false, true));
+    }
+
+    @Test void releaseBdwritesMetaIsCaughtByMetaPinned() {
+        String f = metaScenario(true, false, false);
+        assertNotNull(f);
+        assertTrue(f.contains("MetaPinnedInv"), f);
+    }
+
+    @Test void releaseBdwritesMetaMakesCheckwritePanic() {
+        String f = metaScenario(true, false, true);
+        assertNotNull(f);
+        assertTrue(f.contains("hammer_io_checkwrite: illegal buffer type"), f);
+    }
+
+    @Test void checkwriteAllowsMetaIsCaughtOnceReleaseAlsoBdwritesMeta() {
+        String f = metaScenario(true, true, true);
+        assertNotNull(f);
+        assertTrue(f.contains("MetaNeverKernelWrittenInv") || f.contains("MetaPinnedInv"), f);
+    }
+
+    /** Finding: with release keeping META owned, checkwrite never sees a META bp; the switch alone is masked. */
+    @Test void checkwriteAllowsMetaAloneIsMaskedByRelease() {
+        assertNull(metaScenario(false, true, true));
+    }
+
+    // ---- DeallocIgnoresRefs (race R4)
+
+    static Object deallocRefsScenario(boolean mutant) {
+        HammerMutations m = new HammerMutations();
+        m.deallocIgnoresRefs = mutant;
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));
+        AtomicReference<Object> out = new AtomicReference<>();
+        withFsToken(hmp, () -> {
+            HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), false);
+            b.modify(1);
+            b.modifyDone();
+            b.writeInterlock();
+            b.flush(false);                    // written and released; we still hold our ref
+            b.doneInterlock();
+            Buf bp = b.bp;
+            boolean let = kernelDeallocate(hmp, bp);
+            try {
+                b.modify(1);                   // the ref holder changes its buffer
+                b.data()[0] = 9;
+                b.modifyDone();
+                hmp.relBuffer(b, false);
+                hmp.checkInvariants();
+                out.set(let ? "disassociated under a ref" : null);
+            } catch (RuntimeException e) {
+                out.set(e);
+            }
+        });
+        return out.get();
+    }
+
+    @Test void deallocateRefusesAReferencedIo() {
+        assertNull(deallocRefsScenario(false));
+    }
+
+    @Test void deallocIgnoresRefsIsCaught() {
+        Object f = deallocRefsScenario(true);
+        assertNotNull(f);
+        assertInstanceOf(Panic.class, f, String.valueOf(f));
+        assertTrue(((Panic) f).getMessage().contains("hammer_io_modify: io not active or no bp"), String.valueOf(f));
+    }
+
+    // ---- DeallocIgnoresModified
+
+    static String deallocModifiedScenario(boolean mutant) {
+        HammerMutations m = new HammerMutations();
+        m.deallocIgnoresModified = mutant;
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));            // DATA io modified; release bdwrite'd it (REL-DIRTY, no refs)
+        HammerBuffer b = hmp.bufferAt(firstDataBlock(hmp));
+        assertTrue(b.modified && b.released && b.lock.refCount() == 0, String.valueOf(b));
+        boolean let = kernelDeallocate(hmp, b.bp);
+        assertEquals(mutant, let);
+        String f = invariantFailure(hmp);
+        if (f != null) return f;
+        hmp.sync();
+        hmp.checkInvariants();
+        assertEquals(0, hmp.countIoLocked.get(), "a B_LOCKED debt was not paid");
+        assertArrayEquals(bytes(100, 1), hmp.get(0));
+        return null;
+    }
+
+    @Test void deallocateRefusesAModifiedIoAndTheDebtIsPaid() {
+        assertNull(deallocModifiedScenario(false));
+    }
+
+    @Test void deallocIgnoresModifiedIsCaught() {
+        String f = deallocModifiedScenario(true);
+        assertNotNull(f);
+        assertTrue(f.startsWith("NoDisassociateModifiedInv"), f);
+    }
+
+    // ---- the three overlapping guards against checkwrite (notes §2.6 (2))
+
+    static String checkwriteTrioScenario(boolean noInterlock, boolean ignoreModRefs, boolean setEarly) {
+        HammerMutations m = new HammerMutations();
+        m.cwNoInterlock = noInterlock;
+        m.cwIgnoreModRefs = ignoreModRefs;
+        m.setModifiedAfterReget = setEarly;
+        AtomicBoolean armed = new AtomicBoolean(false);
+        HammerHooks hooks = new HammerHooks() {
+            @Override public void beforeReget(HammerIo io) {
+                if (io.type == HammerIoType.DATA_BUFFER && armed.getAndSet(false)) io.hmp.kernelSync();
+            }
+        };
+        HammerMount hmp = mount(options(), m, hooks);
+        hmp.put(0, bytes(100, 1));            // chunk 0 of the first DATA buffer: REL-DIRTY now
+        armed.set(true);
+        hmp.put(1, bytes(100, 2));            // chunk 1 of the same buffer: modify regets it; the kernel writes first
+        String f = invariantFailure(hmp);
+        if (f != null) return f;
+        hmp.sync();
+        hmp.checkInvariants();
+        assertArrayEquals(bytes(100, 2), hmp.get(1));
+        return null;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    void anyOneCheckwriteGuardSuffices(int offMask) {
+        assertNull(checkwriteTrioScenario((offMask & 1) != 0, (offMask & 2) != 0, (offMask & 4) != 0));
+    }
+
+    @Test void allThreeCheckwriteGuardsOffLoseAModification() {
+        String f = checkwriteTrioScenario(true, true, true);
+        assertNotNull(f);
+        assertTrue(f.startsWith("NoLostModificationInv"), f);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.bioref.hammer;
+
+import dev.bioref.buf.Buf;
+import dev.bioref.device.LoopbackDevice;
+
+/** Shared setup for the HAMMER protocol tests: a small mounted volume and kernel emulation helpers. */
+final class HammerTestSupport {
+    private HammerTestSupport() { }
+
+    static HammerOptions options() {
+        HammerOptions o = new HammerOptions();
+        o.geometry = new HammerOndisk.Geometry(8, 1, 8, 4);
+        return o;
+    }
+
+    static HammerMount mount(HammerOptions o, HammerMutations m, HammerHooks hooks) {
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(dev, o);
+        return HammerMount.mount(dev, o, m, hooks);
+    }
+
+    static byte[] bytes(int len, int fill) {
+        byte[] v = new byte[len];
+        java.util.Arrays.fill(v, (byte) fill);
+        return v;
+    }
+
+    /** The DATA buffer holding small chunk 0 (where the first small put lands). */
+    static long firstDataBlock(HammerMount hmp) { return hmp.geometry.dataBase(); }
+
+    /**
+     * What getnewbuf / brelse's destroy path do to a clean or delayed-write bp: lock it, take it
+     * off its queue, call io_deallocate; if HAMMER refused (B_LOCKED) park it, else destroy it.
+     * Returns true if HAMMER let go of the bp.
+     */
+    static boolean kernelDeallocate(HammerMount hmp, Buf bp) {
+        if (!bp.b_lock().tryLock()) throw new IllegalStateException("bp is busy: " + bp);
+        hmp.cache.bremfree(bp);
+        hmp.bioops.io_deallocate(bp);
+        if (bp.anyFlags(Buf.B_LOCKED)) {
+            hmp.cache.bqrelse(bp);
+            return false;
+        }
+        bp.setFlags(Buf.B_INVAL | Buf.B_NOCACHE);
+        hmp.cache.brelse(bp);
+        return true;
+    }
+
+    /** Runs {@code r} with fs_token held, as every HAMMER caller does. */
+    static void withFsToken(HammerMount hmp, Runnable r) {
+        hmp.fsToken.gettoken();
+        try {
+            r.run();
+        } finally {
+            hmp.fsToken.reltoken();
+        }
+    }
+}
