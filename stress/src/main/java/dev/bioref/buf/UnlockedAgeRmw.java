@@ -14,8 +14,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * getnewbuf's second-chance write {@code b_flags |= B_AGE} (L1957) is made under the per-CPU
  * spinlock only, without the buffer lock, while the buffer's owner may be updating b_flags in
  * getblk's acquire window (reference vfs_bio.md §5.5.1 and §9.3 #10). The port updates b_flags
- * with CAS, so the owner's update cannot be lost; {@link UnlockedAgeRmwSeed} runs the same race
- * with the seed's plain read-modify-write ({@code BufQuirks.seedUnlockedAgeRmw}).
+ * with CAS, so the owner's update cannot be lost; the must-fail
+ * {@code dev.bioref.buf.mutants.UnlockedAgeRmw_SeedUnlockedAgeRmw} runs the same race with the
+ * seed's plain read-modify-write ({@code BufQuirks.seedUnlockedAgeRmw}).
  *
  * <p>State: two headers on CLEAN in the order [Y = block 2, X = block 0]; X is hashed with
  * B_INVAL | B_CACHE (invalidated and bqrelse'd). The interleaving: {@code owner} runs getblk(0):
@@ -24,6 +25,13 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * (under the spinlock, not holding X's lock) ages Y, then sets B_AGE on X, and takes Y. If
  * getnewbuf read X's flags before the owner cleared B_CACHE and wrote them back after, B_CACHE
  * comes back: the owner gets an invalid buffer marked valid and would skip the read.
+ *
+ * <p>The window is a few instructions wide, so sanity mode would almost never hit it. The
+ * port's test seam {@code BufCache.ageWindow} (called inside the second-chance update, between
+ * the seed's load and store, spinlock held, buffer unlocked) widens it: for X only, it waits up
+ * to {@value #WINDOW_MICROS} µs for the owner to clear B_CACHE. With CAS the store cannot undo
+ * that clear however wide the window; with the seed's plain load/store it does, in every
+ * interleaving where the owner arrives within the window.
  *
  * <p>Run just this test:
  * <pre>mvn -o -B -pl stress -am verify -Djcstress.tests=UnlockedAgeRmw -Djcstress.mode=quick</pre>
@@ -36,6 +44,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "anything else: a panic, or a broken invariant (named in r3)")
 @State
 public class UnlockedAgeRmw {
+    static final long WINDOW_MICROS = 2000;
     final BufCache cache;
     final Vnode vp;
 
@@ -49,6 +58,11 @@ public class UnlockedAgeRmw {
         Buf x = cache.getblk(vp, 0, StressRig.BLK, 0, 0);
         x.setFlags(Buf.B_INVAL);   // invalidated, but released with bqrelse: stays hashed on CLEAN
         cache.bqrelse(x);
+        cache.ageWindow = bp -> {
+            if (bp != x) return;
+            long deadline = System.nanoTime() + WINDOW_MICROS * 1000;
+            while (bp.hasFlags(Buf.B_CACHE) && System.nanoTime() < deadline) Thread.onSpinWait();
+        };
     }
 
     /** getblk(0): r1 = "invalid" if B_CACHE is clear on the buffer it returns, "valid" if not; then brelse. */
