@@ -54,6 +54,10 @@ import java.util.Arrays;
  * <p>After every invocation {@link #checkInvariants} runs the cache's own checkInvariants
  * (every clause of proofs-notes/invariants.md), the way Caffeine validates its structure after
  * each test. Blocks are 512 bytes (one sector); values are small bytes.
+ *
+ * <p>Run them (a failure prints the scenario and, in model checking, the interleaving):
+ * <pre>mvn -o -B -pl linearizability -am test -Dtest='BufCache*LincheckTest' -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * with {@code -Pthorough} or {@code -Dlincheck.modelChecking.iterations=..} etc. for more.
  */
 public abstract class AbstractBufCacheLincheckTest {
     /** Returned by {@link #bqhold} when the held header no longer is the block: recycled under a hold. */
