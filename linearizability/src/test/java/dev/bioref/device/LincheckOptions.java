@@ -20,7 +20,7 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  * many switch points (the device lock, the counters, the clock), so even these budgets cost
  * tens of seconds on 2 cores; measured costs are in proofs-notes/device.md.
  */
-final class LincheckOptions {
+public final class LincheckOptions {
     static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
 
     /**
@@ -34,18 +34,44 @@ final class LincheckOptions {
 
     private LincheckOptions() { }
 
-    static ModelCheckingOptions modelChecking() {
+    public static ModelCheckingOptions modelChecking() {
         return new ModelCheckingOptions()
                 .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
                 .iterations(intProperty("lincheck.modelChecking.iterations", THOROUGH ? 25 : 10))
                 .invocationsPerIteration(intProperty("lincheck.modelChecking.invocationsPerIteration", THOROUGH ? 400 : 100));
     }
 
-    static StressOptions stress() {
+    public static StressOptions stress() {
         return new StressOptions()
                 .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
                 .iterations(intProperty("lincheck.stress.iterations", THOROUGH ? 30 : 10))
                 .invocationsPerIteration(intProperty("lincheck.stress.invocationsPerIteration", THOROUGH ? 3_000 : 1_000));
+    }
+
+    /**
+     * The same options with other defaults, for subjects whose every operation passes hundreds
+     * of switch points (the buffer cache: spinlock, buffer lock, tokens, sleep queues, atomic
+     * counters): {@code iterations} x {@code invocations}, threads of {@code actorsPerThread}
+     * operations with {@code actorsAround} before and after; the thorough profile doubles the
+     * iterations, and every system property above still overrides.
+     */
+    public static ModelCheckingOptions modelChecking(int iterations, int invocations, int actorsPerThread, int actorsAround) {
+        int per = intProperty("lincheck.actorsPerThread", THOROUGH ? actorsPerThread + 1 : actorsPerThread);
+        int around = intProperty("lincheck.actorsAround", THOROUGH ? actorsAround + 1 : actorsAround);
+        return new ModelCheckingOptions()
+                .threads(2).actorsPerThread(per).actorsBefore(around).actorsAfter(around)
+                .iterations(intProperty("lincheck.modelChecking.iterations", THOROUGH ? 2 * iterations : iterations))
+                .invocationsPerIteration(intProperty("lincheck.modelChecking.invocationsPerIteration", invocations));
+    }
+
+    /** {@link #modelChecking(int, int, int, int)} for stress mode. */
+    public static StressOptions stress(int iterations, int invocations, int actorsPerThread, int actorsAround) {
+        int per = intProperty("lincheck.actorsPerThread", THOROUGH ? actorsPerThread + 1 : actorsPerThread);
+        int around = intProperty("lincheck.actorsAround", THOROUGH ? actorsAround + 1 : actorsAround);
+        return new StressOptions()
+                .threads(2).actorsPerThread(per).actorsBefore(around).actorsAfter(around)
+                .iterations(intProperty("lincheck.stress.iterations", THOROUGH ? 2 * iterations : iterations))
+                .invocationsPerIteration(intProperty("lincheck.stress.invocationsPerIteration", invocations));
     }
 
     static String describeModelChecking() {
