@@ -20,8 +20,8 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  * many switch points (the device lock, the counters, the clock), so even these budgets cost
  * tens of seconds on 2 cores; measured costs are in proofs-notes/device.md.
  */
-final class LincheckOptions {
-    static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
+public final class LincheckOptions {
+    public static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
 
     /**
      * Scenario size: two threads of {@code lincheck.actorsPerThread} operations (default 3),
@@ -34,14 +34,14 @@ final class LincheckOptions {
 
     private LincheckOptions() { }
 
-    static ModelCheckingOptions modelChecking() {
+    public static ModelCheckingOptions modelChecking() {
         return new ModelCheckingOptions()
                 .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
                 .iterations(intProperty("lincheck.modelChecking.iterations", THOROUGH ? 25 : 10))
                 .invocationsPerIteration(intProperty("lincheck.modelChecking.invocationsPerIteration", THOROUGH ? 400 : 200));
     }
 
-    static StressOptions stress() {
+    public static StressOptions stress() {
         return new StressOptions()
                 .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
                 .iterations(intProperty("lincheck.stress.iterations", THOROUGH ? 30 : 10))
