@@ -38,13 +38,14 @@ CONSTANTS
     GetnewbufIgnoresRefs,     \* getnewbuf takes a header with b_refs # 0 (L2002/L2031 checks gone)
     ReleaseIgnoresLocked,     \* brelse/bqrelse place by DELWRI before testing B_LOCKED (L1538/L1664)
     BpdoneNoRedirty,          \* bpdone calls bundirty after a FAILED write (L3556-3560)
-    DaemonSkipsCheckwrite     \* flushbufqueues writes without asking io_checkwrite (L2441)
+    DaemonSkipsCheckwrite,    \* flushbufqueues writes without asking io_checkwrite (L2441)
+    ClientDestroysPinned      \* the owner breaks the L1864 contract: it destroys (B_INVAL brelse)
+                              \* a buffer whose io_deallocate refuses
 
 NOBLK == "noblk"          \* b_vp = NULL (no identity)
 NOONE == "none"           \* the buffer lock is free
 KERN  == "kernproc"       \* BUF_KERNPROC: the completion path owns the lock
-DAEMON == "bufdaemon"     \* buf_daemon1's thread
-Owners == Procs \cup {DAEMON, KERN, NOONE}
+Owners == Procs \cup {KERN, NOONE}   \* the daemon's lock hold is folded into flushbufqueues(h)
 Queues == {"NONE", "LOCKED", "CLEAN", "DIRTY", "EMPTY"}   \* DIRTY_HW: heavy buffers not modelled
 Flags == {"DELWRI", "CACHE", "INVAL", "LOCKED", "ERROR", "HASHED"}
 Cmds == {"DONE", "READ", "WRITE"}
@@ -276,7 +277,10 @@ bwrite(p) == /\ owned[p] # NOONE /\ WriteNew(p, FALSE)
    and brelvp()s.  keepAlways = bqrelse (never destroys, L1648-1717). *)
 Release(h, f, keepAlways) ==
     LET destroy == ~keepAlways /\ Destroys(f)
-        f2 == IF destroy THEN (f \cup {"INVAL"}) \ {"DELWRI", "CACHE", "HASHED", "ERROR"} ELSE f
+        refused == destroy /\ b_dep[h] = "veto"   \* io_deallocate refuses: B_LOCKED, deps kept (the seed panics at L1864)
+        f2 == IF destroy THEN ((f \cup {"INVAL"}) \ {"DELWRI", "CACHE", "HASHED", "ERROR"})
+                              \cup (IF refused THEN {"LOCKED"} ELSE {})
+              ELSE f
         size == IF destroy THEN 0 ELSE b_bufsize[h]
     IN
     /\ b_flags' = [b_flags EXCEPT ![h] = f2]
@@ -287,7 +291,7 @@ Release(h, f, keepAlways) ==
                                       ELSE IF "DELWRI" \in f2 THEN "dirty" ELSE "clean"]
     /\ dirtybufcount' = dirtybufcount - (IF "DELWRI" \in b_flags[h] THEN 1 ELSE 0)
                                       + (IF "DELWRI" \in f2 THEN 1 ELSE 0)
-    /\ b_dep' = [b_dep EXCEPT ![h] = IF destroy THEN "none" ELSE @]   \* io_deallocate drops deps
+    /\ b_dep' = [b_dep EXCEPT ![h] = IF destroy /\ ~refused THEN "none" ELSE @]   \* io_deallocate drops deps
     /\ Enqueue(h, ReleaseQueue(f2, size))
     /\ lockOwner' = [lockOwner EXCEPT ![h] = NOONE]
 
@@ -301,7 +305,7 @@ OwnerRelease(p, keep, inval) ==
     IN
     /\ h # NOONE /\ b_cmd[h] = "DONE"
     /\ ~(keep /\ inval)
-    /\ (~keep /\ Destroys(f)) => b_dep[h] # "veto"
+    /\ (~keep /\ Destroys(f) /\ ~ClientDestroysPinned) => b_dep[h] # "veto"
     /\ Release(h, f, keep)
     /\ owned' = [owned EXCEPT ![p] = NOONE]
     /\ latest' = IF ~keep /\ Destroys(f) /\ "DELWRI" \in b_flags[h]
@@ -425,6 +429,19 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
+(* For liveness: the device completes every I/O (weak fairness) and the daemon gets to a
+   dirty buffer that keeps becoming unlocked (strong fairness: clients may re-lock it). *)
+DeviceAndDaemonFair ==
+    /\ \A h \in Hdrs : WF_vars(\E fail \in BOOLEAN : biodone_write(h, fail) \/ biodone_read(h, fail))
+    /\ \A h \in Hdrs : SF_vars(flushbufqueues(h))
+
+(* ... and no client keeps a buffer locked for ever (weak fairness on its release). *)
+FairSpec == Spec /\ DeviceAndDaemonFair /\ \A p \in Procs : WF_vars(bqrelse(p))
+
+(* Without the clients' fairness: a client may sit on the dirty buffer for ever, so
+   DirtyEventuallyWrittenProp must fail (MCBufCache_LivenessClientHolds.cfg). *)
+ClientMayHoldSpec == Spec /\ DeviceAndDaemonFair
+
 -----------------------------------------------------------------------------
 (* Invariants: names as in proofs-notes/invariants.md (buffer cache table). *)
 
@@ -515,6 +532,10 @@ CoherenceInv ==
 \* I20: READ is only issued on a buffer without B_CACHE.
 NoReadOverValidInv ==
     \A h \in Hdrs : b_cmd[h] = "READ" => "CACHE" \notin b_flags[h]
+
+\* L1 (§9.1): a dirty buffer whose filesystem does not veto the write is eventually clean (written, or invalidated by its owner).
+DirtyEventuallyWrittenProp ==
+    \A h \in Hdrs : ("DELWRI" \in b_flags[h] /\ b_dep[h] # "veto") ~> ("DELWRI" \notin b_flags[h] \/ b_dep[h] = "veto")
 
 \* HAMMER I12 (checked here at the hook): the kernel never writes a buffer whose io_checkwrite refuses.
 MetaNeverKernelWrittenInv ==

@@ -3,6 +3,6 @@
    interchangeable model values, so checking one representative per permutation is sound
    for the safety invariants (no CHOOSE over them in the spec). *)
 EXTENDS BufCache, TLC
-CONSTANTS h1, h2, h3, b1, b2, p1, p2
+CONSTANTS h1, h2, b1, b2, p1, p2
 Symmetry == Permutations(Hdrs) \cup Permutations(Procs) \cup Permutations(Blocks)
 =============================================================================

@@ -115,6 +115,13 @@ public final class BufCache implements AutoCloseable {
     private volatile boolean daemonsStop;
     private final AtomicLong daemonFlushes = new AtomicLong();
 
+    /**
+     * Test seam: runs inside getnewbuf's second-chance update of B_AGE (spinlock held, buffer
+     * not locked), so a test can schedule an owner's flag update into that window (§5.5.1).
+     * Null outside such tests.
+     */
+    volatile java.util.function.Consumer<Buf> ageWindow;
+
     /** Ghost state for the data-safety invariants (I14, I15, I18, I20); see {@link BufInvariants}. */
     final BufInvariants.Ghost ghost = new BufInvariants.Ghost();
     private volatile boolean panicked;
@@ -150,6 +157,7 @@ public final class BufCache implements AutoCloseable {
         }
     }
 
+    // vfs_bio.c buf_daemon1(), L2235 (the kmalloc'd B_MARKER header)
     private Buf newMarker() {
         Buf m = new Buf(-1, 0, 0);
         m.b_flags.set(Buf.B_MARKER);
@@ -160,6 +168,7 @@ public final class BufCache implements AutoCloseable {
     // ================================================================== vnodes
 
     /** A block-device vnode over {@code dev} in blocks of {@code blksize} bytes. */
+    // port: a block-device vnode (the kernel's come from the VFS; reference §8.2)
     public Vnode vnode(String name, LoopbackDevice dev, int blksize) {
         Objects.requireNonNull(dev, "dev");
         if (blksize <= 0 || blksize % Params.DEV_BSIZE != 0 || blksize > maxbsize) {
@@ -679,6 +688,7 @@ public final class BufCache implements AutoCloseable {
         bundirty(bp, BufInvariants.Ghost.Cause.OWNER);
     }
 
+    // vfs_bio.c bundirty(), L1223 (with the ghost cause of the DELWRI 1→0 transition, I18)
     void bundirty(Buf bp, BufInvariants.Ghost.Cause cause) {
         if (bp.hasFlags(Buf.B_DELWRI)) {
             ghost.delwriCleared(bp, cause);
@@ -1108,9 +1118,14 @@ public final class BufCache implements AutoCloseable {
                 if (qindex == Buf.BQUEUE_CLEAN && !bp.hasFlags(Buf.B_AGE) && nbp != null) {
                     // second chance: age it and move it to the tail, without the buffer lock (L1957)
                     if (quirks.seedUnlockedAgeRmw) {
-                        bp.b_flags.set(bp.b_flags.get() | Buf.B_AGE);
+                        int f = bp.b_flags.get();               // plain load ...
+                        java.util.function.Consumer<Buf> w = ageWindow;
+                        if (w != null) w.accept(bp);
+                        bp.b_flags.set(f | Buf.B_AGE);          // ... and store: can undo an owner's update
                     } else {
-                        bp.setFlags(Buf.B_AGE);
+                        java.util.function.Consumer<Buf> w = ageWindow;
+                        if (w != null) w.accept(bp);
+                        bp.setFlags(Buf.B_AGE);                 // CAS: cannot
                     }
                     pcpu.bufqueues[qindex].remove(bp);
                     pcpu.bufqueues[qindex].insertTail(bp);
@@ -1262,6 +1277,7 @@ public final class BufCache implements AutoCloseable {
     public void vn_strategy(Vnode vp, Bio bio) {
         Buf bp = bio.bio_buf;
         Panic.KKASSERT(bp.b_cmd != BufCmd.DONE, () -> "vn_strategy: b_cmd == DONE on " + bp);
+        if (bio == bp.b_bio1) vfs_busy_pages(vp, bp);   // port: its assertions guard direct callers too (I20)
         bp.setFlags(Buf.B_IOISSUED);
         BioTrack track = bp.b_cmd == BufCmd.READ ? vp.v_track_read : vp.v_track_write;
         Panic.KKASSERT((bio.bio_flags() & Bio.BIO_DONE) == 0, () -> "vn_strategy: BIO_DONE set on " + bio);
@@ -1425,14 +1441,16 @@ public final class BufCache implements AutoCloseable {
         Buf m = hw ? marker_hw : marker;
         int q = hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY;
         int total = 0;
-        waitrunningbufspace();
-        long limit = params.lodirtybufspace() / 2;
-        while (hw ? buf_daemon_hw_limit(limit) : buf_daemon_limit(limit)) {
-            int r = flushbufqueues(m, q);
-            total += r;
-            if (r == 0) break;
-            if (runningbufspace.get() < params.hirunningspace()) continue;
+        synchronized (m) {   // the marker belongs to one daemon: a stepping caller and the thread take turns
             waitrunningbufspace();
+            long limit = params.lodirtybufspace() / 2;
+            while (hw ? buf_daemon_hw_limit(limit) : buf_daemon_limit(limit)) {
+                int r = flushbufqueues(m, q);
+                total += r;
+                if (r == 0) break;
+                if (runningbufspace.get() < params.hirunningspace()) continue;
+                waitrunningbufspace();
+            }
         }
         daemonFlushes.addAndGet(total);
         return total;
@@ -1455,8 +1473,12 @@ public final class BufCache implements AutoCloseable {
      * flushperqueue buffers. Unlike {@link #bufDaemonStep} it returns even if the device keeps
      * failing (the seed's daemon would retry forever, reference §7).
      */
+    // vfs_bio.c flushbufqueues(), L2335 (one call, with the daemon's own marker)
     public int flushbufqueues(boolean hw) {
-        return flushbufqueues(hw ? marker_hw : marker, hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY);
+        Buf m = hw ? marker_hw : marker;
+        synchronized (m) {
+            return flushbufqueues(m, hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY);
+        }
     }
 
     /** Starts the two daemon threads (normal and heavy-weight). */
@@ -1473,6 +1495,7 @@ public final class BufCache implements AutoCloseable {
     }
 
     /** Stops the daemon threads and waits for them. */
+    // port: the kernel's daemons never stop (shutdown_kproc); tests and close() need to
     public synchronized void stopDaemons() {
         daemonsStop = true;
         Thread a = bufdaemon_td;
@@ -1596,16 +1619,24 @@ public final class BufCache implements AutoCloseable {
     // ================================================================== vnode-wide helpers [outside seed]
 
     /**
-     * Writes every dirty buffer of vp: synchronously with {@code waitfor}, else asynchronously
-     * and then waits for the writes. A buffer whose io_checkwrite refuses is released dirty.
-     * Returns the first write error, or 0.
+     * Writes every dirty buffer of vp: synchronously with {@code waitfor}, else asynchronously;
+     * then waits for the vnode's writes. Busy buffers (held by someone, or being written) are
+     * skipped, as vfsync_bp does with LK_NOWAIT. A buffer whose io_checkwrite refuses is
+     * released dirty. Returns the first write error, or 0.
      */
-    // vfs_subr.c vfsync() [outside seed]
+    // vfs_subr.c vfsync() / vfsync_bp() [outside seed]
     public int vfsync(Vnode vp, boolean waitfor) {
         int error = 0;
         for (Long off : dirtyOffsets(vp)) {
-            Buf bp = findblk(vp, off, 0);
+            Buf bp = findblk(vp, off, FINDBLK_TEST | FINDBLK_REF);
             if (bp == null) continue;
+            boolean locked = !bp.b_lock.ownedByMe() && bp.b_lock.tryLock();
+            bqdrop(bp);
+            if (!locked) continue;
+            if (bp.b_vp != vp || bp.b_loffset != off) {
+                bp.b_lock.unlock();
+                continue;
+            }
             if (!bp.hasFlags(Buf.B_DELWRI)) {
                 bp.b_lock.unlock();
                 continue;
@@ -1625,6 +1656,7 @@ public final class BufCache implements AutoCloseable {
         return error;
     }
 
+    // vfs_subr.c vfsync() RB_SCAN of v_rbdirty_tree [outside seed], as a snapshot under v_token
     private List<Long> dirtyOffsets(Vnode vp) {
         vp.v_token.gettoken_shared();
         try {
@@ -1634,6 +1666,7 @@ public final class BufCache implements AutoCloseable {
         }
     }
 
+    // vfs_subr.c vinvalbuf()/vtruncbuf() RB_SCAN [outside seed], as a snapshot under v_token
     private List<Long> hashedOffsets(Vnode vp, long from) {
         vp.v_token.gettoken_shared();
         try {
@@ -1704,11 +1737,13 @@ public final class BufCache implements AutoCloseable {
     // ================================================================== misc
 
     /** Injects vm_paging_min() (memory pressure); default never. */
+    // port: vm_paging_min() becomes injectable (reference §8.2)
     public void setMemoryPressure(BooleanSupplier vmPagingMin) {
         this.vm_paging_min = Objects.requireNonNull(vmPagingMin, "vmPagingMin");
     }
 
     /** Shortens the seed's 1 s sleeps (daemon idle, throttles) for tests. */
+    // port: the kernel's hz-based timeouts, shortened for tests
     public void setHz(long nanos) {
         if (nanos <= 0) throw new IllegalArgumentException("hz must be > 0 ns, was " + nanos);
         this.hz = nanos;
@@ -1729,10 +1764,12 @@ public final class BufCache implements AutoCloseable {
         return count;
     }
 
+    // port: mycpu->gd_cpuid, from the thread id (reference §8.2)
     private int mycpu() {
         return (int) (Thread.currentThread().getId() % bufpcpu.length);
     }
 
+    // port: bad-input checks before anything changes (the kernel trusts its callers)
     private void checkBlock(String fn, Vnode vp, long loffset, int size) {
         Objects.requireNonNull(vp, fn + ": vnode is null");
         if (vp.cache != this) throw new IllegalArgumentException(fn + ": " + vp + " belongs to another cache");
@@ -1754,6 +1791,7 @@ public final class BufCache implements AutoCloseable {
     }
 
     /** The entry checks of brelse/bqrelse: the caller must hold the buffer, which must be on no queue. */
+    // vfs_bio.c brelse(), L1525 / bqrelse(), L1656 panics, checked at entry (deviation "ownership checked at entry")
     private void checkRelease(String fn, Buf bp) {
         Objects.requireNonNull(bp, fn + ": buffer is null");
         if (bp.b_index < 0 || bp.b_index >= nbuf || buf[bp.b_index] != bp) {
@@ -1767,12 +1805,14 @@ public final class BufCache implements AutoCloseable {
         }
     }
 
+    // vfs_bio.c brelse(), L1525: the final release of bwrite/bawrite/bdwrite needs b_qindex == NONE
     private void checkOffQueue(String fn, Buf bp) {
         if (bp.b_qindex != Buf.BQUEUE_NONE) {
             throw new Panic(fn + ": buffer " + bp + " is on queue " + Buf.queueName(bp.b_qindex) + " (not held)");
         }
     }
 
+    // kern_shutdown.c panic(): a Panic, and the cache is marked as after a kernel panic
     private void panic(String msg) {
         panicked = true;
         throw new Panic(msg);
@@ -1804,6 +1844,7 @@ public final class BufCache implements AutoCloseable {
     public List<Vnode> vnodes() { return List.copyOf(vnodes); }
 
     /** Number of headers on queue {@code q} over all CPU buckets. */
+    // port: inspection for tests and the CLI
     public int queueLength(int q) {
         int n = 0;
         for (Bufpcpu pcpu : bufpcpu) {
@@ -1826,6 +1867,7 @@ public final class BufCache implements AutoCloseable {
      */
     public void checkInvariants() { BufInvariants.check(this); }
 
+    // port: stops the daemon threads
     @Override public void close() {
         stopDaemons();
     }

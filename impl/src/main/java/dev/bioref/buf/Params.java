@@ -49,11 +49,13 @@ public record Params(int nbuf, int ncpus, int maxbsize, long maxbufspace, long h
      * 1 MiB floor of hirunningspace becomes 2 × MAXBSIZE. NBUFCALCSIZE = MAXBSIZE = blockSize,
      * one CPU bucket, a 64-slot ticket array.
      */
+    // vfs_bio.c bufinit(), L651-692, adapted for small pools (deviation "bufinit small nbuf")
     public static Params forTest(int nbuf, int blockSize) {
         return forTest(nbuf, 1, blockSize);
     }
 
     /** {@link #forTest(int, int)} with {@code ncpus} queue buckets. */
+    // vfs_bio.c bufinit(), L651-692, adapted for small pools (deviation "bufinit small nbuf")
     public static Params forTest(int nbuf, int ncpus, int blockSize) {
         long maxbufspace = (long) nbuf * blockSize;
         long hibufspace = Math.max(3 * maxbufspace / 4, maxbufspace - (long) blockSize * 10);
@@ -68,24 +70,28 @@ public record Params(int nbuf, int ncpus, int maxbsize, long maxbufspace, long h
     }
 
     /** The same parameters with other dirty watermarks (for throttling tests). */
+    // port: tunables for tests
     public Params withDirtyWatermarks(long lo, long hi) {
         return new Params(nbuf, ncpus, maxbsize, maxbufspace, hibufspace, lobufspace, hi, lo, hirunningspace,
                 flushperqueue, bdWakeSize);
     }
 
     /** The same parameters with another hirunningspace. */
+    // port: tunables for tests
     public Params withHirunningspace(long hirunning) {
         return new Params(nbuf, ncpus, maxbsize, maxbufspace, hibufspace, lobufspace, hidirtybufspace,
                 lodirtybufspace, hirunning, flushperqueue, bdWakeSize);
     }
 
     /** The same parameters with another flushperqueue (buffers per flushbufqueues call). */
+    // port: tunables for tests
     public Params withFlushperqueue(int n) {
         return new Params(nbuf, ncpus, maxbsize, maxbufspace, hibufspace, lobufspace, hidirtybufspace,
                 lodirtybufspace, hirunningspace, n, bdWakeSize);
     }
 
     /** Throws, naming the bad value, unless the parameters can work. */
+    // port: the checks bufinit() lacks (reference §4.2)
     void validate(boolean allowNegativeLobufspace) {
         if (nbuf < 1) throw new IllegalArgumentException("nbuf must be >= 1, was " + nbuf);
         if (ncpus < 1 || ncpus > nbuf) {

@@ -58,12 +58,14 @@ public final class Vnode {
     public void setStrategyFilter(StrategyFilter f) { this.strategyFilter = f; }
 
     /** Number of buffers associated with this vnode (hash tree size). */
+    // port: inspection (size of v_rbhash_tree under v_token)
     public int hashedCount() {
         v_token.gettoken_shared();
         try { return v_rbhash_tree.size(); } finally { v_token.reltoken(); }
     }
 
     /** Number of buffers on the vnode's dirty tree. */
+    // port: inspection (size of v_rbdirty_tree under v_token)
     public int dirtyCount() {
         v_token.gettoken_shared();
         try { return v_rbdirty_tree.size(); } finally { v_token.reltoken(); }

@@ -4,6 +4,7 @@ import dev.bioref.model.Manifest;
 import dev.bioref.model.ModelCheck;
 import dev.bioref.model.SpecsLayout;
 import dev.bioref.model.TlcRunner;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,6 +28,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true)
 public final class ModelCommand implements Callable<Integer> {
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Parameters(arity = "0..*", paramLabel = "SPEC", description = "specs or cfg files to check (default: all)")
     List<String> specs = new ArrayList<>();
 
@@ -46,9 +49,19 @@ public final class ModelCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         PrintStream out = System.out;
-        SpecsLayout layout = SpecsLayout.of(specsDir != null ? specsDir : defaultSpecsDir());
-        Manifest manifest = Manifest.read(layout.manifest());
-        List<Manifest.Row> rows = select(manifest, specs, thorough);
+        SpecsLayout layout;
+        Manifest manifest;
+        List<Manifest.Row> rows;
+        try {
+            layout = SpecsLayout.of(specsDir != null ? specsDir : defaultSpecsDir());
+            if (!Files.isRegularFile(layout.manifest())) {
+                throw new IllegalArgumentException("no manifest " + layout.manifest() + " next to the specs directory " + layout.specsDir());
+            }
+            manifest = Manifest.read(layout.manifest());
+            rows = select(manifest, specs, thorough);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (list) {
             for (Manifest.Row r : rows) {
                 out.println(r.config() + "\t" + r.module() + "\t" + r.profile() + "\t"
@@ -70,7 +83,10 @@ public final class ModelCommand implements Callable<Integer> {
         return ModelCheck.allOk(done) ? 0 : 1;
     }
 
-    /** The manifest rows named by {@code names} (spec or cfg), or all active rows when none is named. */
+    /**
+     * The manifest rows named by {@code names} (spec or cfg), or all active rows when none is
+     * named; throws IllegalArgumentException naming a name that matches no row.
+     */
     static List<Manifest.Row> select(Manifest manifest, List<String> names, boolean thorough) {
         if (names.isEmpty()) return manifest.active(thorough);
         List<Manifest.Row> rows = new ArrayList<>();
@@ -80,8 +96,7 @@ public final class ModelCommand implements Callable<Integer> {
                             || ((r.spec().equals(name) || r.module().equals(name)) && (thorough || !r.thorough())))
                     .toList();
             if (hit.isEmpty()) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ModelCommand()),
-                        "no model named '" + name + "' in " + manifest.file() + " (specs: "
+                throw new IllegalArgumentException("no model named '" + name + "' in " + manifest.file() + " (specs: "
                                 + String.join(", ", manifest.rows().stream().map(Manifest.Row::spec).distinct().toList()) + ")");
             }
             for (Manifest.Row r : hit) if (!rows.contains(r)) rows.add(r);

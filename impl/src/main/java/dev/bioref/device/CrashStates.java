@@ -35,6 +35,19 @@ import java.util.stream.StreamSupport;
  * that is sum_c 2^m_c. {@link #count()} computes it without enumerating.
  *
  * <p>Streaming: the iterator holds one crash point's base image and one state at a time.
+ *
+ * <p>Typical use, in a crash-consistency test:
+ * <pre>{@code
+ * WriteLog log = device.startLog();
+ * ... run the workload, device.mark("synced") where an fsync returned ...
+ * CrashStates states = CrashStates.of(log, Bounds.all().withTear(Tear.PREFIX));
+ * assertTrue(states.count().compareTo(BigInteger.valueOf(10_000)) >= 0);
+ * for (CrashState s : states) {
+ *     LoopbackDevice restarted = s.toDevice();          // or s.writeTo(backend), s.image()
+ *     ... mount/recover on restarted, check the oracle; on failure report s (its toString
+ *         names the crash point, the last mark and every landed or torn write) ...
+ * }
+ * }</pre>
  */
 public final class CrashStates implements Iterable<CrashStates.CrashState> {
 
@@ -78,6 +91,11 @@ public final class CrashStates implements Iterable<CrashStates.CrashState> {
 
         /** Crash points only between these log positions (see {@link WriteLog#indexAfterMark}). */
         public Bounds between(int from, int to) { return new Bounds(maxLanded, tear, from, to); }
+
+        /** Crash points only after the mark {@code name} of {@code log}. */
+        public Bounds afterMark(WriteLog log, String name) {
+            return new Bounds(maxLanded, tear, log.indexAfterMark(name), toEntry);
+        }
     }
 
     /** A place the power can fail, with what is durable and what is pending there. */
@@ -285,6 +303,9 @@ public final class CrashStates implements Iterable<CrashStates.CrashState> {
         if (bounds == null) throw new IllegalArgumentException("bounds is null");
         return new CrashStates(log, bounds);
     }
+
+    /** Every crash state of {@code log}: all crash points, every subset, no tearing. */
+    public static CrashStates of(WriteLog log) { return of(log, Bounds.all()); }
 
     public Bounds bounds() { return bounds; }
 

@@ -3,6 +3,9 @@ package dev.bioref.device;
 import dev.bioref.kern.Clock;
 
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +60,28 @@ public final class LoopbackDevice implements AutoCloseable {
     private final DeviceStats.Counters counters = new DeviceStats.Counters(); // guarded by lock
     private final FaultInjector faults;      // consulted under lock at every completion
     private WriteLog log;                    // null until startLog(); guarded by lock
+    private final EnumSet<Mutation> mutations = EnumSet.noneOf(Mutation.class);   // guarded by lock
+
+    // Ghost state: not part of a disk, only what the device has promised, kept to check the
+    // invariants of specs/.../LoopbackDevice.tla (its ghost variables written, flushedUpTo,
+    // latest). Sparse maps over the sectors ever touched; all guarded by lock.
+    private final Map<Long, Long> mediaSeq = new HashMap<>();     // sector -> completion number of the write the media holds (absent: none)
+    private final Map<Long, Long> promisedSeq = new HashMap<>();  // sector -> newest write promised durable (FUA, or covered by a completed FLUSH)
+    private final Map<Long, Long> latestSeq = new HashMap<>();    // sector -> newest write a READ must return (absent: the media's)
+    private final List<CachedWrite> unpromised = new ArrayList<>(); // completed OK non-FUA writes of this generation no FLUSH has covered yet
+    private final BitSet tookEffect = new BitSet();               // completion numbers of writes that took effect (OK or torn)
+    private boolean mediaFaulted;             // a lost or misdirected write was injected: the media no longer keeps the promises
+
+    /**
+     * Deliberate bugs, each the Java twin of a mutant constant of LoopbackDevice.tla, off unless
+     * a test turns one on to show that {@link #checkInvariants()} and the model tests catch it.
+     */
+    public enum Mutation {
+        /** TLA+ {@code FlushSkipsCache}: a FLUSH completes OK without writing the cache back. */
+        FLUSH_SKIPS_CACHE,
+        /** TLA+ {@code FuaKeepsStaleCache}: a FUA write does not cut its sectors out of older cached writes. */
+        FUA_KEEPS_STALE_CACHE
+    }
 
     /**
      * One completed write (or discard) sitting in the volatile cache. {@code lost}: an injected
@@ -181,10 +206,15 @@ public final class LoopbackDevice implements AutoCloseable {
                 }
                 boolean lost = fault.kind() == FaultPlan.Kind.LOST_WRITE;
                 long media = fault.kind() == FaultPlan.Kind.MISDIRECTED_WRITE ? fault.targetOffset() : r.offset();
+                if (lost || media != r.offset()) mediaFaulted = true;
+                boolean ok = fault.kind() != FaultPlan.Kind.TORN_WRITE;
+                CachedWrite w = new CachedWrite(seq, r.offset(), data, lost, media);
                 if (r.fua()) {
-                    durableWrite(r.offset(), data, lost, media);
+                    durableWrite(w);
+                    if (ok) ghostPromise(w);
                 } else {
-                    cacheWrite(new CachedWrite(seq, r.offset(), data, lost, media));
+                    cacheWrite(w);
+                    if (ok) unpromised.add(w);
                 }
                 faults.rewritten(r.offset(), data.length);
                 if (log != null) log.append(LogEntry.write(seq, r.offset(), data, r.fua()));
@@ -192,12 +222,23 @@ public final class LoopbackDevice implements AutoCloseable {
             }
             case DISCARD -> {
                 byte[] zeros = new byte[r.length()];
-                cacheWrite(new CachedWrite(seq, r.offset(), zeros, false, r.offset()));
+                CachedWrite w = new CachedWrite(seq, r.offset(), zeros, false, r.offset());
+                cacheWrite(w);
+                unpromised.add(w);
                 faults.rewritten(r.offset(), r.length());
                 if (log != null) log.append(LogEntry.write(seq, r.offset(), zeros, false));
             }
             case FLUSH -> {
-                flushUpTo(barrier);   // commit point: every write completed before this FLUSH was submitted is now durable
+                if (!mutations.contains(Mutation.FLUSH_SKIPS_CACHE)) {
+                    flushUpTo(barrier);   // commit point: every write completed before this FLUSH was submitted is now durable
+                }
+                for (Iterator<CachedWrite> it = unpromised.iterator(); it.hasNext(); ) {
+                    CachedWrite w = it.next();
+                    if (w.seq() <= barrier) {
+                        ghostPromise(w);
+                        it.remove();
+                    }
+                }
                 if (log != null) log.append(LogEntry.flush(seq, barrier));
             }
         }
@@ -215,6 +256,7 @@ public final class LoopbackDevice implements AutoCloseable {
     }
 
     private void cacheWrite(CachedWrite w) {
+        ghostTookEffect(w);
         cache.add(w);
         for (int i = 0; i < w.data().length; i += SECTOR_SIZE) {
             byte[] sector = new byte[SECTOR_SIZE];
@@ -227,11 +269,25 @@ public final class LoopbackDevice implements AutoCloseable {
     private void toMedia(CachedWrite w, int len) {
         if (w.lost()) return;
         backend.write(w.mediaOffset(), w.data(), 0, len);
+        for (int i = 0; i < len; i += SECTOR_SIZE) mediaSeq.put((w.mediaOffset() + i) / SECTOR_SIZE, w.seq());
+    }
+
+    private void ghostTookEffect(CachedWrite w) {
+        tookEffect.set(Math.toIntExact(w.seq()));
+        for (int i = 0; i < w.data().length; i += SECTOR_SIZE) latestSeq.put((w.offset() + i) / SECTOR_SIZE, w.seq());
+    }
+
+    private void ghostPromise(CachedWrite w) {
+        for (int i = 0; i < w.data().length; i += SECTOR_SIZE) promisedSeq.merge((w.offset() + i) / SECTOR_SIZE, w.seq(), Math::max);
     }
 
     /** A FUA write: durable now; it also replaces what the cache shows for those sectors. */
-    private void durableWrite(long off, byte[] data, boolean lost, long media) {
-        toMedia(new CachedWrite(0, off, data, lost, media), data.length);   // commit point: a FUA write is durable at completion
+    private void durableWrite(CachedWrite fua) {
+        long off = fua.offset();
+        byte[] data = fua.data();
+        ghostTookEffect(fua);
+        toMedia(fua, data.length);   // commit point: a FUA write is durable at completion
+        if (mutations.contains(Mutation.FUA_KEEPS_STALE_CACHE)) return;
         // Older cached writes to these sectors must not later overwrite the FUA data when flushed,
         // nor resurface after a crash: cut the FUA range out of them.
         for (int i = 0; i < data.length; i += SECTOR_SIZE) {
@@ -318,6 +374,8 @@ public final class LoopbackDevice implements AutoCloseable {
             }
             cache.clear();
             overlay.clear();
+            unpromised.clear();          // a FLUSH after the crash promises nothing about what it dropped
+            latestSeq.clear();           // a READ now returns what the media holds
             generation++;
             counters.crashes++;
             if (log != null) {
@@ -359,6 +417,86 @@ public final class LoopbackDevice implements AutoCloseable {
             if (log == null) throw new IllegalStateException("no write log is running: call startLog() before mark(\"" + name + "\")");
             log.append(LogEntry.mark(completionSeq, name));
         }
+    }
+
+    /** Turns on a deliberate bug, for mutation tests only; see {@link Mutation}. */
+    public void enableMutation(Mutation m) {
+        synchronized (lock) { mutations.add(Objects.requireNonNull(m, "mutation")); }
+    }
+
+    /**
+     * Checks the device's invariants, named as in LoopbackDevice.tla and proofs-notes; throws
+     * IllegalStateException naming the first violated one and the values involved.
+     * DurabilityInv, NoPhantomDataInv and ReadSeesLatestInv are promises about the media, which
+     * an injected lost or misdirected write breaks on purpose; after one they are not checked.
+     */
+    public void checkInvariants() {
+        synchronized (lock) {
+            long sectors = sectors();
+            // TypeInv: every cached piece is sector-aligned, non-empty and inside the device
+            for (CachedWrite w : cache) {
+                if (w.offset() % SECTOR_SIZE != 0 || w.data().length == 0 || w.data().length % SECTOR_SIZE != 0
+                        || w.offset() < 0 || w.offset() + w.data().length > capacity()) {
+                    throw violated("TypeInv", "cached write seq " + w.seq() + " at offset " + w.offset() + " length " + w.data().length);
+                }
+            }
+            for (long s : overlay.keySet()) {
+                if (s < 0 || s >= sectors) throw violated("TypeInv", "overlay sector " + s + " outside 0.." + (sectors - 1));
+            }
+            // CacheOrderInv: completion order, none newer than completionSeq; equal numbers only for
+            // the disjoint pieces a FUA write cut one write into
+            for (int i = 0; i < cache.size(); i++) {
+                CachedWrite w = cache.get(i);
+                if (w.seq() > completionSeq) throw violated("CacheOrderInv", "cached seq " + w.seq() + " > completionSeq " + completionSeq);
+                if (i > 0) {
+                    CachedWrite p = cache.get(i - 1);
+                    if (p.seq() > w.seq() || (p.seq() == w.seq() && p.offset() + p.data().length > w.offset())) {
+                        throw violated("CacheOrderInv", "cache entry " + (i - 1) + " seq " + p.seq() + " before entry " + i + " seq " + w.seq());
+                    }
+                }
+            }
+            if (mediaFaulted) return;
+            // ReadSeesLatestInv: a READ of each sector returns the newest write to it (what the
+            // overlay shows is the newest cached piece's data, else the media's)
+            java.util.Set<Long> touched = new java.util.HashSet<>(latestSeq.keySet());
+            touched.addAll(overlay.keySet());
+            for (CachedWrite w : cache) for (int i = 0; i < w.data().length; i += SECTOR_SIZE) touched.add((w.offset() + i) / SECTOR_SIZE);
+            for (long s : touched) {
+                CachedWrite newest = null;
+                for (CachedWrite w : cache) {
+                    if (w.offset() / SECTOR_SIZE <= s && s < (w.offset() + w.data().length) / SECTOR_SIZE) newest = w;
+                }
+                long visible = newest != null ? newest.seq() : mediaSeq.getOrDefault(s, 0L);
+                long latest = latestSeq.getOrDefault(s, mediaSeq.getOrDefault(s, 0L));
+                if (visible != latest) {
+                    throw violated("ReadSeesLatestInv", "sector " + s + " reads write #" + visible + " but the newest is #" + latest);
+                }
+                byte[] shown = overlay.get(s);
+                if ((newest == null) != (shown == null) || (newest != null && !java.util.Arrays.equals(shown, 0, SECTOR_SIZE,
+                        newest.data(), (int) (s * SECTOR_SIZE - newest.offset()), (int) (s * SECTOR_SIZE - newest.offset()) + SECTOR_SIZE))) {
+                    throw violated("ReadSeesLatestInv", "sector " + s + ": the overlay does not show cached write #"
+                            + (newest == null ? "none" : newest.seq()));
+                }
+            }
+            // DurabilityInv: the media holds the newest promised write to each sector, or a newer one
+            for (Map.Entry<Long, Long> e : promisedSeq.entrySet()) {
+                long onMedia = mediaSeq.getOrDefault(e.getKey(), 0L);
+                if (onMedia < e.getValue()) {
+                    throw violated("DurabilityInv", "sector " + e.getKey() + " holds write #" + onMedia
+                            + " on the media but write #" + e.getValue() + " was promised durable");
+                }
+            }
+            // NoPhantomDataInv: the media holds only data of writes that took effect
+            for (Map.Entry<Long, Long> e : mediaSeq.entrySet()) {
+                if (!tookEffect.get(Math.toIntExact(e.getValue()))) {
+                    throw violated("NoPhantomDataInv", "sector " + e.getKey() + " holds write #" + e.getValue() + ", which never took effect");
+                }
+            }
+        }
+    }
+
+    private static IllegalStateException violated(String inv, String detail) {
+        return new IllegalStateException(inv + " violated: " + detail);
     }
 
     /** The bytes a READ would return now, without issuing one (for tests and checkers). */

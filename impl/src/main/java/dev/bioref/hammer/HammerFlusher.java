@@ -36,10 +36,11 @@ public final class HammerFlusher {
     int next = 1;
     int groupLock;
     boolean exiting;
+    volatile boolean abandon;          // the mount is being thrown away (a simulated crash): stop at once
     int finalizeWant;
     final HammerLock finalizeLock = new HammerLock();
     long tid;
-    private Thread master;
+    private volatile Thread master;
     private final List<Slave> slaves = new ArrayList<>();
     private final List<Slave> readyList = new ArrayList<>();
     private final List<Slave> runList = new ArrayList<>();
@@ -61,6 +62,14 @@ public final class HammerFlusher {
     HammerFlusher(HammerMount hmp) { this.hmp = hmp; }
 
     boolean threaded() { return master != null; }
+
+    private volatile boolean threaded;     // threads were created (master == null then means it exited)
+
+    /** Final finalizes completed (flush cycles). */
+    public long finalFinalizes() { return finalFinalizes; }
+
+    /** All finalizes run, final or not. */
+    public long finalizes() { return finalizes; }
 
     // hammer_flusher.c hammer_flusher_sync(), L72
     public int sync() {
@@ -95,11 +104,12 @@ public final class HammerFlusher {
         return flg != null ? async(flg) : async(null);
     }
 
-    // hammer_flusher.c hammer_flusher_wait(), L164
+    // hammer_flusher.c hammer_flusher_wait(), L164 (deviation: also returns once the mount has a
+    // critical error, because the master stops advancing done; callers then report the error)
     public void waitSeq(int seq) {
         for (;;) {
             long t = Sleepq.tsleep_interlock(doneChan);
-            if (seq - done <= 0) return;
+            if (seq - done <= 0 || hmp.criticalError || master == null && threaded) return;
             Sleepq.tsleep(doneChan, t, "hmrfls", 0);
         }
     }
@@ -144,6 +154,7 @@ public final class HammerFlusher {
             slaves.add(s);
             readyList.add(s);
         }
+        threaded = true;
         master = new Thread(this::masterThread, "hammer-flusher-master");
         master.setDaemon(true);
         for (Slave s : slaves) s.td.start();
@@ -180,7 +191,7 @@ public final class HammerFlusher {
         try {
             for (;;) {
                 masterLoopOnce();
-                if (exiting && flushGroupList.isEmpty()) break;
+                if (abandon || (exiting && flushGroupList.isEmpty())) break;
                 while (signal == 0) {
                     long t = Sleepq.tsleep_interlock(signalChan);
                     if (signal != 0) break;
@@ -213,7 +224,7 @@ public final class HammerFlusher {
             Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
             done = seq;
             Sleepq.wakeup(doneChan);
-            if (hmp.criticalError || nomore[0]) break;
+            if (hmp.criticalError || nomore[0] || abandon) break;
         }
     }
 
@@ -466,6 +477,7 @@ public final class HammerFlusher {
                         hmp.undoDirty = hmp.undo.first != hmp.undo.next;
                         if (hmp.headerUndoFirst() == hmp.undo.first) hmp.headerFirstUnchanged(hmp.undoFirstCycle);
                     }
+                    hmp.undo.historyEpoch = hmp.snapshotsTaken();
                     if (!hmp.mutations.keepUndoHistory) hmp.undo.clearHistory();
                     hmp.flushTid1 = hmp.flushTid2;
                     hmp.flushTid2 = trans.tid;

@@ -49,6 +49,8 @@ final class HammerKern {
 
     Buf findblk(long offset) { return cache.findblk(devvp, offset, 0); }
 
+    void bremfree(Buf bp) { cache.bremfree(bp); }
+
     /** buf_dep_init(): empty b_dep and drop b_ops. */
     void buf_dep_init(Buf bp) {
         for (Object d : new ArrayList<>(bp.b_dep())) bp.dep_remove(d);

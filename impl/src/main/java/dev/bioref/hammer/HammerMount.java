@@ -107,7 +107,10 @@ public final class HammerMount implements AutoCloseable {
         this.hooks = hooks;
         this.geometry = h.geometry();
         this.version = h.version();
-        this.cache = new BufCache(Params.forTest(options.nbuf, BUFSIZE));
+        // No buffer daemon runs in the deterministic (thread-less) setup, so getnewbuf must never
+        // have to wait for one: the cache holds every block HAMMER caches (large data is direct).
+        int cached = 1 + geometry.undoBlocks() + geometry.metaBlocks() + geometry.dataBlocks();
+        this.cache = new BufCache(Params.forTest(Math.max(options.nbuf, cached + 16), BUFSIZE));
         this.kern = new HammerKern(cache, cache.vnode("hammer0", dev, BUFSIZE));
         this.bioops = new HammerBioOps(this);
         this.rootVolume = new HammerVolume(this);
@@ -297,6 +300,20 @@ public final class HammerMount implements AutoCloseable {
         fsToken.gettoken();
         try {
             if (!criticalError) flusher.flushDirty(-1);
+            flusher.destroy();
+        } finally {
+            fsToken.reltoken();
+        }
+    }
+
+    /**
+     * Throws the mount away without flushing, as a crash does: the flusher threads stop after the
+     * step they are in. The caller then crashes the device and mounts again.
+     */
+    public void abandon() {
+        fsToken.gettoken();
+        try {
+            flusher.abandon = true;
             flusher.destroy();
         } finally {
             fsToken.reltoken();
@@ -761,7 +778,8 @@ public final class HammerMount implements AutoCloseable {
         ioToken.gettoken();
         try {
             Buf bp = kern.findblk(zone2Offset);
-            if (bp == null) return 0;
+            if (bp == null) return 0;       // the seed getblk's it to reach VM pages; the port has none
+            kern.bremfree(bp);
             if (!bp.dep_isEmpty()) {
                 kern.bqrelse(bp);
                 return Errno.EWOULDBLOCK;     // EAGAIN: still associated with a hammer buffer
@@ -1024,7 +1042,7 @@ public final class HammerMount implements AutoCloseable {
                 () -> "FIFO order broken: on-disk first " + undo.ondiskFirst + ", in-core first " + undo.first + ", next " + undo.next);
         inv(undo.nextSeq - undo.firstSeq >= 0, "FinalizeInv", () -> "seq first " + undo.firstSeq + " after next " + undo.nextSeq);
         for (Map.Entry<Long, Integer> e : undo.history.entrySet()) {
-            inv(e.getValue() == snapshots, "UndoHistorySpanInv", () -> "the UNDO history still names " + e.getKey()
+            inv(e.getValue() >= undo.historyEpoch, "UndoHistorySpanInv", () -> "the UNDO history still names " + e.getKey()
                     + ", recorded before snapshot " + e.getValue() + ": its UNDO is outside the span [first, next)");
         }
     }

@@ -8,7 +8,7 @@ public final class HammerOptions {
     public int version = HammerOndisk.VERSION_4;
     /** Zone sizes used when formatting. */
     public HammerOndisk.Geometry geometry = HammerOndisk.Geometry.small();
-    /** Buffer headers in the cache. */
+    /** Buffer headers in the cache; raised to hold every cached block of the volume (no daemon runs). */
     public int nbuf = 64;
     /** Flusher slave threads; 0 = no threads, the caller of async runs the master loop (deterministic). */
     public int flusherThreads = 0;

@@ -12,7 +12,9 @@ package dev.bioref.kern;
  *   <li>{@link #unlock()} releases it. Only the owning thread may, unless the owner is
  *       {@link #KERNPROC}: then any thread (the I/O completion path) may.</li>
  *   <li>{@link #kernproc()} (BUF_KERNPROC) hands a held lock to the kernel, before async I/O.</li>
- *   <li>Recursion is a bug here and panics.</li>
+ *   <li>Recursion is a bug here: a blocking request for a lock the caller holds panics; a
+ *       {@link #LK_NOWAIT} one fails with EBUSY (getnewbuf and the daemon try-lock buffers
+ *       that may be the caller's own, in its acquire window).</li>
  * </ul>
  * Sleeping for the lock releases the caller's LWKT tokens (see {@link Sleepq}).
  */
@@ -45,6 +47,7 @@ public final class BufLock {
             long ticket;
             synchronized (this) {
                 if (owner == me) {
+                    if ((flags & LK_NOWAIT) != 0) return Errno.EBUSY;   // a try-lock of one's own buffer just fails
                     throw new Panic("lockmgr: locking against myself: " + name + " (flags=0x"
                             + Integer.toHexString(flags) + ")");
                 }

@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * An LWKT token: a lock that a thread keeps only while it runs. If the holder sleeps
  * ({@link Sleepq#tsleep}, or a blocking buffer lock), all its tokens are released and are
- * reacquired, in the same order and mode, before the sleep returns. So a token protects a
- * code section only up to its first sleep, which is exactly the guarantee the kernel gives.
+ * reacquired, in the same order and mode, before the sleep returns. The same happens while it
+ * waits for a contended token. So a token protects a code section only up to its first sleep or
+ * contended acquire, which is exactly the guarantee the kernel gives, and tokens never deadlock.
  *
  * <p>Tokens may be held recursively by one thread. Shared holders exclude exclusive ones.
  * A thread that holds a token shared may not ask for it exclusively (the kernel would
@@ -29,16 +30,57 @@ public final class Token {
     public Token(String name) { this.name = name; }
 
     // lwkt_token.c lwkt_gettoken()
-    public void gettoken() {
-        acquire(true);
-        HELD.get().add(new Hold(this, true));
-    }
+    public void gettoken() { get(true); }
 
     // lwkt_token.c lwkt_gettoken_shared()
-    public void gettoken_shared() {
-        acquire(false);
-        HELD.get().add(new Hold(this, false));
+    public void gettoken_shared() { get(false); }
+
+    /**
+     * Takes this token. If it is contended, the thread blocks as an LWKT thread does: it gives up
+     * every token it holds while it waits and gets them all back, with the new one, before it
+     * runs again (lwkt_getalltokens). So two threads that each hold a token and want the other's
+     * cannot deadlock.
+     */
+    private void get(boolean exclusive) {
+        if (tryAcquire(exclusive)) {
+            HELD.get().add(new Hold(this, exclusive));
+            return;
+        }
+        List<Object> want = releaseAllForSleep();
+        want = new ArrayList<>(want);
+        want.add(new Hold(this, exclusive));
+        acquireAll(want);
     }
+
+    /** Takes every token of {@code want} or none, waiting for releases in between (lwkt_getalltokens). */
+    private static void acquireAll(List<Object> want) {
+        boolean interrupted = false;
+        for (;;) {
+            long ticket;
+            synchronized (RELEASED) { ticket = releasedGen; }
+            int got = 0;
+            while (got < want.size() && ((Hold) want.get(got)).token.tryAcquire(((Hold) want.get(got)).exclusive)) got++;
+            if (got == want.size()) {
+                for (Object o : want) HELD.get().add((Hold) o);
+                if (interrupted) Thread.currentThread().interrupt();
+                return;
+            }
+            for (int i = got - 1; i >= 0; i--) ((Hold) want.get(i)).token.release(((Hold) want.get(i)).exclusive);
+            synchronized (RELEASED) {
+                while (releasedGen == ticket) {
+                    try {
+                        RELEASED.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;   // tokens are not interruptible: keep waiting, restore it after
+                    }
+                }
+            }
+        }
+    }
+
+    /** Signalled whenever any token is released: blocked acquirers retry (LWKT's rescheduling). */
+    private static final Object RELEASED = new Object();
+    private static long releasedGen;   // guarded by RELEASED
 
     // lwkt_token.c lwkt_reltoken()
     public void reltoken() {
@@ -64,19 +106,20 @@ public final class Token {
         synchronized (this) { return excl == Thread.currentThread(); }
     }
 
-    private synchronized void acquire(boolean exclusive) {
+    private synchronized boolean tryAcquire(boolean exclusive) {
         Thread me = Thread.currentThread();
         if (exclusive) {
             if (shared.containsKey(me) && excl != me) {
                 throw new Panic("lwkt_gettoken: " + name + " held shared by this thread; exclusive request would deadlock");
             }
-            while (!(excl == me || (excl == null && shared.isEmpty()))) waitUninterruptibly();
+            if (!(excl == me || (excl == null && shared.isEmpty()))) return false;
             excl = me;
             exclCount++;
         } else {
-            while (!(excl == null || excl == me)) waitUninterruptibly();
+            if (!(excl == null || excl == me)) return false;
             shared.merge(me, 1, Integer::sum);
         }
+        return true;
     }
 
     private synchronized void release(boolean exclusive) {
@@ -89,14 +132,9 @@ public final class Token {
             if (n == null) throw new Panic("lwkt_reltoken: " + name + " shared hold lost");
             if (n == 1) shared.remove(me); else shared.put(me, n - 1);
         }
-        notifyAll();
-    }
-
-    private void waitUninterruptibly() {
-        try {
-            wait();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        synchronized (RELEASED) {
+            releasedGen++;
+            RELEASED.notifyAll();
         }
     }
 
@@ -115,11 +153,7 @@ public final class Token {
 
     /** Reacquires the tokens {@link #releaseAllForSleep} released, in their original order. */
     static void reacquireAll(List<Object> saved) {
-        for (Object o : saved) {
-            Hold h = (Hold) o;
-            h.token.acquire(h.exclusive);
-            HELD.get().add(h);
-        }
+        if (!saved.isEmpty()) acquireAll(saved);
     }
 
     /** How many token holds the current thread has (for tests). */

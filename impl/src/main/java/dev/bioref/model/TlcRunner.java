@@ -98,13 +98,17 @@ public final class TlcRunner {
             byte[][] out = new byte[1][];
             Thread reader = new Thread(() -> out[0] = readAll(p.getInputStream()), "tlc-output-" + cfg);
             reader.start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!finished) {
                 p.destroyForcibly();
                 p.waitFor();
             }
             reader.join();
             exit = p.exitValue();
             output = new String(out[0], StandardCharsets.UTF_8);
+            if (!finished) {
+                output += "\n<bioref: TLC killed after " + timeoutSeconds + " s (bioref.tlc.timeoutSeconds)>\n";
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start TLC: " + String.join(" ", cmd), e);
         } catch (InterruptedException e) {

@@ -2,7 +2,6 @@ package dev.bioref.sim;
 
 import dev.bioref.device.InlineCompleter;
 import dev.bioref.device.LoopbackDevice;
-import dev.bioref.device.MemoryBackend;
 import dev.bioref.hammer.HammerHooks;
 import dev.bioref.hammer.HammerMount;
 import dev.bioref.hammer.HammerOndisk;
@@ -78,11 +77,11 @@ public final class CrashChecker implements HammerHooks {
 
     public void setContext(String context) { this.context = context; }
 
-    @Override public void snapshot(int cycle, Map<Integer, HammerOndisk.Slot> index) {
+    @Override public synchronized void snapshot(int cycle, Map<Integer, HammerOndisk.Slot> index) {
         snapshots.put(cycle, index);
     }
 
-    @Override public void finalizeStep(HammerMount hmp, String step, boolean fin) {
+    @Override public synchronized void finalizeStep(HammerMount hmp, String step, boolean fin) {
         if (!checkInsideFinalize || step.equals("start") || step.equals("undo-durable")) return;
         if (step.equals("end") && ++finalizeCounter % finalizeEvery != 0) return;
         if (!step.equals("end") && finalizeCounter % finalizeEvery != 0) return;
@@ -96,7 +95,7 @@ public final class CrashChecker implements HammerHooks {
     public List<String> failures() { return failures; }
 
     /** Enumerates and checks the crash states of {@code dev} now; {@code floor}: oldest acceptable snapshot. */
-    public void checkNow(LoopbackDevice dev, int floor, String where) {
+    public synchronized void checkNow(LoopbackDevice dev, int floor, String where) {
         pointsChecked++;
         snapshots.headMap(floor, false).clear();     // older snapshots can never be accepted again
         int cap = (int) dev.capacity();
@@ -123,14 +122,11 @@ public final class CrashChecker implements HammerHooks {
             while (subsets.size() < budgetPerPoint) subsets.add(bits(n, j -> rnd.nextBoolean()));
         }
         for (long[] mask : subsets) {
-            byte[] image = durable.clone();
+            OverlayBackend image = new OverlayBackend(durable);
             for (int i = 0; i < n; i++) {
-                if ((mask[i / 64] >>> (i % 64) & 1) != 0) {
-                    int off = pending.get(i) * HammerOndisk.BUFSIZE;
-                    System.arraycopy(visible, off, image, off, HammerOndisk.BUFSIZE);
-                }
+                if ((mask[i / 64] >>> (i % 64) & 1) != 0) image.keep(pending.get(i), visible);
             }
-            String err = checkImage(image, floor);
+            String err = check(image, floor);
             statesChecked++;
             if (err != null) {
                 failures.add(context + where + ": crash keeping " + describe(mask, pending) + " of " + n
@@ -156,8 +152,10 @@ public final class CrashChecker implements HammerHooks {
 
     /** Recovers a copy of {@code image} and checks it; returns null, or what is wrong. */
     public String checkImage(byte[] image, int floor) {
-        MemoryBackend be = new MemoryBackend(image.length);
-        be.write(0, image, 0, image.length);
+        return check(new OverlayBackend(image), floor);
+    }
+
+    private String check(OverlayBackend be, int floor) {
         try (LoopbackDevice dev = new LoopbackDevice(be, new InlineCompleter(), Clock.SYSTEM)) {
             TreeMap<Integer, HammerOndisk.Slot> index;
             try {

@@ -88,6 +88,26 @@ class BufMutationsTest {
         assertThrows(AssertionError.class, () -> assertArrayEquals(pattern(3, BLK), dev.peekVisible(0, BLK)));
     }
 
+    /** The stateful test's model check catches the same mutation on a short fixed action sequence. */
+    @Test void theStatefulModelCatchesBpdoneNotRedirtying() {
+        for (boolean mutated : new boolean[] {false, true}) {
+            BufMutations m = BufMutations.none();
+            m.bpdoneNoRedirtyOnError = mutated;
+            BufCacheStatefulTest.World w = new BufCacheStatefulTest.World(false, m);
+            w.held.put(3, w.acquire(3, false, 0));
+            BufCacheStatefulTest.ReleaseAction.release(w, 3, BufCacheStatefulTest.Release.BDWRITE);
+            w.failNextWrite.add(w.off(3));
+            w.c.flushbufqueues(false);
+            if (mutated) {
+                BufInvariants.Violation v = assertThrows(BufInvariants.Violation.class, w::check);
+                assertEquals("NoSilentLossInv", v.clause());
+            } else {
+                w.check();
+                w.finish();
+            }
+        }
+    }
+
     @Test void theDaemonSkippingCheckwriteBreaksTheFilesystemsRefusal() {
         ScenarioBody body = (c, vp, dev) -> {
             RecordingOps ops = new RecordingOps(c);

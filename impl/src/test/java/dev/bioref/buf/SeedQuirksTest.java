@@ -65,6 +65,54 @@ class SeedQuirksTest {
         }
     }
 
+    // ---- getnewbuf's flushing hysteresis needs the pinned bufspace below lobufspace (KEPT)
+
+    @Test void getnewbufFindsNoHeaderWhileHeldAndReferencedBuffersKeepBufspaceAtLobufspace() {
+        BufCache c = BufTestSupport.cache(4);   // hibufspace 3 KiB, lobufspace 2 KiB
+        Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
+        assertEquals(3 * BLK, c.params().hibufspace());
+        assertEquals(2 * BLK, c.params().lobufspace());
+        Buf held = fill(c, vp, 0, pattern(0, BLK));
+        Buf refd = fill(c, vp, BLK, pattern(1, BLK));
+        c.bqrelse(refd);
+        c.bqhold(refd);
+        c.bqrelse(fill(c, vp, 2 * BLK, pattern(2, BLK)));
+        // bufspace 3K >= hibufspace: flushing destroys clean buffers until bufspace < 2K, which the
+        // held and the referenced buffer prevent; EMPTY headers are skipped while flushing
+        assertNull(c.getblk(vp, 3 * BLK, BLK, 0, 20 * MS));
+        assertTrue(c.queueLength(Buf.BQUEUE_EMPTY) >= 1, "an EMPTY header exists all along");
+        held.setFlags(Buf.B_CACHE);
+        c.bqrelse(held);                       // one pin fewer: now a clean buffer can be destroyed
+        Buf bp = c.getblk(vp, 3 * BLK, BLK, 0, 20 * MS);
+        assertNotNull(bp);
+        bp.setFlags(Buf.B_INVAL);
+        c.brelse(bp);
+        c.bqdrop(refd);
+    }
+
+    // ---- §3.11: writing a B_INVAL buffer discards the new data (KEPT; vfs_bio_clrbuf clears B_INVAL)
+
+    @Test void aFoundInvalidBufferStaysInvalidAndWritingItDiscardsTheData() {
+        BufCache c = BufTestSupport.cache(8);
+        LoopbackDevice dev = BufTestSupport.device(8);
+        Vnode vp = c.vnode("dev0", dev, BLK);
+        Buf bp = c.getblk(vp, 0, BLK, 0, 0);
+        bp.setFlags(Buf.B_INVAL);
+        c.bqrelse(bp);                               // bqrelse keeps an INVAL buffer associated
+        Buf again = c.getblk(vp, 0, BLK, 0, 0);
+        assertTrue(again.hasFlags(Buf.B_INVAL), "getblk clears only B_CACHE on a found INVAL buffer");
+        System.arraycopy(pattern(9, BLK), 0, again.b_data(), 0, BLK);
+        c.bdwrite(again);
+        assertEquals(0, c.dirtybufcount(), "bdwrite brelse'd it instead: the data is gone");
+        assertNull(c.findblk(vp, 0, BufCache.FINDBLK_TEST));
+        Buf third = c.getblk(vp, 0, BLK, 0, 0);
+        c.vfs_bio_clrbuf(third);                     // the contract: clear INVAL, then fill
+        assertFalse(third.hasFlags(Buf.B_INVAL));
+        System.arraycopy(pattern(9, BLK), 0, third.b_data(), 0, BLK);
+        c.bdwrite(third);
+        assertEquals(1, c.dirtybufcount());
+    }
+
     // ---- waitrunningbufspace: the waiter's own increment keeps it waiting (FIXED; switch seedWaitrunningbufspaceSpin)
 
     @Test void waitrunningbufspaceNoLongerWaitsForAFairnessFlagNobodyWillClear() throws Exception {
@@ -168,6 +216,52 @@ class SeedQuirksTest {
         c.regetblk(bp);
         bp.dep_remove("dep@0");
         c.bqrelse(bp);
+    }
+
+    // ---- §5.5.1: getnewbuf's unlocked B_AGE read-modify-write (FIXED with CAS; switch seedUnlockedAgeRmw)
+
+    /**
+     * The interleaving of reference §9.3 #10, made deterministic: getnewbuf reads X's flags for
+     * the second chance; the owner, in getblk's acquire window, clears B_CACHE because X is
+     * B_INVAL; getnewbuf stores its stale value with B_AGE. With the seed's plain store the
+     * owner's clear is lost and getblk hands out a B_INVAL buffer marked valid (the caller would
+     * skip the read); with CAS it is not.
+     */
+    @Test void theUnlockedAgeUpdateLosesTheOwnersCacheClearOnlyWithThePlainStore() throws Exception {
+        assertTrue(ageRace(true).hasFlags(Buf.B_CACHE | Buf.B_INVAL), "seed: B_CACHE came back");
+        assertFalse(ageRace(false).hasFlags(Buf.B_CACHE), "port: the owner's clear survives");
+    }
+
+    private Buf ageRace(boolean plainStore) throws Exception {
+        BufQuirks q = BufQuirks.none();
+        q.seedUnlockedAgeRmw = plainStore;
+        BufCache c = BufTestSupport.unchecked(Params.forTest(2, BLK), BufMutations.none(), q);
+        Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
+        Buf x = fill(c, vp, 0, pattern(1, BLK));
+        x.setFlags(Buf.B_CACHE | Buf.B_INVAL);
+        c.bqrelse(x);                              // X: CLEAN head, INVAL|CACHE, still associated
+        c.bqrelse(fill(c, vp, BLK, pattern(2, BLK)));
+        CompletableFuture<Buf> owner = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        c.ageWindow = bp -> {
+            if (bp != x || !once.compareAndSet(false, true)) return;
+            Thread o = new Thread(() -> owner.complete(c.getblk(vp, 0, BLK, 0, 0)));
+            o.setDaemon(true);
+            o.start();
+            while (x.hasFlags(Buf.B_CACHE)) Thread.onSpinWait();   // the owner cleared B_CACHE (L2834)
+        };
+        Thread g = new Thread(() -> {
+            Buf z = c.getblk(vp, 2L * BLK, BLK, 0, 0);
+            z.setFlags(Buf.B_INVAL);
+            c.brelse(z);
+        });
+        g.setDaemon(true);
+        g.start();
+        Buf got = owner.get(10, TimeUnit.SECONDS);
+        g.join(10_000);
+        assertFalse(g.isAlive(), "getnewbuf finished");
+        assertEquals(0L, got.b_loffset());
+        return got;
     }
 
     // ---- §5.2 ownership checked at entry (FIXED; switch seedLateOwnershipCheck)

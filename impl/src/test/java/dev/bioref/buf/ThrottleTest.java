@@ -111,6 +111,40 @@ class ThrottleTest {
         assertEquals(0, c.dirtybufcount());
     }
 
+    @Test void dirtyingAboveTheLowWatermarkKicksTheDaemons() {
+        assertEquals(0, c.bd_request());
+        int b = 0;
+        while (c.bd_request() == 0 && b < 8) {
+            c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
+            b++;
+        }
+        assertEquals(1, c.bd_request(), "bd_speedup raised the normal daemon's request");
+        assertTrue(c.dirtykvaspace() >= c.params().lodirtybufspace()
+                        || c.dirtybufcount() >= c.nbuf() / 2,
+                "only once dirtykva >= lodirtybufspace or half the headers are dirty: " + c.dirtykvaspace());
+        assertTrue(c.runningbufspace() + c.dirtykvaspace() >= c.params().lodirtybufspace() + (c.params().hidirtybufspace() - c.params().lodirtybufspace()) / 2,
+                "bd_heatup calls bd_speedup from mid1 = lo + (hi - lo) / 2 on");
+    }
+
+    @Test void waitrunningbufspaceBlocksWhileTooMuchIsInFlight() throws Exception {
+        dev.bioref.device.SeededCompleter sc = new dev.bioref.device.SeededCompleter(7);
+        BufCache cr = BufTestSupport.cache(Params.forTest(16, BLK).withHirunningspace(2L * BLK));
+        cr.setHz(TimeUnit.MILLISECONDS.toNanos(20));
+        Vnode v = cr.vnode("seeded", BufTestSupport.device(16, sc), BLK);
+        cr.bawrite(fill(cr, v, 0, pattern(1, BLK)));
+        cr.bawrite(fill(cr, v, BLK, pattern(2, BLK)));
+        assertEquals(2L * BLK, cr.runningbufspace(), "2K in flight > 4/6 of hirunningspace");
+        assertTrue(cr.buf_runningbufspace_severe());
+        Thread w = new Thread(cr::waitrunningbufspace);
+        w.start();
+        Thread.sleep(100);
+        assertTrue(w.isAlive(), "waits while runningbufspace > hirunningspace * 4/6");
+        sc.completeOldest();                 // 1K in flight: below the limit, and the completion clears runningbufreq
+        w.join(5000);
+        assertFalse(w.isAlive());
+        sc.completeAll();
+    }
+
     @Test void heavyBuffersAreFlushedOnlyByTheHwDaemon() {
         for (int b = 0; b < 4; b++) {
             Buf bp = c.getblk(vp, (long) b * BLK, BLK, BufCache.GETBLK_BHEAVY, 0);

@@ -57,6 +57,7 @@ class BadInputProperties {
         assertTrue(e.getMessage().contains(bad.mustName()),
                 () -> bad.name() + ": message '" + e.getMessage() + "' does not name " + bad.mustName() + " (seed=" + seed + ")");
         assertEquals(before, DeviceTesting.snapshot(d), bad.name() + " changed the device (seed=" + seed + ")");
+        d.checkInvariants();
     }
 
     @Test

@@ -71,6 +71,7 @@ class CrashModelProperties {
                 }
             }
             assertArrayEquals(durable, d.peekDurable(0, SECTORS * S), trace::toString);
+            d.checkInvariants();
         }
         d.crash();
         trace.append(" CRASH(end)");
@@ -113,6 +114,7 @@ class CrashModelProperties {
         }
         assertArrayEquals(expected, d.peekVisible(0, SECTORS * S), "seed=" + seed);
         assertArrayEquals(expected, d.peekDurable(0, SECTORS * S), "seed=" + seed);
+        d.checkInvariants();
         assertEquals(0, d.cachedWrites());
     }
 
@@ -127,5 +129,6 @@ class CrashModelProperties {
                 () -> d.crash(w -> bad));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("was " + bad), e.getMessage());
         assertEquals(before, DeviceTesting.snapshot(d));
+        d.checkInvariants();
     }
 }

@@ -33,7 +33,7 @@ class CrashStatesProperties {
     static final int SECTORS = 6;
 
     /** A random asynchronous workload on a seeded completer, logged from the start. */
-    record Workload(WriteLog log, String trace) { }
+    record Workload(WriteLog log, String trace, LoopbackDevice device) { }
 
     static Workload workload(long seed, int maxWrites, int maxSectorsPerWrite) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -76,7 +76,7 @@ class CrashStatesProperties {
             }
         }
         if (r.nextBoolean()) sc.completeAll();
-        return new Workload(log, trace.toString());
+        return new Workload(log, trace.toString(), d);
     }
 
     /** The model: is the WRITE at {@code i} durable at position {@code p}? */
@@ -187,6 +187,10 @@ class CrashStatesProperties {
             n++;
         }
         assertEquals(bruteCount(w.log(), b), cs.count(), ctx);
+        // the device itself agrees with the log's model: its durable image is the model's with no pending write landed
+        byte[] durableNow = modelImage(w.log(), e.size(), i -> new int[0]);
+        assertArrayEquals(durableNow, w.device().peekDurable(0, SECTORS * S), ctx);
+        w.device().checkInvariants();
         assertEquals(cs.count(), BigInteger.valueOf(n), ctx);
     }
 

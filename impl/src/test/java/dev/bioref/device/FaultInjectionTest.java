@@ -130,6 +130,7 @@ class FaultInjectionTest {
             if (r.nextBoolean()) sc.completeOne();
         }
         sc.completeAll();
+        d.checkInvariants();
         return completions + " faults=" + d.faults().injected() + " image=" + java.util.Arrays.hashCode(d.peekDurable(0, 16 * S));
     }
 

@@ -57,4 +57,68 @@ class HammerBasicTest {
         HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
         for (int i = 0; i < 50; i++) assertArrayEquals(v("v" + i), again.get(i));
     }
+
+    /** EWOULDBLOCK from sync_inode keeps the inode in its group and the master re-runs the group (fl:L366-429). */
+    @Test void wouldblockInodesAreRerunInTheSameGroup() {
+        HammerOptions o = new HammerOptions();
+        o.wouldblockBudget = 2;
+        o.inodes = 2;
+        LoopbackDevice dev = device(o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 20; i++) hmp.put(i, v("w" + i));
+        hmp.sync();
+        assertTrue(hmp.flusher().wouldblockReruns > 0, "no group was re-run");
+        assertTrue(hmp.flusher().flushGroupList.isEmpty());
+        hmp.checkInvariants();
+        for (int i = 0; i < 20; i++) assertArrayEquals(v("w" + i), hmp.get(i));
+    }
+
+    /** A nearly full UNDO FIFO forces a final finalize in the middle of a group (fl:L567-574). */
+    @Test void aFullUndoFifoForcesAnEmergencyFinalize() {
+        HammerOptions o = new HammerOptions();
+        o.geometry = new HammerOndisk.Geometry(4, 2, 64, 4);
+        o.autoflushRecords = 1000;
+        o.inodes = 64;
+        LoopbackDevice dev = device(o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 200; i++) hmp.put(i, v("e" + i));
+        hmp.sync();
+        assertTrue(hmp.stats().emergencyFinalizes.get() > 0, "undo_exhausted(1) never forced a finalize");
+        hmp.checkInvariants();
+        dev.crash();
+        HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 200; i++) assertArrayEquals(v("e" + i), again.get(i));
+    }
+
+    /** Sequence numbers (fl:L72-191): async closes groups, async(null) allocates a dummy seq, wait and running agree. */
+    @Test void flusherSequenceNumbers() {
+        HammerOptions o = new HammerOptions();
+        LoopbackDevice dev = device(o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        hmp.fsToken().gettoken();
+        try {
+            assertFalse(f.running());
+            hmp.put(1, v("a"));
+            hmp.flushInode(hmp.inode(1));
+            HammerFlushGroup g = f.flushGroupList.peekFirst();
+            assertNotNull(g);
+            assertFalse(g.closed);
+            int seq = f.asyncOne();                  // closes and (inline) flushes the first group
+            assertEquals(g.seq, seq);
+            assertTrue(g.closed);
+            f.waitSeq(seq);
+            assertTrue(f.done - seq >= 0);
+            assertFalse(f.running());
+            int dummy = f.async(null);               // no open group: a dummy seq that still runs a cycle
+            assertEquals(seq + 1, dummy);
+            f.waitNext();
+            assertFalse(f.running());
+            assertTrue(f.flushGroupList.isEmpty());
+        } finally {
+            hmp.fsToken().reltoken();
+        }
+        hmp.checkInvariants();
+        assertEquals(-1, f.flushDirty(-1), "quirk Q2: flush_dirty(-1) reports -1 even on success");
+    }
 }

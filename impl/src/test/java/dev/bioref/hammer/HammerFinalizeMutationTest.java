@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,9 +84,16 @@ class HammerFinalizeMutationTest {
         assertTrue(f != null, "barriers without a device cache flush were not caught");
     }
 
-    @Test void mutation5DataAfterMetaIsCaught() {
-        String f = firstFailure(HammerOndisk.VERSION_4, m -> m.dataAfterMeta = true, 6);
-        assertTrue(f != null, "data flushed after meta-data was not caught");
+    /**
+     * Finding (proofs-notes/hammer.md): flushing data after meta-data inside one finalize is not
+     * unsafe here. Both are issued after the UNDO barrier and before the next cycle's barrier;
+     * the meta-data stays covered by this cycle's UNDOs until the header that moves first_offset
+     * past them is written, which only happens after that next barrier (wait_all waits for every
+     * running write, data included). Kept as a test so that a change that makes it unsafe shows.
+     */
+    @Test void mutation5DataAfterMetaIsHarmlessBecauseOfTheFirstOffsetLag() {
+        assertNull(firstFailure(HammerOndisk.VERSION_4, m -> m.dataAfterMeta = true, 6));
+        assertNull(firstFailure(HammerOndisk.VERSION_3, m -> m.dataAfterMeta = true, 6));
     }
 
     @Test void mutation6KeepUndoHistoryIsCaught() {

@@ -16,7 +16,9 @@ final class HammerTestSupport {
     static HammerMount mount(HammerOptions o, HammerMutations m, HammerHooks hooks) {
         LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
         HammerMount.format(dev, o);
-        return HammerMount.mount(dev, o, m, hooks);
+        HammerMount hmp = HammerMount.mount(dev, o, m, hooks);
+        HammerInvariantsExtension.register(hmp);
+        return hmp;
     }
 
     static byte[] bytes(int len, int fill) {

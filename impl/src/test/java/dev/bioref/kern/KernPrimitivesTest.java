@@ -45,6 +45,47 @@ class KernPrimitivesTest {
         assertTrue(heldAfterWake.get(), "token must be held again after the sleep");
     }
 
+    @Test void twoThreadsWantingEachOthersTokenDoNotDeadlock() throws Exception {
+        Token a = new Token("a");
+        Token b = new Token("b");
+        CountDownLatch both = new CountDownLatch(2);
+        Runnable ab = () -> {
+            a.gettoken();
+            both.countDown();
+            await(both);
+            b.gettoken();           // contended: gives a up while it waits
+            assertTrue(a.heldExclusiveByMe() && b.heldExclusiveByMe(), "both held after the wait");
+            b.reltoken();
+            a.reltoken();
+        };
+        Runnable ba = () -> {
+            b.gettoken();
+            both.countDown();
+            await(both);
+            a.gettoken();
+            assertTrue(a.heldExclusiveByMe() && b.heldExclusiveByMe());
+            a.reltoken();
+            b.reltoken();
+        };
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<?> f1 = two.submit(ab);
+            java.util.concurrent.Future<?> f2 = two.submit(ba);
+            f1.get(10, TimeUnit.SECONDS);
+            f2.get(10, TimeUnit.SECONDS);
+        } finally {
+            two.shutdownNow();
+        }
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            l.await();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test void aWakeupBetweenInterlockAndSleepIsNotLost() {
         Object chan = new Object();
         long ticket = Sleepq.tsleep_interlock(chan);
@@ -113,6 +154,7 @@ class KernPrimitivesTest {
         BufLock lk = new BufLock("b");
         lk.lock(BufLock.LK_EXCLUSIVE);
         assertThrows(Panic.class, () -> lk.lock(BufLock.LK_EXCLUSIVE));
+        assertEquals(Errno.EBUSY, lk.lock(BufLock.LK_EXCLUSIVE | BufLock.LK_NOWAIT), "a try-lock of one's own lock fails");
         CompletableFuture<Throwable> f = CompletableFuture.supplyAsync(() -> {
             try {
                 lk.unlock();

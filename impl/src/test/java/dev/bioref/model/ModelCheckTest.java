@@ -92,6 +92,25 @@ class ModelCheckTest {
     }
 
     @Test
+    void aTlcRunPastItsTimeoutIsKilledAndIsAnError(@TempDir Path out) throws Exception {
+        TlcResult r = new TlcRunner(tinySpecs(), out, "1", "256m", 0).run("Counter.cfg", "Counter");
+        assertEquals(TlcResult.Outcome.ERROR, r.outcome());
+        assertTrue(r.output().contains("TLC killed after 0 s"), r.output());
+    }
+
+    @Test
+    void badArgumentsNameTheBadValue(@TempDir Path out) throws Exception {
+        IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
+                () -> new TlcRunner(tinySpecs(), out, "two", "256m", 10));
+        assertTrue(w.getMessage().contains("'two'"), w.getMessage());
+        TlcRunner runner = new TlcRunner(tinySpecs(), out, "1", "256m", 10);
+        IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> runner.run("Nope.cfg", "Counter"));
+        assertTrue(c.getMessage().contains("Nope.cfg"), c.getMessage());
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> runner.run("Counter.cfg", "MCNope"));
+        assertTrue(m.getMessage().contains("MCNope.tla"), m.getMessage());
+    }
+
+    @Test
     void wrongViolatedPropertyFails() {
         Manifest m = Manifest.parse(Path.of("t.tsv"), List.of(String.join("\t", Manifest.COLUMNS),
                 "X.cfg\tMCX\tdefault\tviolation\tAInv\t-\t-\t-"));

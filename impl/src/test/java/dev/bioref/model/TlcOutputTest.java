@@ -56,6 +56,19 @@ class TlcOutputTest {
     }
 
     @Test
+    void functionsRecordsAndSequencesShowOnlyTheirChangedEntries() {
+        assertEquals(List.of("b_flags[h1] = {\"CACHE\", \"HASHED\"}"), Trace.changes("b_flags",
+                "(h1 :> {\"HASHED\"} @@ h2 :> {\"INVAL\"})", "(h1 :> {\"CACHE\", \"HASHED\"} @@ h2 :> {\"INVAL\"})"));
+        assertEquals(List.of("q.CLEAN = {h1}", "q.EMPTY = {h2}"), Trace.changes("q",
+                "[NONE |-> {}, CLEAN |-> {}, EMPTY |-> {h1, h2}]", "[NONE |-> {}, CLEAN |-> {h1}, EMPTY |-> {h2}]"));
+        assertEquals(List.of("backend[1] = 2"), Trace.changes("backend", "<<0, 0>>", "<<2, 0>>"));
+        // a record inside a sequence is one entry; a change of shape shows the whole value
+        assertEquals(List.of("cache = <<[seq |-> 1, val |-> 1]>>"), Trace.changes("cache", "<<>>", "<<[seq |-> 1, val |-> 1]>>"));
+        assertEquals(List.of("s = {1, 2}"), Trace.changes("s", "{1}", "{1, 2}"));
+        assertEquals(List.of("x = 1"), Trace.changes("x", null, "1"));
+    }
+
+    @Test
     void passReadsTheCounts() {
         String out = """
                 Model checking completed. No error has been found.

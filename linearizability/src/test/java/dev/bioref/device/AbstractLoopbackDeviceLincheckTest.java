@@ -98,11 +98,13 @@ public abstract class AbstractLoopbackDeviceLincheckTest {
 
     @Test
     public void modelCheckingTest() {
+        System.out.println(getClass().getSimpleName() + " model checking: " + LincheckOptions.describeModelChecking());
         LincheckOptions.modelChecking().check(getClass());
     }
 
     @Test
     public void stressTest() {
+        System.out.println(getClass().getSimpleName() + " stress: " + LincheckOptions.describeStress());
         LincheckOptions.stress().check(getClass());
     }
 }

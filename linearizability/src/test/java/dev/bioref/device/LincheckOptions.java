@@ -14,7 +14,7 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  * but assumes sequential consistency, so it cannot see a missing {@code volatile} or a racy
  * publication; stress runs the scenario on real threads and can, but only by chance.
  *
- * <p>Defaults: model checking 10x200 and stress 10x1000 for {@code mvn verify}; the thorough
+ * <p>Defaults: model checking 10x100 and stress 10x1000 for {@code mvn verify}; the thorough
  * profile runs Caffeine's PR-build budget (25x400 / 30x3000); Caffeine's weekly budget
  * (100x1000 / 100x10000) is one command away with the properties above. Each device call has
  * many switch points (the device lock, the counters, the clock), so even these budgets cost
@@ -38,7 +38,7 @@ public final class LincheckOptions {
         return new ModelCheckingOptions()
                 .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
                 .iterations(intProperty("lincheck.modelChecking.iterations", THOROUGH ? 25 : 10))
-                .invocationsPerIteration(intProperty("lincheck.modelChecking.invocationsPerIteration", THOROUGH ? 400 : 200));
+                .invocationsPerIteration(intProperty("lincheck.modelChecking.invocationsPerIteration", THOROUGH ? 400 : 100));
     }
 
     public static StressOptions stress() {
@@ -46,6 +46,20 @@ public final class LincheckOptions {
                 .threads(2).actorsPerThread(ACTORS_PER_THREAD).actorsBefore(ACTORS_AROUND).actorsAfter(ACTORS_AROUND)
                 .iterations(intProperty("lincheck.stress.iterations", THOROUGH ? 30 : 10))
                 .invocationsPerIteration(intProperty("lincheck.stress.invocationsPerIteration", THOROUGH ? 3_000 : 1_000));
+    }
+
+    static String describeModelChecking() {
+        return intProperty("lincheck.modelChecking.iterations", THOROUGH ? 25 : 10) + " x "
+                + intProperty("lincheck.modelChecking.invocationsPerIteration", THOROUGH ? 400 : 100) + scenario();
+    }
+
+    static String describeStress() {
+        return intProperty("lincheck.stress.iterations", THOROUGH ? 30 : 10) + " x "
+                + intProperty("lincheck.stress.invocationsPerIteration", THOROUGH ? 3_000 : 1_000) + scenario();
+    }
+
+    private static String scenario() {
+        return ", 2 threads x " + ACTORS_PER_THREAD + " ops, " + ACTORS_AROUND + " before/after (thorough=" + THOROUGH + ")";
     }
 
     private static int intProperty(String name, int fallback) {

@@ -5,6 +5,7 @@ import dev.bioref.model.ModelCheck;
 import dev.bioref.model.SpecsLayout;
 import dev.bioref.model.TlcRunner;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -34,6 +35,7 @@ class TlcModelsTest {
             new ModelCheck(new TlcRunner(LAYOUT.specsDir(), LAYOUT.outDir()), LAYOUT.outDir(), System.out);
 
     @TestFactory
+    @DisplayName("TLC")
     Stream<DynamicTest> everyModelDoesWhatTheManifestSays() throws Exception {
         Manifest manifest = Manifest.read(LAYOUT.manifest());
         boolean thorough = Boolean.getBoolean("bioref.thorough");

@@ -103,6 +103,12 @@ public final class MutantsMustFail {
             if (m.find() && !failed.contains(m.group(1))) failed.add(m.group(1));
         }
         System.out.printf("jcstress -t %s: exit %d, %d test(s) failed (log: %s)%n", regex, code, failed.size(), log);
+        if (!failed.isEmpty() && code == 0) {
+            // the genuine suite relies on this exit status to fail the build (exec-maven-plugin)
+            System.err.println("MutantsMustFail: jcstress reported FAILED tests but exited 0: a FORBIDDEN outcome"
+                    + " in the genuine suite would not fail the build");
+            System.exit(1);
+        }
         return failed;
     }
 

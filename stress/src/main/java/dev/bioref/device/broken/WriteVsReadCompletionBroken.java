@@ -23,9 +23,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * delivers (it holds every request, as a stuck interrupt would), so the reader sees its poison
  * in every interleaving: the outcome is FORBIDDEN every time, even in sanity mode.
  *
- * <p>The stress module's {@code jcstress-must-fail} execution runs this class alone and
- * succeeds only if jcstress exits with status 1, which proves a FORBIDDEN outcome fails the
- * build. Same outcome meanings as {@link dev.bioref.device.WriteVsReadCompletion}. By hand:
+ * <p>The stress module's {@code jcstress-mutants-must-fail} execution
+ * ({@link dev.bioref.stress.MutantsMustFail}) requires jcstress to report this class FAILED and
+ * to exit non-zero, which proves, in every build, that a FORBIDDEN outcome fails the build.
+ * Same outcome meanings as {@link dev.bioref.device.WriteVsReadCompletion}. By hand:
  * {@code java -jar stress/target/bioref-stress.jar -m sanity -t WriteVsReadCompletionBroken; echo $?}
  * prints 1.
  */

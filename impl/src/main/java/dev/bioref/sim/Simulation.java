@@ -1,0 +1,345 @@
+package dev.bioref.sim;
+
+import dev.bioref.buf.BufCmd;
+import dev.bioref.device.FileBackend;
+import dev.bioref.device.InlineCompleter;
+import dev.bioref.device.LoopbackDevice;
+import dev.bioref.device.MemoryBackend;
+import dev.bioref.hammer.HammerCriticalError;
+import dev.bioref.hammer.HammerMount;
+import dev.bioref.hammer.HammerMutations;
+import dev.bioref.hammer.HammerOndisk;
+import dev.bioref.hammer.HammerOptions;
+import dev.bioref.kern.Clock;
+import dev.bioref.kern.Errno;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * bioref's main job: a seeded whole-stack run. A frontend workload drives HAMMER, whose flusher
+ * writes through the buffer cache to the loopback device; write faults are injected under the
+ * cache; at crash points every crash state of the device (bounded) is recovered and checked, then
+ * the device really crashes, HAMMER recovers and mounts again, and the workload goes on.
+ *
+ * <p>Interface: {@link #run} returns a {@link Result}; with one thread it is a pure function of
+ * the {@link SimOptions}. What is checked:
+ * <ul>
+ *   <li>every read returns what the frontend last wrote (before a crash) or what recovery
+ *       restored (after one), with a matching CRC;</li>
+ *   <li>{@code checkInvariants()} after every {@code checkEvery} operations;</li>
+ *   <li>at each crash point and inside finalize: every crash state recovers to a completed
+ *       flush cycle's snapshot no older than the durable floor (which is never older than the
+ *       last acknowledged sync), and every data block the recovered index references is durable;</li>
+ *   <li>after a write fault: the mount is read-only and no later sync claims success.</li>
+ * </ul>
+ */
+public final class Simulation {
+
+    /** The outcome of one run. */
+    public record Result(long ops, long puts, long deletes, long gets, long syncs, long fsyncs, long daemonPasses,
+                         long flushCycles, long crashes, long crashPoints, long crashStates, long faults,
+                         long criticalErrors, long invariantChecks, List<String> failures, boolean deterministic,
+                         long millis, long disassociations, long deallocRefused, long checkwriteAccepted,
+                         long checkwriteRefused) {
+        public boolean ok() { return failures.isEmpty(); }
+    }
+
+    private final SimOptions o;
+    private final PrintStream progressOut;
+    private final Random faultRnd;
+    private final Random pressureRnd;
+    private LoopbackDevice dev;
+    private HammerMount hmp;
+    private CrashChecker checker;
+    private HammerOptions hopts;
+    private HammerMutations mutations;
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private byte[][] model;
+    private final java.util.concurrent.atomic.AtomicLong puts = new java.util.concurrent.atomic.AtomicLong(),
+            deletes = new java.util.concurrent.atomic.AtomicLong(), gets = new java.util.concurrent.atomic.AtomicLong(),
+            syncs = new java.util.concurrent.atomic.AtomicLong(), fsyncs = new java.util.concurrent.atomic.AtomicLong(),
+            daemonPasses = new java.util.concurrent.atomic.AtomicLong(), faults = new java.util.concurrent.atomic.AtomicLong(),
+            criticalErrors = new java.util.concurrent.atomic.AtomicLong();
+    private long crashes;
+    private long flushCycles, invariantChecks;
+    private long disassociations, deallocRefused, checkwriteAccepted, checkwriteRefused;
+
+    private void harvest(HammerMount m) {
+        flushCycles += m.flusher().finalFinalizes();
+        disassociations += m.stats().disassociations.get();
+        deallocRefused += m.stats().deallocRefused.get();
+        checkwriteAccepted += m.stats().checkwriteAccepted.get();
+        checkwriteRefused += m.stats().checkwriteRefused.get();
+    }
+    private volatile int lastAck;
+    private volatile boolean phaseAbort;     // threaded: a write fault ended the phase early
+    private int[] laneAck;
+
+    private Simulation(SimOptions o, PrintStream progressOut) {
+        this.o = o;
+        this.progressOut = progressOut;
+        this.faultRnd = new Random(o.seed * 0x9E3779B97F4A7C15L + 1);
+        this.pressureRnd = new Random(o.seed * 31 + 7);
+    }
+
+    /** Runs the simulation described by {@code o}; progress goes to {@code progressOut} if not null. */
+    public static Result run(SimOptions o, PrintStream progressOut) {
+        o.validate();
+        return new Simulation(o, progressOut).go();
+    }
+
+    private Result go() {
+        long t0 = System.nanoTime();
+        mutations = SimOptions.mutations(o.mutations);
+        hopts = new HammerOptions();
+        hopts.version = o.version;
+        int metaBlocks = (o.keys + HammerOndisk.SLOTS_PER_BLOCK - 1) / HammerOndisk.SLOTS_PER_BLOCK;
+        hopts.geometry = new HammerOndisk.Geometry(32, metaBlocks, Math.max(16, o.keys), Math.max(8, o.keys / 4 + 8));
+        hopts.flusherThreads = o.threads > 1 ? o.threads : 0;
+        hopts.nbuf = 96;
+        hopts.autoflushRecords = 16;
+        hopts.limitDirtybufspace = 12L * HammerOndisk.BUFSIZE;
+        dev = newDevice(hopts.geometry.size());
+        HammerMount.format(dev, hopts);
+        checker = new CrashChecker(o.seed, o.crashStates, 6).insideFinalize(o.finalizeCheckEvery);
+        model = new byte[o.keys][];
+        mountAgain();
+        try {
+            if (o.threads == 1) runSequential(); else runThreaded();
+            if (failures.isEmpty()) finish();
+        } catch (RuntimeException | AssertionError e) {
+            failures.add("unexpected " + e + at(e));
+        }
+        if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
+        harvest(hmp);
+        return new Result(puts.get() + deletes.get() + gets.get() + syncs.get() + fsyncs.get() + daemonPasses.get(),
+                puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
+                checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1,
+                (System.nanoTime() - t0) / 1_000_000, disassociations, deallocRefused, checkwriteAccepted,
+                checkwriteRefused);
+    }
+
+    private static String at(Throwable e) {
+        StackTraceElement[] st = e.getStackTrace();
+        return st.length == 0 ? "" : " at " + st[0];
+    }
+
+    private LoopbackDevice newDevice(long size) {
+        long cap = (size + LoopbackDevice.SECTOR_SIZE - 1) / LoopbackDevice.SECTOR_SIZE * LoopbackDevice.SECTOR_SIZE;
+        if (o.device.equals("mem")) return new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM);
+        return new LoopbackDevice(FileBackend.create(java.nio.file.Path.of(o.device.substring(5)), cap),
+                new InlineCompleter(), Clock.SYSTEM);
+    }
+
+    private void mountAgain() {
+        checker.newMount();
+        hmp = HammerMount.mount(dev, hopts, mutations, checker);
+        checker.attach(hmp);
+        hmp.devvp().setStrategyFilter(this::fault);
+        // brelse's low-memory path (vm_paging_min) asks HAMMER to deallocate clean buffers
+        hmp.cache().setMemoryPressure(() -> o.memoryPressure > 0 && pressureRnd.nextDouble() < o.memoryPressure);
+        for (int k = 0; k < o.keys; k++) model[k] = hmp.get(k);
+        lastAck = 0;
+        laneAck = new int[o.threads];
+    }
+
+    private int fault(BufCmd cmd, long offset, int length) {
+        if (cmd != BufCmd.WRITE || o.writeFaultRate == 0) return 0;
+        synchronized (faultRnd) {
+            if (faultRnd.nextDouble() >= o.writeFaultRate) return 0;
+        }
+        faults.incrementAndGet();
+        return Errno.EIO;
+    }
+
+    // ------------------------------------------------------------------ sequential, deterministic
+
+    private void runSequential() {
+        Random rnd = new Random(o.seed);
+        for (int i = 0; i < o.ops && failures.isEmpty(); i++) {
+            if (o.crashEvery > 0 && i > 0 && i % o.crashEvery == 0) crashPoint("op " + i);
+            step(rnd, i, 0, 1);
+            if (i % o.checkEvery == 0) checkInvariants("after op " + i);
+            progress(i);
+        }
+    }
+
+    private void step(Random rnd, int i, int lane, int lanes) {
+        int key = lane + lanes * rnd.nextInt(Math.max(1, (o.keys - lane + lanes - 1) / lanes));
+        int r = rnd.nextInt(100);
+        try {
+            if (r < 55) {
+                put(key, value(rnd, 1 + rnd.nextInt(HammerOndisk.CHUNK), i));
+            } else if (r < 60) {
+                put(key, value(rnd, HammerOndisk.CHUNK + 1 + rnd.nextInt(HammerOndisk.BUFSIZE - HammerOndisk.CHUNK), i));
+            } else if (r < 70) {
+                hmp.delete(key);
+                model[key] = null;
+                deletes.incrementAndGet();
+            } else if (r < 90) {
+                byte[] got = hmp.get(key);
+                gets.incrementAndGet();
+                if (!Arrays.equals(got, model[key])) {
+                    failures.add("op " + i + ": get(" + key + ") returned " + describe(got) + ", expected " + describe(model[key]));
+                }
+            } else if (r < 93) {
+                int before = laneAck[lane];
+                int ack = hmp.sync();
+                syncs.incrementAndGet();
+                if (ack < before) failures.add("op " + i + ": sync acknowledged snapshot " + ack + " after " + before);
+                laneAck[lane] = ack;
+                synchronized (laneAck) { lastAck = Math.max(lastAck, ack); }
+                if (hmp.durableFloor() < ack) {
+                    failures.add("op " + i + ": RecoveryDurableInv: sync acknowledged snapshot " + ack
+                            + " but the durable floor is " + hmp.durableFloor());
+                }
+            } else if (r < 95) {
+                hmp.fsync(key);
+                fsyncs.incrementAndGet();
+            } else {
+                if (rnd.nextBoolean()) hmp.bufDaemonStep(); else hmp.kernelSync();
+                daemonPasses.incrementAndGet();
+            }
+        } catch (HammerCriticalError e) {
+            afterCriticalError("op " + i, e);
+        }
+    }
+
+    private void put(int key, byte[] v) {
+        hmp.put(key, v);
+        model[key] = v;
+        puts.incrementAndGet();
+    }
+
+    private static byte[] value(Random rnd, int len, int i) {
+        byte[] v = new byte[len];
+        rnd.nextBytes(v);
+        v[0] = (byte) i;
+        return v;
+    }
+
+    private static String describe(byte[] v) {
+        return v == null ? "null" : v.length + " bytes (crc " + HammerOndisk.crc(v, 0, v.length) + ")";
+    }
+
+    /** A write failed: the mount must be read-only and no later sync may claim success. */
+    private void afterCriticalError(String where, HammerCriticalError e) {
+        criticalErrors.incrementAndGet();
+        if (!hmp.isCritical()) {
+            failures.add(where + ": HammerCriticalError without a critical error on the mount: " + e.getMessage());
+            return;
+        }
+        int floor = hmp.durableFloor();
+        try {
+            hmp.sync();
+            failures.add(where + ": a sync claimed success after a critical error");
+        } catch (HammerCriticalError expected) {
+            if (hmp.durableFloor() != floor) failures.add(where + ": the durable floor moved after a critical error");
+        }
+        if (o.threads == 1) crashPoint(where + " (after a write fault)"); else phaseAbort = true;
+    }
+
+    private void checkInvariants(String where) {
+        try {
+            hmp.checkInvariants();
+            invariantChecks++;
+        } catch (IllegalStateException e) {
+            failures.add(where + ": " + e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ crash points
+
+    private void crashPoint(String where) {
+        int floor = hmp.durableFloor();
+        if (floor < lastAck) failures.add(where + ": durable floor " + floor + " below the last acknowledged sync " + lastAck);
+        checker.setContext("");
+        checker.checkNow(dev, floor, where);
+        String err = checker.checkImage(dev.peekDurable(0, (int) dev.capacity()), floor);
+        if (err != null) failures.add(where + ": the crash itself: " + err);
+        failures.addAll(checker.failures());
+        checker.failures().clear();
+        if (!failures.isEmpty()) return;
+        harvest(hmp);
+        hmp.abandon();
+        dev.crash();
+        crashes++;
+        try {
+            mountAgain();
+        } catch (RuntimeException e) {
+            failures.add(where + ": mount after the crash failed: " + e);
+        }
+    }
+
+    private void finish() {
+        try {
+            lastAck = hmp.sync();
+            syncs.incrementAndGet();
+        } catch (HammerCriticalError e) {
+            afterCriticalError("final sync", e);
+            return;
+        }
+        crashPoint("end of run");
+        failures.addAll(checker.failures());
+    }
+
+    // ------------------------------------------------------------------ threaded
+
+    private void runThreaded() {
+        int phase = o.crashEvery > 0 ? o.crashEvery : o.ops;
+        int done = 0;
+        while (done < o.ops && failures.isEmpty()) {
+            int n = Math.min(phase, o.ops - done);
+            int base = done;
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < o.threads; t++) {
+                int lane = t;
+                Random rnd = new Random(o.seed * 31 + t + base);
+                Thread th = new Thread(() -> {
+                    for (int i = 0; i < n / o.threads && failures.isEmpty() && !phaseAbort; i++) {
+                        step(rnd, base + i, lane, o.threads);
+                    }
+                }, "sim-frontend-" + t);
+                th.setUncaughtExceptionHandler((th2, e) -> failures.add(th2.getName() + ": " + e + at(e)));
+                ts.add(th);
+                th.start();
+            }
+            for (Thread th : ts) {
+                try {
+                    th.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failures.add("interrupted");
+                    return;
+                }
+            }
+            done += n;
+            checkInvariants("after " + done + " ops");
+            progress(done);
+            boolean fault = phaseAbort;
+            phaseAbort = false;
+            if (done < o.ops && (o.crashEvery > 0 || fault) && failures.isEmpty()) {
+                crashPoint("op " + done + (fault ? " (after a write fault)" : ""));
+            }
+        }
+    }
+
+    private int lastPercent = -1;
+
+    private void progress(int i) {
+        if (progressOut == null || o.ops == 0) return;
+        int pct = (int) ((long) (i + 1) * 100 / o.ops);
+        if (pct == lastPercent) return;
+        lastPercent = pct;
+        int w = 40;
+        int fill = pct * w / 100;
+        progressOut.print("\r[" + "#".repeat(fill) + " ".repeat(w - fill) + "] " + pct + "% ops " + (i + 1) + "/" + o.ops
+                + " crashes " + crashes + " states " + checker.statesChecked());
+        progressOut.flush();
+    }
+}
