@@ -33,9 +33,12 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <p>Callers hold tokens as HAMMER's do: the frontend and the flusher hold fs_token (released
- * while one sleeps on the interlock), a bioops callback holds io_token. Without fs_token the
- * port's word is not linearizable against the seed's semantics: see
- * {@link HammerLockWithoutTokensLincheck}, kept out of the default run until the port is fixed.
+ * while one sleeps on the interlock), a bioops callback holds io_token. The port's word is not
+ * linearizable against the seed's semantics, with the tokens ({@link HammerLockLincheck}) or
+ * without ({@link HammerLockWithoutTokensLincheck}); both are kept out of the default run until
+ * the port is fixed (proofs-notes/concurrency-hammer.md, F1). The default run keeps
+ * {@link HammerLockNaiveSpecRefutedTest}, which proves the harness and spec reject a wrong
+ * answer.
  *
  * <p>Scope: refs are owned by roles, not by the word. The frontend's ref_interlock/rel_interlock
  * pair and the flusher's plain ref/rel are each a {@code nonParallelGroup}, so each group runs

@@ -16,9 +16,8 @@ package dev.bioref.hammer;
  *   Thread 1: plainRef()                                     (refs 1 → 2, CHECK not set)
  *   Thread 2: refs.get() == 2, no CHECK → returns false       (the spec says true: refs were 0)
  * </pre>
- * In the port the window is closed by fs_token (every ref_interlock and plain-ref caller holds
- * it and refInterlock does not sleep between the two steps), which is why
- * {@link HammerLockLincheckTest} passes.
+ * With the callers' tokens the same bug is still reachable, through a kernel probe that makes
+ * the frontend sleep between the two steps: {@link HammerLockLincheck}.
  */
 public class HammerLockWithoutTokensLincheck extends AbstractHammerLockLincheckTest {
     @Override protected boolean callersHoldTokens() { return false; }

@@ -30,7 +30,7 @@ public class DeallocVsModifyRace {
 
     /**
      * getnewbuf reusing the clean bp, once the frontend holds its ref (at most 1 s later).
-     * r1 = -1 skipped, 0 destroyed, 1 refused, 9 panic. Waiting for the ref keeps this test on
+     * r1 = -2 gave up waiting, -1 skipped, 0 destroyed, 1 refused, 9 panic. Waiting for the ref keeps this test on
      * R4 alone: a reuse that wins before the ref sends the io to the lose tree, and a re-ref
      * from there is the separate race of pending.SetModlistVsDeallocLose.
      */
@@ -38,7 +38,7 @@ public class DeallocVsModifyRace {
         try {
             long deadline = System.nanoTime() + 1_000_000_000L;
             while (!rig.otherDone && System.nanoTime() < deadline) Thread.onSpinWait();
-            r.r1 = rig.getnewbufReuse(rig.io().bp);
+            r.r1 = rig.otherDone ? rig.getnewbufReuse(rig.io().bp) : -2;   // -2: gave up, tried nothing
         } catch (RuntimeException e) {
             r.r1 = 9;
         } finally {

@@ -1,4 +1,0 @@
-package dev.bioref.hammer;
-
-/** The port's {@link HammerLock} against {@link HammerLockSpec}. */
-public class HammerLockLincheckTest extends AbstractHammerLockLincheckTest { }
