@@ -25,7 +25,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>What must hold: checkwrite refuses while the frontend holds a ref (try_interlock_norefs),
  * or it keeps modified while modify_refs != 0, or the frontend sets modified after it owns the
- * bp again; any one suffices (notes §2.6 (2)). With all three removed
+ * bp again. The notes argue any one suffices (§2.6 (2)); the tests show it only for the last
+ * (proofs-notes/concurrency-hammer.md, F3; the other single-guard variants are in
+ * {@code pending}). With all three removed
  * ({@code mutants.ModifyVsCheckwrite_CheckwriteGuardsOff}) checkwrite clears modified and
  * writes the old contents, the frontend then changes the buffer with modified == 0: the
  * change is lost.
