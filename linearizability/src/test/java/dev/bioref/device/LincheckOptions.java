@@ -21,7 +21,7 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  * tens of seconds on 2 cores; measured costs are in proofs-notes/device.md.
  */
 public final class LincheckOptions {
-    static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
+    public static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
 
     /**
      * Scenario size: two threads of {@code lincheck.actorsPerThread} operations (default 3),

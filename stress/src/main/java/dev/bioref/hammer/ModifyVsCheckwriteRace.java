@@ -1,0 +1,48 @@
+package dev.bioref.hammer;
+
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+/**
+ * The race of {@link ModifyVsCheckwrite} (notes §7.4 J1, race R1 and §2.6 (2)), shared by the
+ * test and its mutants, which differ only in the switches they turn on.
+ */
+public class ModifyVsCheckwriteRace {
+    final HammerRig rig;
+
+    public ModifyVsCheckwriteRace(HammerMutations m) {
+        rig = new HammerRig(m, new HammerHooks() {
+            @Override public void beforeReget(HammerIo io) {
+                // the window of §2.6 (2): the modifier holds a ref and modify_refs, the bp is still the kernel's
+                if (rig != null && rig.armed && io.type == HammerIoType.DATA_BUFFER) HammerRig.blockUntil(() -> rig.kernelDone);
+            }
+        }).relDirty();
+        rig.armed = true;
+    }
+
+    /** The frontend: modify the DATA buffer (X := 2) and release it. r4 = 1 if it finished without a panic. */
+    public void frontend(IIII_Result r) {
+        try {
+            rig.frontendModify(b -> b.data()[HammerRig.X] = 2);
+            r.r4 = 1;
+        } catch (RuntimeException e) {
+            r.r4 = 0;
+        }
+    }
+
+    /** The buf daemon: one flushbufqueues visit of the bp. r1 = -1 skipped, 0 written, 1 refused. */
+    public void kernel(IIII_Result r) {
+        try {
+            r.r1 = rig.bufDaemonVisit(rig.io().bp);
+        } catch (RuntimeException e) {
+            r.r1 = 9;
+        } finally {
+            rig.kernelDone = true;
+        }
+    }
+
+    /** r2 = modified at the end; r3 = the invariant verdict (0 ok, 1 modification lost, 2 other). */
+    public void arbiter(IIII_Result r) {
+        r.r2 = rig.io().modified ? 1 : 0;
+        r.r3 = rig.verdict();
+    }
+}
