@@ -68,16 +68,32 @@ public final class HammerLock {
     }
 
     // hammer_subs.c hammer_ref_interlock()
+    // The ref, CHECK on a 0->1 transition, and the interlock are taken in ONE compare-and-set, as
+    // the original does: an earlier port bumped the count first and decided afterwards, so a
+    // plain ref() landing in between made the 0->1 caller believe someone else would load the
+    // structure, and nobody did (found by Lincheck; proofs-notes/concurrency-hammer.md F1).
     public boolean refInterlock() {
-        int lv = refs.getAndIncrement();
-        if ((lv & ~REFS_FLAGS) != 0 && (lv & REFS_CHECK) == 0) return false;
         for (;;) {
-            lv = refs.get();
-            if ((lv & REFS_CHECK) == 0 && (lv & ~REFS_FLAGS) > 1) return false;
+            int lv = refs.get();
+            int nlv = lv + 1;
+            if ((lv & ~REFS_FLAGS) == 0) nlv |= REFS_CHECK;         // 0 -> 1: the structure must be checked/loaded
+            if ((nlv & REFS_CHECK) == 0) {
+                if (refs.compareAndSet(lv, nlv)) return false;     // already loaded: a plain ref
+            } else if ((lv & REFS_LOCKED) != 0) {
+                if (refs.compareAndSet(lv, nlv)) break;            // CHECK pending, interlock busy: wait below
+            } else if (refs.compareAndSet(lv, nlv | REFS_LOCKED)) {
+                rowner = Thread.currentThread();
+                return true;                                       // CHECK pending and ours to handle
+            }
+        }
+        // The interlock holder clears CHECK when it is done; if it leaves CHECK set, take it over.
+        for (;;) {
+            int lv = refs.get();
+            if ((lv & REFS_CHECK) == 0) return false;              // another thread handled it
             if ((lv & REFS_LOCKED) != 0) {
                 long t = Sleepq.tsleep_interlock(refsChan);
                 if (refs.compareAndSet(lv, lv | REFS_WANTED)) Sleepq.tsleep(refsChan, t, "h1lk", 0);
-            } else if (refs.compareAndSet(lv, lv | REFS_LOCKED | REFS_CHECK)) {
+            } else if (refs.compareAndSet(lv, lv | REFS_LOCKED)) {
                 rowner = Thread.currentThread();
                 return true;
             }

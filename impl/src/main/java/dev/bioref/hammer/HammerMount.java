@@ -539,6 +539,10 @@ public final class HammerMount implements AutoCloseable {
         }
         HammerBuffer fb = b;
         Panic.KKASSERT(b.type == type, () -> "hammer_get_buffer: buffer at " + offset + " is " + fb.type + ", wanted " + type);
+        boolean mustLoad = b.lock.refInterlock();
+        // Only now, holding a ref, take it off the lose tree: a buffer with a ref cannot become
+        // loose again, while before the ref the kernel could still free it and leave it there
+        // (hammer_get_buffer's order; an earlier port did this first: concurrency-hammer.md F2).
         if (b.modRoot == loseRoot) {
             ioToken.gettoken();
             try {
@@ -550,7 +554,7 @@ public final class HammerMount implements AutoCloseable {
                 ioToken.reltoken();
             }
         }
-        if (b.lock.refInterlock()) {
+        if (mustLoad) {
             int error = isnew ? b.newBuffer() : b.read();
             b.lock.refInterlockDone();
             if (error != 0) {

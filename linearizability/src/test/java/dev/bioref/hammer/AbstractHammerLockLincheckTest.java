@@ -33,12 +33,10 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <p>Callers hold tokens as HAMMER's do: the frontend and the flusher hold fs_token (released
- * while one sleeps on the interlock), a bioops callback holds io_token. The port's word is not
- * linearizable against the seed's semantics, with the tokens ({@link HammerLockLincheck}) or
- * without ({@link HammerLockWithoutTokensLincheck}); both are kept out of the default run until
- * the port is fixed (proofs-notes/concurrency-hammer.md, F1). The default run keeps
- * {@link HammerLockNaiveSpecRefutedTest}, which proves the harness and spec reject a wrong
- * answer.
+ * while one sleeps on the interlock), a bioops callback holds io_token. Checked with the tokens
+ * ({@link HammerLockLincheckTest}) and without ({@link HammerLockWithoutTokensLincheckTest}); both
+ * found a port bug, since fixed (proofs-notes/concurrency-hammer.md, F1).
+ * {@link HammerLockNaiveSpecRefutedTest} proves the harness and spec reject a wrong answer.
  *
  * <p>Scope: refs are owned by roles, not by the word. The frontend's ref_interlock/rel_interlock
  * pair and the flusher's plain ref/rel are each a {@code nonParallelGroup}, so each group runs

@@ -32,7 +32,7 @@ public class DeallocVsModifyRace {
      * getnewbuf reusing the clean bp, once the frontend holds its ref (at most 1 s later).
      * r1 = -2 gave up waiting, -1 skipped, 0 destroyed, 1 refused, 9 panic. Waiting for the ref keeps this test on
      * R4 alone: a reuse that wins before the ref sends the io to the lose tree, and a re-ref
-     * from there is the separate race of pending.SetModlistVsDeallocLose.
+     * from there is the separate race of SetModlistVsDeallocLose.
      */
     public void kernel(IIII_Result r) {
         try {

@@ -2,7 +2,7 @@ package dev.bioref.hammer;
 
 import org.openjdk.jcstress.infra.results.III_Result;
 
-/** The race of {@code pending.SetModlistVsDeallocLose} (notes §7.4 J11). */
+/** The race of {@code SetModlistVsDeallocLose} (notes §7.4 J11). */
 public class SetModlistVsDeallocLoseRace {
     final HammerRig rig;
     /** The frontend's failure, for the report (null if none). */

@@ -1,13 +1,13 @@
 package dev.bioref.hammer;
 
 /**
- * PENDING (not in the default run: the class name does not match surefire's includes; run it
- * with {@code mvn -o -B -pl linearizability -am test -Dtest=HammerLockLincheck
- * -Dsurefire.failIfNoSpecifiedTests=false}). The port's {@link HammerLock}, called as HAMMER
- * calls it (fs_token for the frontend and the flusher, io_token for the kernel probe), against
- * {@link HammerLockSpec}. It FAILS on the port as of this commit (stress mode found it; model
- * checking at the default budget did not), a port bug: {@link HammerLock#refInterlock} applies
- * its increment before it looks at LOCKED. Lincheck's result:
+ * The port's {@link HammerLock}, called as HAMMER calls it (fs_token for the frontend and the
+ * flusher, io_token for the kernel probe), against {@link HammerLockSpec}. Run it alone with
+ * {@code mvn -B -pl linearizability -am test -Dtest=HammerLockLincheckTest}.
+ *
+ * <p>It found a port bug, since FIXED (proofs-notes/concurrency-hammer.md F1): an earlier
+ * {@link HammerLock#refInterlock} applied its increment before it looked at LOCKED. Stress mode
+ * found it; model checking at the default budget did not. Lincheck's result then:
  * <pre>
  *   init:     plainRel(): false, refAndMaybeLoad(): 1
  *   Thread 1: kernelProbe(): true, plainRef(), plainRef()
@@ -20,6 +20,6 @@ package dev.bioref.hammer;
  * loads. In HAMMER terms a get_buffer racing a bioops callback and a flusher plain ref can
  * return an unloaded buffer. The seed's hammer_ref_interlock (hammer_subs.c, as read in the
  * DragonFly tree) only sets WANTED and sleeps when LOCKED, applying the increment (with CHECK
- * on 0→1) in the same cmpset that succeeds. See proofs-notes/concurrency-hammer.md, F1.
+ * on 0→1) in the same cmpset that succeeds; so does the port now.
  */
-public class HammerLockLincheck extends AbstractHammerLockLincheckTest { }
+public class HammerLockLincheckTest extends AbstractHammerLockLincheckTest { }

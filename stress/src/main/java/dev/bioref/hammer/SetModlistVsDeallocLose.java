@@ -1,7 +1,5 @@
-package dev.bioref.hammer.pending;
+package dev.bioref.hammer;
 
-import dev.bioref.hammer.HammerMutations;
-import dev.bioref.hammer.SetModlistVsDeallocLoseRace;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -13,9 +11,9 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * PENDING: FAILS on the port as of this commit (a port bug), so it is kept out of the default
- * run (the stress module's test regex skips {@code *.pending.*}). Run it with
- * <pre>java -jar stress/target/bioref-stress.jar -t 'dev.bioref.hammer.pending.SetModlistVsDeallocLose' -m sanity</pre>
+ * It found a port bug, since FIXED (proofs-notes/concurrency-hammer.md F2): getBuffer took the
+ * buffer off the lose tree before it held its ref. Run it with
+ * <pre>java -jar stress/target/bioref-stress.jar -t 'dev.bioref.hammer.SetModlistVsDeallocLose' -m sanity</pre>
  *
  * <p>getnewbuf reuses a clean bp while a frontend re-references its io (notes §7.4 J11). Initial
  * state: REL-CLEAN DATA, refs 0. The kernel: getnewbuf's reuse (io_deallocate wins the
