@@ -495,6 +495,7 @@ public final class HammerFlusher {
     }
 
     /** Finalize step 3: issue every modified DATA buffer, each under the write interlock. */
+    // hammer_flusher.c hammer_flusher_finalize(), the data_root loop, fl:L657
     private void flushData() {
         HammerIo io;
         while ((io = hmp.firstOf(hmp.dataRoot)) != null) {
@@ -528,6 +529,7 @@ public final class HammerFlusher {
     }
 
     /** Finalize step 10: issue every modified META buffer; async, no wait, no cache flush. */
+    // hammer_flusher.c hammer_flusher_finalize(), the meta_root loop, fl:L803
     private void flushMeta() {
         HammerIo io;
         while ((io = hmp.firstOf(hmp.metaRoot)) != null) {
