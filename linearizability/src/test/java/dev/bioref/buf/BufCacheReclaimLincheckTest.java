@@ -12,8 +12,8 @@ package dev.bioref.buf;
  * forever. With clean buffers the pool cannot run out: each thread holds at most one header
  * (locked or referenced) at a time, so getnewbuf always finds the other header reclaimable
  * (at worst it backs off a tick while the other thread has it locked) and never sleeps for a
- * free header, which matters: that sleep can miss its wakeup (finding F1 in
- * proofs-notes/concurrency-buf.md, the JCStress test dev.bioref.buf.portbugs.GetnewbufLostWakeup).
+ * free header (that sleep could miss its wakeup in the seed's order: finding F1 in
+ * proofs-notes/concurrency-buf.md, fixed as deviation B27; JCStress dev.bioref.buf.GetnewbufLostWakeup).
  *
  * <p>Stress mode only: the one-tick back-off is a timed sleep, and under Lincheck's model
  * checker System.nanoTime() stands still, so the sleep never times out and Lincheck reports a

@@ -24,9 +24,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * after the lock); each must end with the right block and the right data.
  *
  * <p>The seed's version of this race has one header (nbuf = 1): there the second thread
- * sleeps in getnewbuf and can miss the first one's wakeup, a port bug reported by
- * {@code dev.bioref.buf.portbugs.GetnewbufLostWakeup}. Two headers keep every getnewbuf here
- * from sleeping.
+ * sleeps in getnewbuf and, in the seed's order, can miss the first one's wakeup (deviation B27,
+ * now fixed; tested by {@link GetnewbufLostWakeup}). Two headers keep every getnewbuf here
+ * from sleeping, so this test is about reclaim, not wakeups.
  *
  * <p>Run just this test:
  * <pre>mvn -o -B -pl stress -am verify -Djcstress.tests=GetblkVsGetnewbufReclaim -Djcstress.mode=quick</pre>
