@@ -69,10 +69,11 @@ VARIABLES
     modRefs,      \* io->modify_refs: threads inside modify..modify_done; -1 = write interlock
     refs,         \* io->lock.refs without the flag bits
     check,        \* the CHECK flag of io->lock.refs
-    ilock,        \* holder of the refs-interlock (LOCKED flag), or NoOne
+    ilock,        \* holder of the refs-interlock (LOCKED flag), "Kd" (checkwrite), or NoOne
     lockEx,       \* holder of io->lock.lockval (hammer_lock_ex in modify), or NoOne
     syncEx,       \* the flusher holds sync_lock exclusively (META only)
-    bpLock,       \* "FREE", "H" (HAMMER owns it, BUF_KERNPROC), or "K" (kernel I/O)
+    bpLock,       \* "FREE", "H" (HAMMER owns it, BUF_KERNPROC), "K" (kernel I/O), or
+                  \* "CwClear"/"CwKeep" (the kernel inside checkwrite, with its decision)
     bq,           \* queue of the released bp: "NONE", "CLEAN", "DIRTY", "LOCKED"
     delwri,       \* B_DELWRI
     blocked,      \* B_LOCKED: HAMMER owes the kernel a disposal
@@ -103,8 +104,8 @@ TypeOK ==
     /\ running \in BOOLEAN /\ reclaim \in BOOLEAN /\ check \in BOOLEAN
     /\ modRefs \in -1..Cardinality(F)
     /\ refs \in 0..Cardinality(A)
-    /\ ilock \in A \cup {NoOne} /\ lockEx \in F \cup {NoOne} /\ syncEx \in BOOLEAN
-    /\ bpLock \in {"FREE", "H", "K"}
+    /\ ilock \in A \cup {NoOne, "Kd"} /\ lockEx \in F \cup {NoOne} /\ syncEx \in BOOLEAN
+    /\ bpLock \in {"FREE", "H", "K", "CwClear", "CwKeep"}
     /\ bq \in {"NONE", "CLEAN", "DIRTY", "LOCKED"}
     /\ delwri \in BOOLEAN /\ blocked \in BOOLEAN
     /\ modRoot \in {"NONE", "TYPE", "LOSE"}
@@ -514,18 +515,42 @@ Refuse ==
                    inflightVer, lostData, kernelWroteMeta, asleep, pc>>
 
 \* vfs_bio.c flushbufqueues (L2358-2450) locks a DIRTY bp and asks
-\* checkwrite (io:L1293-1366, one io_token section) whether it may write it
+\* checkwrite (io:L1293-1366) whether it may write it.  checkwrite is one
+\* io_token section, but the frontend does not take io_token (modify runs
+\* under fs_token and the io lock), so checkwrite is split in two steps:
+\* Checkwrite decides (type check, try_interlock_norefs, reads modify_refs
+\* and modified: io:L1302-1345) and CheckwriteStart acts on that decision
+\* (clear_modify, running = 1, put_interlock: io:L1345-1363).  Between the
+\* two, the kernel holds the bp ("CwClear" or "CwKeep": the decision) and,
+\* if it won it, the interlock (ilock = "Kd").  With the interlock no
+\* frontend can get in between (a ref'd frontend makes the try fail, a new
+\* one sleeps in hammer_ref_interlock), so the split changes nothing then;
+\* without it (CW_Interlock) a frontend's modify can run between the read
+\* of modify_refs and the clear, which an atomic checkwrite would hide.
 Checkwrite ==
     /\ assoc /\ delwri /\ bq = "DIRTY" /\ bpLock = "FREE"
     /\ IF (T \in MetaTypes /\ ~CheckwriteAllowsMeta) \/ (~NoRefs /\ ~CW_Interlock)
        THEN Refuse
-       ELSE /\ IF modified /\ (modRefs = 0 \/ CW_HonorModRefs)
-               THEN modified' = FALSE /\ modRoot' = "NONE"     \* io:L1345-1348
-               ELSE UNCHANGED <<modified, modRoot>>            \* io:L1349-1351
-            /\ running' = TRUE /\ inflightVer' = memVer /\ bpLock' = "K" /\ bq' = "NONE"
-            /\ kernelWroteMeta' = (kernelWroteMeta \/ T \in MetaTypes)
-            /\ UNCHANGED <<assoc, released, reclaim, modRefs, refs, check, ilock, lockEx,
-                           syncEx, delwri, blocked, memVer, diskVer, lostData, asleep, pc>>
+       ELSE /\ bpLock' = IF modified /\ (modRefs = 0 \/ CW_HonorModRefs)   \* io:L1345
+                         THEN "CwClear" ELSE "CwKeep"                    \* io:L1349-1351
+            /\ ilock' = IF NoRefs THEN "Kd" ELSE ilock                  \* io:L1323
+            /\ bq' = "NONE"
+            /\ UNCHANGED <<assoc, released, modified, running, reclaim, modRefs, refs,
+                           check, lockEx, syncEx, delwri, blocked, modRoot, memVer,
+                           diskVer, inflightVer, lostData, kernelWroteMeta, asleep, pc>>
+
+\* io:L1345-1363: clear_modify if so decided, running = 1, iorun_list,
+\* put_interlock; the kernel then starts the write of the bp's contents
+CheckwriteStart ==
+    /\ bpLock \in {"CwClear", "CwKeep"}
+    /\ IF bpLock = "CwClear"
+       THEN modified' = FALSE /\ modRoot' = "NONE"
+       ELSE UNCHANGED <<modified, modRoot>>
+    /\ ilock' = IF ilock = "Kd" THEN NoOne ELSE ilock
+    /\ running' = TRUE /\ inflightVer' = memVer /\ bpLock' = "K"
+    /\ kernelWroteMeta' = (kernelWroteMeta \/ T \in MetaTypes)
+    /\ UNCHANGED <<assoc, released, reclaim, modRefs, refs, check, lockEx, syncEx, bq,
+                   delwri, blocked, memVer, diskVer, lostData, asleep, pc>>
 
 \* vfs_bio.c getnewbuf (L2024-2060) locks a CLEAN bp and calls deallocate
 Deallocate ==
@@ -565,7 +590,7 @@ FlusherStep ==
     \/ FlushIssue(Fl, "Fl", "FlDone") \/ FlushClear(Fl, "Fl", "FlDone")
     \/ DoneInterlock \/ Rel(Fl)
 
-KernelStep == Checkwrite \/ Deallocate \/ Complete
+KernelStep == Checkwrite \/ CheckwriteStart \/ Deallocate \/ Complete
 
 
 Next ==
@@ -652,7 +677,7 @@ Fairness ==
     /\ \A f \in F : SF_vars(ProtocolStep(f)) /\ WF_vars(pc[f] = "Active" /\ Rel(f))
     /\ \A a \in A : SF_vars(ReleaseStep(a))
     /\ SF_vars(FlusherStep)
-    /\ WF_vars(Checkwrite) /\ WF_vars(Deallocate) /\ WF_vars(Complete)
+    /\ WF_vars(Checkwrite) /\ WF_vars(CheckwriteStart) /\ WF_vars(Deallocate) /\ WF_vars(Complete)
 
 LiveSpec == Spec /\ Fairness
 

@@ -142,7 +142,9 @@ final class HammerBioOps implements BioOps {
                 hmp.stats.checkwriteRefused.incrementAndGet();
                 return 1;
             }
-            if ((io.modifyRefs == 0 || hmp.mutations.cwIgnoreModRefs) && io.modified) {
+            boolean clear = (io.modifyRefs == 0 || hmp.mutations.cwIgnoreModRefs) && io.modified;
+            hmp.hooks.checkwriteDecided(io, clear);
+            if (clear) {
                 io.lock.ref();
                 io.clearModify(false);
                 io.lock.rel();

@@ -19,5 +19,13 @@ public interface HammerHooks {
     /** In hammer_io_modify, just before regetblk of a released bp (the window of notes §2.6 (2)). */
     default void beforeReget(HammerIo io) { }
 
+    /**
+     * In hammer_io_checkwrite, after it has read modify_refs and modified and decided whether
+     * to clear modified ({@code clear}), before it acts on that decision (io:L1345). Runs on the
+     * kernel's thread with io_token held (and the interlock, if checkwrite won it); a test may
+     * sleep here (tsleep releases the tokens) to widen the window of notes §2.6 (2).
+     */
+    default void checkwriteDecided(HammerIo io, boolean clear) { }
+
     HammerHooks NONE = new HammerHooks() { };
 }

@@ -270,10 +270,102 @@ class HammerIoMutationTest {
         return null;
     }
 
+    /** The kernel runs inside the frontend's window before regetblk: any one guard suffices there. */
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
-    void anyOneCheckwriteGuardSuffices(int offMask) {
+    void anyOneCheckwriteGuardSufficesInTheRegetWindow(int offMask) {
         assertNull(checkwriteTrioScenario((offMask & 1) != 0, (offMask & 2) != 0, (offMask & 4) != 0));
+    }
+
+    /**
+     * The other window (finding F7, proofs-notes/hammer-specs.md): the frontend's modify runs
+     * inside checkwrite, between its read of modify_refs/modified and its clear (io:L1345).
+     * Two threads. The frontend takes its ref (get_buffer, under fs_token), lets the kernel go,
+     * and waits (at most 300 ms) for checkwrite to decide before it calls modify. The kernel's
+     * checkwrite decides, then sleeps (releasing io_token) until the frontend has reached
+     * regetblk or 300 ms pass. With the interlock guard checkwrite refuses (the frontend's ref
+     * makes try_interlock_norefs fail), and with the set-after-regetblk order the frontend marks
+     * the buffer dirty after the kernel's clear; with neither, the modify_refs test alone does
+     * not help: it was read while modify_refs was still 0.
+     */
+    static String checkwriteDecisionWindowScenario(boolean noInterlock, boolean ignoreModRefs, boolean setEarly)
+            throws InterruptedException {
+        HammerMutations m = new HammerMutations();
+        m.cwNoInterlock = noInterlock;
+        m.cwIgnoreModRefs = ignoreModRefs;
+        m.setModifiedAfterReget = setEarly;
+        AtomicBoolean armed = new AtomicBoolean(false);
+        java.util.concurrent.CountDownLatch hasRef = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch decided = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean atReget = new AtomicBoolean(false);
+        HammerHooks hooks = new HammerHooks() {
+            @Override public void checkwriteDecided(HammerIo io, boolean clear) {
+                if (io.type != HammerIoType.DATA_BUFFER || !armed.getAndSet(false)) return;
+                decided.countDown();
+                long deadline = System.nanoTime() + 300_000_000L;
+                Object chan = new Object();
+                while (!atReget.get() && System.nanoTime() < deadline) dev.bioref.kern.Sleepq.tsleep(chan, "cwwin", 1_000_000L);
+            }
+
+            @Override public void beforeReget(HammerIo io) {
+                if (io.type == HammerIoType.DATA_BUFFER) atReget.set(true);
+            }
+        };
+        HammerMount hmp = mount(options(), m, hooks);
+        hmp.put(0, bytes(100, 1));            // chunk 0 of the first DATA buffer: REL-DIRTY now
+        long offset = firstDataBlock(hmp);
+        armed.set(true);
+        AtomicReference<Throwable> err = new AtomicReference<>();
+        Thread frontend = new Thread(() -> {
+            hmp.fsToken.gettoken();
+            try {
+                HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, offset, false);
+                hasRef.countDown();
+                decided.await(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                b.modify(1);
+                b.data()[2000] = 2;           // chunk 1 of the buffer, untouched by key 0
+                b.modifyDone();
+                hmp.relBuffer(b, false);
+            } catch (Throwable t) {
+                err.compareAndSet(null, t);
+            } finally {
+                hasRef.countDown();
+                hmp.fsToken.reltoken();
+            }
+        }, "frontend");
+        Thread kernel = new Thread(() -> {
+            try {
+                hasRef.await();
+                hmp.kernelSync();
+            } catch (Throwable t) {
+                err.compareAndSet(null, t);
+            }
+        }, "kernel");
+        frontend.start();
+        kernel.start();
+        kernel.join(10_000);
+        frontend.join(10_000);
+        assertFalse(kernel.isAlive() || frontend.isAlive(), "the scenario hung");
+        assertNull(err.get(), () -> "an actor failed: " + err.get());
+        String f = invariantFailure(hmp);
+        if (f != null) return f;
+        hmp.sync();
+        hmp.checkInvariants();
+        return null;
+    }
+
+    /** Offmask bit 1: no interlock, 2: modify_refs ignored, 4: modified set before regetblk. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 6})
+    void theInterlockOrTheOrderSufficesInTheDecisionWindow(int offMask) throws InterruptedException {
+        assertNull(checkwriteDecisionWindowScenario((offMask & 1) != 0, (offMask & 2) != 0, (offMask & 4) != 0));
+    }
+
+    /** Finding F7: with only CW_HonorModRefs left (interlock and order off) the modification is lost. */
+    @Test void honorModRefsAloneLosesAModificationInTheDecisionWindow() throws InterruptedException {
+        String f = checkwriteDecisionWindowScenario(true, false, true);
+        assertNotNull(f, "the modify_refs test alone kept the modification: F7 did not reproduce");
+        assertTrue(f.startsWith("NoLostModificationInv"), f);
     }
 
     @Test void allThreeCheckwriteGuardsOffLoseAModification() {

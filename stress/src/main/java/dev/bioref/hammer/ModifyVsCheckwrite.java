@@ -25,9 +25,13 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>What must hold: checkwrite refuses while the frontend holds a ref (try_interlock_norefs),
  * or it keeps modified while modify_refs != 0, or the frontend sets modified after it owns the
- * bp again. The notes argue any one suffices (§2.6 (2)); the tests show it only for the last
- * (proofs-notes/concurrency-hammer.md, F3; the other single-guard variants are in
- * {@code pending}). With all three removed
+ * bp again. The notes argue any one suffices (§2.6 (2)); that holds for the interlock
+ * ({@code ModifyVsCheckwrite_OnlyCwInterlock}) and for the order
+ * ({@code ModifyVsCheckwrite_OnlySetModifiedAfterReget}), but not for the modify_refs test alone
+ * ({@code mutants.ModifyVsCheckwrite_OnlyCwHonorModRefs}, finding F7: the frontend's modify can
+ * run between checkwrite's read of modify_refs and its clear). A second blocking point, inside
+ * checkwrite between its decision and its clear (HammerHooks.checkwriteDecided), waits for the
+ * frontend to reach regetblk. With all three removed
  * ({@code mutants.ModifyVsCheckwrite_CheckwriteGuardsOff}) checkwrite clears modified and
  * writes the old contents, the frontend then changes the buffer with modified == 0: the
  * change is lost.

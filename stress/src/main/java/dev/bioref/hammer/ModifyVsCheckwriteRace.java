@@ -8,12 +8,35 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  */
 public class ModifyVsCheckwriteRace {
     final HammerRig rig;
+    /** Set by the frontend when it reaches regetblk inside modify (it holds a ref and modify_refs). */
+    volatile boolean frontendAtReget;
 
+    /**
+     * Two blocking points widen the two windows of the race; each waits at most
+     * {@link HammerRig#WINDOW_NANOS} and decides nothing:
+     * <ul>
+     * <li>the frontend, just before regetblk (holding a ref and modify_refs, the bp still the
+     *     kernel's), waits for the kernel's attempt to end;
+     * <li>the kernel, inside checkwrite between its read of modify_refs/modified and its act on
+     *     them (io:L1345), waits for the frontend to reach regetblk. With the interlock guard
+     *     the frontend cannot get there (it has no ref yet and sleeps in ref_interlock, or it
+     *     had one and checkwrite refused), so the wait times out; without it, this is where a
+     *     frontend's modify slips in between checkwrite's decision and its clear (finding F7).
+     * </ul>
+     */
     public ModifyVsCheckwriteRace(HammerMutations m) {
         rig = new HammerRig(m, new HammerHooks() {
             @Override public void beforeReget(HammerIo io) {
-                // the window of §2.6 (2): the modifier holds a ref and modify_refs, the bp is still the kernel's
-                if (rig != null && rig.armed && io.type == HammerIoType.DATA_BUFFER) HammerRig.blockUntil(() -> rig.kernelDone);
+                if (rig != null && rig.armed && io.type == HammerIoType.DATA_BUFFER) {
+                    frontendAtReget = true;
+                    HammerRig.blockUntil(() -> rig.kernelDone);
+                }
+            }
+
+            @Override public void checkwriteDecided(HammerIo io, boolean clear) {
+                if (rig != null && rig.armed && io.type == HammerIoType.DATA_BUFFER) {
+                    HammerRig.blockUntil(() -> frontendAtReget || rig.otherDone);
+                }
             }
         }).relDirty();
         rig.armed = true;
@@ -26,6 +49,8 @@ public class ModifyVsCheckwriteRace {
             r.r4 = 1;
         } catch (RuntimeException e) {
             r.r4 = 0;
+        } finally {
+            rig.otherDone = true;
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.bioref.hammer.pending;
+package dev.bioref.hammer.mutants;
 
 import dev.bioref.hammer.HammerMutations;
 import dev.bioref.hammer.ModifyVsCheckwrite;
@@ -12,18 +12,17 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
- * PENDING (a finding, not a port bug; kept out of the default run by the stress module's regex,
- * because it fails only sometimes and so can be neither a passing test nor a reliable mutant).
- * {@link ModifyVsCheckwrite} with CW_Interlock and SetModifiedAfterReget off, so that only
- * checkwrite's modify_refs test (CW_HonorModRefs) stands between the kernel and the frontend.
- * It does NOT suffice, against the notes' hand analysis (§2.6 (2), "any one of them suffices"):
- * checkwrite (io_token) reads modify_refs == 0 and decides to clear modified; before it clears,
- * the frontend (fs_token only) increments modify_refs, and, marking dirty before regetblk,
+ * MUST FAIL. {@link ModifyVsCheckwrite} with CW_Interlock and SetModifiedAfterReget off, so that
+ * only checkwrite's modify_refs test (CW_HonorModRefs) stands between the kernel and the
+ * frontend. It does not suffice (finding F7, proofs-notes/hammer-specs.md; TLC agrees since
+ * checkwrite is split at its decision, rows {@code MCHammerIoProtocol_CW_Interlock_SetModAfterReget*}):
+ * checkwrite (io_token) reads modify_refs == 0 and decides to clear modified; the frontend
+ * (fs_token only, no io_token) then increments modify_refs and, marking dirty before regetblk,
  * finds modified still set and sets nothing; checkwrite clears it and writes the old contents;
- * the frontend regets after the write and changes the buffer with modified == 0. Seen by
- * JCStress in sanity mode as "0, 0, 1, 1" (modification lost), 1 of 4 samples in the C2-stress
- * configuration of one run; 0 of 300 in a plain two-thread loop. Run it with
- * <pre>java -jar stress/target/bioref-stress.jar -t 'dev.bioref.hammer.pending.ModifyVsCheckwrite_OnlyCwHonorModRefs' -m quick</pre>
+ * the frontend regets after the write and changes the buffer with modified == 0: outcome
+ * "0, 0, 1, 1", modification lost. The kernel's blocking point between decision and clear
+ * (HammerHooks.checkwriteDecided) makes sanity mode land in the window. Run it with
+ * <pre>java -jar stress/target/bioref-stress.jar -t 'dev.bioref.hammer.mutants.ModifyVsCheckwrite_OnlyCwHonorModRefs' -m sanity</pre>
  */
 @JCStressTest
 @JCStressMeta(ModifyVsCheckwrite.class)
