@@ -1226,23 +1226,22 @@ public final class BufCache implements AutoCloseable {
      */
     // vfs_bio.c getnewbuf(), L2041-2143 (after bremfree_locked, spin unlocked)
     private int getnewbuf_reuse(Buf bp, int qindex, int blkflags, int mycpu) {
-        Buf cbp = bp;
         if (!bp.dep_isEmpty()) {
             buf_deallocate(bp);
             if (bp.hasFlags(Buf.B_LOCKED)) {
                 bqrelse(bp);     // the filesystem pinned it: park it on LOCKED
                 return STEP_REFUSED;
             }
-            Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: io_deallocate left deps on " + cbp);
+            Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: io_deallocate left deps on " + bp);
         }
         if (qindex == Buf.BQUEUE_CLEAN) {
             ghost.recycling(bp);
             if (bp.hasFlags(Buf.B_VMIO)) vfs_vmio_release(bp);
             if (bp.b_vp != null) brelvp(bp);
         }
-        Panic.KKASSERT(bp.b_vp == null, () -> "bp3 " + cbp + " qindex " + Buf.queueName(qindex)
+        Panic.KKASSERT(bp.b_vp == null, () -> "bp3 " + bp + " qindex " + Buf.queueName(qindex)
                 + " unexpectedly still associated!");
-        Panic.KKASSERT(!bp.hasFlags(Buf.B_HASHED), () -> "getnewbuf: still hashed " + cbp);
+        Panic.KKASSERT(!bp.hasFlags(Buf.B_HASHED), () -> "getnewbuf: still hashed " + bp);
         if (bp.b_bufsize != 0) allocbuf(bp, 0);
         if (bp.anyFlags(Buf.B_VNDIRTY | Buf.B_VNCLEAN | Buf.B_HASHED)) {
             brelvp(bp);    // "getnewbuf: caught bug vp queue"
@@ -1255,7 +1254,7 @@ public final class BufCache implements AutoCloseable {
         bp.b_resid = 0;
         bp.b_bcount = 0;
         reinitbufbio(bp);
-        Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: deps after reset on " + cbp);
+        Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: deps after reset on " + bp);
         bp.dep_clear();
         bp.b_ops = null;
         if ((blkflags & GETBLK_BHEAVY) != 0) bp.setFlags(Buf.B_HEAVY);
