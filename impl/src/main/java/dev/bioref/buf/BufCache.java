@@ -58,6 +58,17 @@ public final class BufCache implements AutoCloseable {
     public static final int GETBLK_BHEAVY = 0x2;
     public static final int GETBLK_SZMATCH = 0x4;
     public static final int GETBLK_NOWAIT = 0x8;
+    // results of the per-buffer steps of the daemon's and getnewbuf's loops (flushbufqueuesVisit, getnewbufReclaim)
+    /** The buffer was busy, or not where the loop would have found it: nothing done. */
+    public static final int STEP_SKIPPED = -1;
+    /** flushbufqueues: write started, or a B_INVAL buffer destroyed; getnewbuf: header reclaimed. */
+    public static final int STEP_DONE = 0;
+    /** The filesystem refused (io_checkwrite, or io_deallocate setting B_LOCKED): the buffer was released and kept. */
+    public static final int STEP_REFUSED = 1;
+    /** flushbufqueues: io_countdeps said wait: put back at the queue's tail with B_DEFERRED. */
+    public static final int STEP_DEFERRED = 2;
+    /** getnewbuf let go of the header it had reclaimed (flushing hysteresis, or a late hold): destroyed. */
+    private static final int STEP_DROPPED = 3;
     // needsbuffer bits
     static final int VFS_BIO_NEED_ANY = 0x1;
     static final int VFS_BIO_NEED_BUFSPACE = 0x2;
@@ -897,8 +908,15 @@ public final class BufCache implements AutoCloseable {
         if (bp.b_vp != null) brelvp(bp);
     }
 
+    /**
+     * Asks the filesystem to drop the dependencies of a buffer the cache wants to get rid of
+     * (io_deallocate); the caller holds the buffer and it has dependencies. The filesystem may
+     * refuse by setting B_LOCKED and keeping them. The cache calls it from getnewbuf's reuse and
+     * from brelse (destroy path and memory pressure); public so that a test can play a kernel
+     * path that reaches it.
+     */
     // buf2.h buf_deallocate() → b_ops->io_deallocate
-    private void buf_deallocate(Buf bp) {
+    public void buf_deallocate(Buf bp) {
         Panic.KKASSERT(!bp.dep_isEmpty(), () -> "buf_deallocate: no deps on " + bp);
         BioOps ops = bp.b_ops;
         if (ops != null) ops.io_deallocate(bp);
@@ -1155,52 +1173,7 @@ public final class BufCache implements AutoCloseable {
                 }
                 bremfree_locked(bp);
                 pcpu.spin.spin_unlock();
-
-                if (!bp.dep_isEmpty()) {
-                    buf_deallocate(bp);
-                    if (bp.hasFlags(Buf.B_LOCKED)) {
-                        bqrelse(bp);     // the filesystem pinned it: park it on LOCKED
-                        continue restart;
-                    }
-                    Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: io_deallocate left deps on " + cbp);
-                }
-                if (qindex == Buf.BQUEUE_CLEAN) {
-                    ghost.recycling(bp);
-                    if (bp.hasFlags(Buf.B_VMIO)) vfs_vmio_release(bp);
-                    if (bp.b_vp != null) brelvp(bp);
-                }
-                Panic.KKASSERT(bp.b_vp == null, () -> "bp3 " + cbp + " qindex " + Buf.queueName(qindex)
-                        + " unexpectedly still associated!");
-                Panic.KKASSERT(!bp.hasFlags(Buf.B_HASHED), () -> "getnewbuf: still hashed " + cbp);
-                if (bp.b_bufsize != 0) allocbuf(bp, 0);
-                if (bp.anyFlags(Buf.B_VNDIRTY | Buf.B_VNCLEAN | Buf.B_HASHED)) {
-                    brelvp(bp);    // "getnewbuf: caught bug vp queue"
-                }
-                bp.b_flags.set(Buf.B_BNOCLIP);
-                bp.b_cmd = BufCmd.DONE;
-                bp.b_vp = null;
-                bp.b_loffset = Bio.NOOFFSET;
-                bp.b_error = 0;
-                bp.b_resid = 0;
-                bp.b_bcount = 0;
-                reinitbufbio(bp);
-                Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: deps after reset on " + cbp);
-                bp.dep_clear();
-                bp.b_ops = null;
-                if ((blkflags & GETBLK_BHEAVY) != 0) bp.setFlags(Buf.B_HEAVY);
-
-                if (bufspace.get() >= params.hibufspace()) flushingbufs[mycpu] = true;
-                if (bufspace.get() < params.lobufspace()) flushingbufs[mycpu] = false;
-                if (flushingbufs[mycpu]) {
-                    bp.setFlags(Buf.B_INVAL);
-                    brelse(bp);
-                    continue restart;
-                }
-                if (bp.b_refs.get() != 0 && !mut.getnewbufIgnoresRefs) {
-                    bp.setFlags(Buf.B_INVAL);   // a findblk raced in before brelvp (L2131)
-                    brelse(bp);
-                    continue restart;
-                }
+                if (getnewbuf_reuse(bp, qindex, blkflags, mycpu) != STEP_DONE) continue restart;
                 break;
             }
             if (bp == null) {
@@ -1239,6 +1212,109 @@ public final class BufCache implements AutoCloseable {
             ghost.returnedByGetnewbuf(bp);
             return bp;
         }
+    }
+
+    /**
+     * getnewbuf's reuse of one candidate it has locked and taken off queue {@code qindex} (the
+     * bucket spinlock released): asks io_deallocate first and, if the filesystem pinned the
+     * buffer (B_LOCKED), parks it on LOCKED with bqrelse; else strips a CLEAN buffer of its
+     * memory and vnode and resets the header. Then it may still let go of the header (flushing
+     * hysteresis, or a findblk that took a hold before brelvp): B_INVAL and brelse. The loop
+     * above and {@link #getnewbufReclaim} both call it. Returns {@link #STEP_DONE} (a free header,
+     * still locked by the caller), {@link #STEP_REFUSED} (parked) or {@code STEP_DROPPED}
+     * (destroyed to EMPTY); the loop restarts on anything but STEP_DONE.
+     */
+    // vfs_bio.c getnewbuf(), L2041-2143 (after bremfree_locked, spin unlocked)
+    private int getnewbuf_reuse(Buf bp, int qindex, int blkflags, int mycpu) {
+        if (!bp.dep_isEmpty()) {
+            buf_deallocate(bp);
+            if (bp.hasFlags(Buf.B_LOCKED)) {
+                bqrelse(bp);     // the filesystem pinned it: park it on LOCKED
+                return STEP_REFUSED;
+            }
+            Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: io_deallocate left deps on " + bp);
+        }
+        if (qindex == Buf.BQUEUE_CLEAN) {
+            ghost.recycling(bp);
+            if (bp.hasFlags(Buf.B_VMIO)) vfs_vmio_release(bp);
+            if (bp.b_vp != null) brelvp(bp);
+        }
+        Panic.KKASSERT(bp.b_vp == null, () -> "bp3 " + bp + " qindex " + Buf.queueName(qindex)
+                + " unexpectedly still associated!");
+        Panic.KKASSERT(!bp.hasFlags(Buf.B_HASHED), () -> "getnewbuf: still hashed " + bp);
+        if (bp.b_bufsize != 0) allocbuf(bp, 0);
+        if (bp.anyFlags(Buf.B_VNDIRTY | Buf.B_VNCLEAN | Buf.B_HASHED)) {
+            brelvp(bp);    // "getnewbuf: caught bug vp queue"
+        }
+        bp.b_flags.set(Buf.B_BNOCLIP);
+        bp.b_cmd = BufCmd.DONE;
+        bp.b_vp = null;
+        bp.b_loffset = Bio.NOOFFSET;
+        bp.b_error = 0;
+        bp.b_resid = 0;
+        bp.b_bcount = 0;
+        reinitbufbio(bp);
+        Panic.KKASSERT(bp.dep_isEmpty(), () -> "getnewbuf: deps after reset on " + bp);
+        bp.dep_clear();
+        bp.b_ops = null;
+        if ((blkflags & GETBLK_BHEAVY) != 0) bp.setFlags(Buf.B_HEAVY);
+
+        if (bufspace.get() >= params.hibufspace()) flushingbufs[mycpu] = true;
+        if (bufspace.get() < params.lobufspace()) flushingbufs[mycpu] = false;
+        if (flushingbufs[mycpu]) {
+            bp.setFlags(Buf.B_INVAL);
+            brelse(bp);
+            return STEP_DROPPED;
+        }
+        if (bp.b_refs.get() != 0 && !mut.getnewbufIgnoresRefs) {
+            bp.setFlags(Buf.B_INVAL);   // a findblk raced in before brelvp (L2131)
+            brelse(bp);
+            return STEP_DROPPED;
+        }
+        return STEP_DONE;
+    }
+
+    /**
+     * Test seam: getnewbuf's reuse of the one CLEAN buffer {@code bp}, so that a race can aim
+     * the reclaimer at a chosen buffer. Under the bucket spinlock it skips the buffer unless it
+     * is on CLEAN without holds, takes its lock without blocking (the loop would back off and
+     * rescan) and re-checks queue and holds after locking (L2031), as the loop does for its
+     * candidate; then it takes it off the queue and runs the loop's own per-buffer step
+     * ({@code getnewbuf_reuse}). A header it reclaims is destroyed to EMPTY (B_INVAL and brelse,
+     * as getnewbuf itself does when it lets go of one) instead of being returned. The scan, the
+     * second-chance aging and the wait for a free header are not involved. Returns
+     * {@link #STEP_SKIPPED} (busy, held, or not on CLEAN), {@link #STEP_DONE} (io_deallocate
+     * agreed or there were no dependencies: the buffer lost its identity and its header is on
+     * EMPTY) or {@link #STEP_REFUSED} (the filesystem set B_LOCKED: parked on LOCKED).
+     */
+    // vfs_bio.c getnewbuf(), L2003-2039 for one chosen CLEAN buffer, then its per-buffer step
+    public int getnewbufReclaim(Buf bp) {
+        checkHeader("getnewbufReclaim", bp);
+        int qindex = Buf.BQUEUE_CLEAN;
+        Bufpcpu pcpu = bufpcpu[bp.b_qcpu];
+        pcpu.spin.spin_lock();
+        boolean held = bp.b_refs.get() != 0 && !mut.getnewbufIgnoresRefs;
+        if (bp.b_qindex != qindex || held || !bp.b_lock.tryLock()) {
+            pcpu.spin.spin_unlock();
+            return STEP_SKIPPED;
+        }
+        if (bp.b_qindex != qindex || (bp.b_refs.get() != 0 && !mut.getnewbufIgnoresRefs)) {
+            pcpu.spin.spin_unlock();
+            bp.b_lock.unlock();
+            return STEP_SKIPPED;
+        }
+        Panic.KKASSERT(!bp.hasFlags(Buf.B_DELWRI),
+                () -> "delwri buffer " + bp + " found in queue " + Buf.queueName(qindex));
+        bremfree_locked(bp);
+        pcpu.spin.spin_unlock();
+        int r = getnewbuf_reuse(bp, qindex, 0, mycpu());
+        if (r == STEP_REFUSED) return STEP_REFUSED;
+        if (r == STEP_DONE) {
+            ghost.returnedByGetnewbuf(bp);
+            bp.setFlags(Buf.B_INVAL);
+            brelse(bp);
+        }
+        return STEP_DONE;
     }
 
     /** True when a queue getnewbuf's scan takes from holds a header (EMPTY, unless flushing, and CLEAN). */
@@ -1581,36 +1657,13 @@ public final class BufCache implements AutoCloseable {
                     continue;
                 }
                 _bremfree(bp);
-                if (bp.hasFlags(Buf.B_INVAL)) {
-                    pcpu.spin.spin_unlock();
-                    brelse(bp);
-                } else {
-                    pcpu.spin.spin_unlock();
-                    Thread.yield();   // lwkt_yield
-                    if (!bp.dep_isEmpty() && !bp.hasFlags(Buf.B_DEFERRED) && buf_countdeps(bp, 0) != 0) {
-                        pcpu.spin.spin_lock();
-                        pcpu.bufqueues[q].insertTail(bp);
-                        bp.b_qindex = q;
-                        bp.setFlags(Buf.B_DEFERRED);
-                        pcpu.spin.spin_unlock();
-                        bp.b_lock.unlock();
-                        pcpu.spin.spin_lock();
-                        bp = marker;
-                        continue;   // not counted
-                    }
-                    if (!bp.dep_isEmpty() && !mut.daemonSkipsCheckwrite && buf_checkwrite(bp) != 0) {
-                        brelse(bp);   // the filesystem refused: stays dirty (DIRTY tail, or LOCKED)
-                    } else if (bp.hasFlags(Buf.B_ERROR)) {
-                        Sleepq.tsleep(bp, "bioer", Sleepq.TICK_NANOS);   // anti-livelock: retry a failed write
-                        bp.clearFlags(Buf.B_AGE);
-                        cluster_awrite(bp);
-                    } else {
-                        bp.setFlags(Buf.B_AGE | Buf.B_KVABIO);
-                        cluster_awrite(bp);
-                    }
+                pcpu.spin.spin_unlock();
+                int done = flushbufqueues_bp(bp, q);
+                pcpu.spin.spin_lock();   // doloop: (and the deferred path's re-lock)
+                if (done == STEP_DEFERRED) {
+                    bp = marker;
+                    continue;   // not counted
                 }
-                // doloop:
-                pcpu.spin.spin_lock();
                 ++r;
                 if (--loops == 0) {
                     stop = true;
@@ -1625,6 +1678,79 @@ public final class BufCache implements AutoCloseable {
             if (!stop && marker.b_qcpu != lcpu) continue;
             return r;
         }
+    }
+
+    /**
+     * flushbufqueues' work on one buffer it has locked and taken off queue {@code q} (the bucket
+     * spinlock released): destroys it if B_INVAL; puts it back at the tail once, B_DEFERRED, if
+     * io_countdeps says it still has dependencies; else asks io_checkwrite and, if the
+     * filesystem refuses, brelses it (dirty on DIRTY, or parked on LOCKED if the hook set
+     * B_LOCKED); else starts its write (the completion releases it). The loop above and
+     * {@link #flushbufqueuesVisit} both call it. Returns {@link #STEP_DONE} (written or
+     * destroyed), {@link #STEP_REFUSED} or {@link #STEP_DEFERRED} (not counted by the loop).
+     */
+    // vfs_bio.c flushbufqueues(), L2402-2450 (the seed tests B_INVAL just before dropping the spinlock)
+    private int flushbufqueues_bp(Buf bp, int q) {
+        if (bp.hasFlags(Buf.B_INVAL)) {
+            brelse(bp);
+            return STEP_DONE;
+        }
+        Thread.yield();   // lwkt_yield
+        if (!bp.dep_isEmpty() && !bp.hasFlags(Buf.B_DEFERRED) && buf_countdeps(bp, 0) != 0) {
+            Bufpcpu pcpu = bufpcpu[bp.b_qcpu];
+            pcpu.spin.spin_lock();
+            pcpu.bufqueues[q].insertTail(bp);
+            bp.b_qindex = q;
+            bp.setFlags(Buf.B_DEFERRED);
+            pcpu.spin.spin_unlock();
+            bp.b_lock.unlock();
+            return STEP_DEFERRED;
+        }
+        if (!bp.dep_isEmpty() && !mut.daemonSkipsCheckwrite && buf_checkwrite(bp) != 0) {
+            brelse(bp);   // the filesystem refused: stays dirty (DIRTY tail, or LOCKED)
+            return STEP_REFUSED;
+        }
+        if (bp.hasFlags(Buf.B_ERROR)) {
+            Sleepq.tsleep(bp, "bioer", Sleepq.TICK_NANOS);   // anti-livelock: retry a failed write
+            bp.clearFlags(Buf.B_AGE);
+            cluster_awrite(bp);
+        } else {
+            bp.setFlags(Buf.B_AGE | Buf.B_KVABIO);
+            cluster_awrite(bp);
+        }
+        return STEP_DONE;
+    }
+
+    /**
+     * Test seam: one visit of the normal ({@code hw == false}) or heavy-weight daemon to the
+     * buffer {@code bp}, so that a race can aim the daemon at a chosen buffer. Under the bucket
+     * spinlock it skips the buffer unless it is on the daemon's queue, takes its lock without
+     * blocking, and re-checks B_DELWRI, as the loop does for the buffer after its marker; then
+     * it takes it off the queue and runs the loop's own per-buffer step
+     * ({@code flushbufqueues_bp}). The marker, the per-pass budget and the daemon limits are not
+     * involved. Returns {@link #STEP_SKIPPED} (busy, not a delayed write, or on another queue),
+     * {@link #STEP_DONE} (write started, or B_INVAL destroyed), {@link #STEP_REFUSED}
+     * (io_checkwrite refused: released dirty, on LOCKED if the filesystem set B_LOCKED) or
+     * {@link #STEP_DEFERRED}.
+     */
+    // vfs_bio.c flushbufqueues(), L2375-2397 for one chosen buffer, then its per-buffer step
+    public int flushbufqueuesVisit(Buf bp, boolean hw) {
+        checkHeader("flushbufqueuesVisit", bp);
+        int q = hw ? Buf.BQUEUE_DIRTY_HW : Buf.BQUEUE_DIRTY;
+        Bufpcpu pcpu = bufpcpu[bp.b_qcpu];
+        pcpu.spin.spin_lock();
+        if (bp.b_qindex != q || !bp.hasFlags(Buf.B_DELWRI) || !bp.b_lock.tryLock()) {
+            pcpu.spin.spin_unlock();
+            return STEP_SKIPPED;
+        }
+        if (bp.b_qindex != q || !bp.hasFlags(Buf.B_DELWRI)) {   // the re-check after locking (L2385)
+            pcpu.spin.spin_unlock();
+            bp.b_lock.unlock();
+            return STEP_SKIPPED;
+        }
+        _bremfree(bp);
+        pcpu.spin.spin_unlock();
+        return flushbufqueues_bp(bp, q);
     }
 
     // buf2.h buf_countdeps()
@@ -1810,6 +1936,14 @@ public final class BufCache implements AutoCloseable {
         if (loffset > vp.capacity() - bufsize) {
             throw new IllegalArgumentException(fn + ": block [" + loffset + ", " + (loffset + bufsize)
                     + ") is beyond the end of " + vp.name() + " (capacity " + vp.capacity() + ")");
+        }
+    }
+
+    // port: bad-input check of the test seams flushbufqueuesVisit and getnewbufReclaim
+    private void checkHeader(String fn, Buf bp) {
+        Objects.requireNonNull(bp, fn + ": buffer is null");
+        if (bp.b_index < 0 || bp.b_index >= nbuf || buf[bp.b_index] != bp) {
+            throw new IllegalArgumentException(fn + ": " + bp + " is not a header of this cache");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
+import dev.bioref.buf.BufCache;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.kern.Sleepq;
 
@@ -10,8 +11,9 @@ import java.util.Arrays;
  * The initial state every HAMMER JCStress test here starts from: a freshly formatted and
  * mounted small volume on an in-memory loopback device with inline completion (a write is on
  * the device before bawrite returns), the real buffer cache, and the DATA buffer that holds the
- * first small write. Plus the kernel's side of the races, written on the cache's public API
- * the way vfs_bio.c does it, and the arbiter's verdict on the final state.
+ * first small write. Plus the kernel's side of the races: the port's own per-buffer steps of
+ * flushbufqueues and getnewbuf aimed at the DATA bp (no second copy of vfs_bio.c here), one
+ * documented non-seed reclaimer, and the arbiter's verdict on the final state.
  *
  * <p>Not a test itself; JCStress builds one per sample in each test's {@code @State}.
  */
@@ -104,72 +106,57 @@ final class HammerRig {
         while (!done.getAsBoolean() && System.nanoTime() < deadline) Sleepq.tsleep(chan, "jcwin", 200_000L);
     }
 
-    /* --------------- the kernel, on the cache's API --------------- */
+    /* --------------- the kernel: the port's own per-buffer steps --------------- */
 
     /**
-     * One buf_daemon/flushbufqueues visit of the DATA bp (vfs_bio.c flushbufqueues(), L2335):
-     * lock it without blocking, skip it unless it is a delayed write on the DIRTY queue, take it
-     * off the queue, ask io_checkwrite; if refused release it (dirty, or parked by B_LOCKED),
-     * else write it (inline completion: done when bawrite returns). Returns -1 skipped (bp busy
-     * or not a delayed write on DIRTY), 0 written, 1 refused.
+     * One buf_daemon visit of the DATA bp: the port's {@link dev.bioref.buf.BufCache#flushbufqueuesVisit}
+     * (the normal daemon's queue), i.e. flushbufqueues' own per-buffer step aimed at {@code bp}:
+     * skipped unless it is an unlocked delayed write on DIRTY; else taken off the queue and
+     * io_checkwrite asked; refused: brelse'd (dirty, or parked on LOCKED by B_LOCKED); accepted:
+     * written (inline completion: done when it returns). Returns -1 skipped, 0 written, 1
+     * refused (never 2, deferred: HAMMER's io_countdeps is 0).
      */
     int bufDaemonVisit(Buf bp) {
-        if (bp == null || !bp.b_lock().tryLock()) return -1;
-        if (!bp.hasFlags(Buf.B_DELWRI) || bp.b_qindex() != Buf.BQUEUE_DIRTY) {
-            bp.b_lock().unlock();
-            return -1;
-        }
-        hmp.cache.bremfree(bp);
-        if (!bp.dep_isEmpty() && hmp.bioops.io_checkwrite(bp) != 0) {
-            hmp.cache.brelse(bp);
-            return 1;
-        }
-        hmp.cache.bawrite(bp);
-        return 0;
+        return bp == null ? BufCache.STEP_SKIPPED : hmp.cache.flushbufqueuesVisit(bp, false);
     }
 
     /**
-     * getnewbuf's reuse of a clean bp (vfs_bio.c getnewbuf(), L1933 and L2024): lock it without
-     * blocking, only from the CLEAN queue, take it off, call io_deallocate; if HAMMER refused
-     * (B_LOCKED) park it, else destroy it. Returns -1 skipped, 0 destroyed, 1 refused.
+     * getnewbuf reusing the DATA bp: the port's {@link dev.bioref.buf.BufCache#getnewbufReclaim},
+     * i.e. getnewbuf's own per-buffer step aimed at {@code bp}: skipped unless it is an unlocked
+     * bp on CLEAN without holds; else taken off the queue and io_deallocate asked; refused
+     * (B_LOCKED): parked on LOCKED; accepted: the header is stripped and destroyed to EMPTY.
+     * Returns -1 skipped, 0 destroyed, 1 refused.
      */
     int getnewbufReuse(Buf bp) {
-        if (bp == null || !bp.b_lock().tryLock()) return -1;
-        if (bp.b_qindex() != Buf.BQUEUE_CLEAN || bp.anyFlags(Buf.B_LOCKED)) {
-            bp.b_lock().unlock();
-            return -1;
-        }
-        hmp.cache.bremfree(bp);
-        if (!bp.dep_isEmpty()) hmp.bioops.io_deallocate(bp);
-        if (bp.anyFlags(Buf.B_LOCKED)) {
-            hmp.cache.bqrelse(bp);
-            return 1;
-        }
-        bp.setFlags(Buf.B_INVAL | Buf.B_NOCACHE);
-        hmp.cache.brelse(bp);
-        return 0;
+        return bp == null ? BufCache.STEP_SKIPPED : hmp.cache.getnewbufReclaim(bp);
     }
 
     /**
-     * brelse's deallocate of a delayed-write bp under memory pressure (vfs_bio.c brelse(),
-     * L1309 and L1347): lock without blocking, only from the DIRTY queue, io_deallocate; refused
-     * parks it, accepted destroys it. Returns -1 skipped, 0 destroyed, 1 refused.
+     * A reclaimer that deallocates the delayed-write DATA bp: NOT a path of vfs_bio.c, which
+     * calls io_deallocate on a delayed write only in brelse's destroy path (B_INVAL, L1309),
+     * where a refusal breaks the hidden contract of reference §10.17 (the port then panics in
+     * vfs_vmio_release), and never under memory pressure (L1345 keeps B_DELWRI buffers). It asks
+     * first and parks on refusal, the way getnewbuf treats a CLEAN bp, so that HAMMER's "should
+     * never occur" refusal of a modified io (§2.6 (7)) can be exercised at all. Every kernel
+     * step is the port's: lock without blocking from DIRTY, {@code bremfree},
+     * {@code buf_deallocate}, then {@code bqrelse} (B_LOCKED: LOCKED queue) or brelse with
+     * B_INVAL|B_NOCACHE (the destroy path). Returns -1 skipped, 0 destroyed, 1 refused.
      */
     int brelseDeallocate(Buf bp) {
-        if (bp == null || !bp.b_lock().tryLock()) return -1;
-        if (bp.b_qindex() != Buf.BQUEUE_DIRTY || bp.anyFlags(Buf.B_LOCKED)) {
+        if (bp == null || !bp.b_lock().tryLock()) return BufCache.STEP_SKIPPED;
+        if (bp.b_qindex() != Buf.BQUEUE_DIRTY || bp.anyFlags(Buf.B_LOCKED) || bp.dep_isEmpty()) {
             bp.b_lock().unlock();
-            return -1;
+            return BufCache.STEP_SKIPPED;
         }
         hmp.cache.bremfree(bp);
-        hmp.bioops.io_deallocate(bp);
+        hmp.cache.buf_deallocate(bp);
         if (bp.anyFlags(Buf.B_LOCKED)) {
             hmp.cache.bqrelse(bp);
-            return 1;
+            return BufCache.STEP_REFUSED;
         }
         bp.setFlags(Buf.B_INVAL | Buf.B_NOCACHE);
         hmp.cache.brelse(bp);
-        return 0;
+        return BufCache.STEP_DONE;
     }
 
     /* --------------- the arbiter's verdict --------------- */
