@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  *
  * <p>Usage (run by the stress module in {@code verify}):
  * <pre>java -cp target/bioref-stress.jar dev.bioref.stress.MutantsMustFail \
- *     target/bioref-stress.jar '^dev\.bioref\..*\.(broken|mutants)\.' sanity 3 target/mutants</pre>
+ *     target/bioref-stress.jar '^dev\.bioref\..*\.(broken|mutants)\.' sanity 3 target/mutants false</pre>
+ * The optional last argument is JCStress's {@code -sc} (split per-actor compilation modes;
+ * default true).
  */
 public final class MutantsMustFail {
     private static final Pattern FAILED = Pattern.compile("\\[FAILED\\]\\s+(\\S+)");
@@ -34,8 +36,13 @@ public final class MutantsMustFail {
     private MutantsMustFail() { }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: MutantsMustFail <stress-jar> <test-regex> <mode> <attempts> <results-dir>");
+        if (args.length != 5 && args.length != 6) {
+            System.err.println("usage: MutantsMustFail <stress-jar> <test-regex> <mode> <attempts> <results-dir> [<split-compilation true|false>]");
+            System.exit(2);
+        }
+        String split = args.length == 6 ? args[5] : "true";
+        if (!split.equals("true") && !split.equals("false")) {
+            System.err.println("MutantsMustFail: split compilation must be true or false, not " + split);
             System.exit(2);
         }
         Path jar = Path.of(args[0]);
@@ -59,7 +66,7 @@ public final class MutantsMustFail {
             for (var e : caughtOnRun.entrySet()) if (e.getValue() == 0) pending.add(e.getKey());
             if (pending.isEmpty()) break;
             String regex = run == 1 ? args[1] : "^(" + String.join("|", quoteAll(pending)) + ")$";
-            for (String failed : runJcstress(jar, regex, mode, results.resolve("run-" + run))) {
+            for (String failed : runJcstress(jar, regex, mode, split, results.resolve("run-" + run))) {
                 if (caughtOnRun.getOrDefault(failed, -1) == 0) caughtOnRun.put(failed, run);
             }
         }
@@ -76,7 +83,7 @@ public final class MutantsMustFail {
         System.out.printf("%d caught, %d missed, of %d%n", caughtOnRun.size() - uncaught, uncaught, caughtOnRun.size());
         if (uncaught > 0) {
             System.out.println("A missed mutant means the JCStress suite cannot see that guard's removal.");
-            System.out.println("Replay one: java -jar " + jar + " -m " + mode + " -t '^<class>$'");
+            System.out.println("Replay one: java -jar " + jar + " -m " + mode + " -sc " + split + " -t '^<class>$'");
         }
         System.exit(uncaught == 0 ? 0 : 1);
     }
@@ -88,12 +95,12 @@ public final class MutantsMustFail {
     }
 
     /** Runs JCStress as a child JVM; returns the test classes it reported [FAILED]. */
-    private static List<String> runJcstress(Path jar, String regex, String mode, Path results)
+    private static List<String> runJcstress(Path jar, String regex, String mode, String split, Path results)
             throws IOException, InterruptedException {
         Files.createDirectories(results);
         Path log = results.resolve("jcstress.log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "-m", mode, "-t", regex, "-r", results.toString());
+                "-jar", jar.toString(), "-m", mode, "-sc", split, "-t", regex, "-r", results.toString());
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         int code = pb.start().waitFor();
