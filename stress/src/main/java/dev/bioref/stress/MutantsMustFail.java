@@ -1,9 +1,6 @@
 package dev.bioref.stress;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +21,14 @@ import java.util.regex.Pattern;
  * mutant may escape a single sanity run, so an uncaught one is retried alone, up to
  * {@code attempts} runs in all, before it is declared uncaught.
  *
+ * <p>A mutant JCStress did not run, or ran without a sample (more actors than CPUs; a
+ * Termination test in sanity mode; see {@link JcstressRun}), is missed, with the reason, and
+ * not retried: it would be skipped again. Each run gets its own working directory, so that its
+ * result blob can be read. JCStress is given two CPUs ({@code -c 2}), this project's machine,
+ * so that a mutant with more actors than that is missed on every machine, and so that the
+ * {@link RunnerGuardProof} classes are skipped everywhere: such a class is caught when its run
+ * shows it not run (what {@link EveryTestRan} fails the genuine run on), missed if it ran.
+ *
  * <p>Usage (run by the stress module in {@code verify}):
  * <pre>java -cp target/bioref-stress.jar dev.bioref.stress.MutantsMustFail \
  *     target/bioref-stress.jar '^dev\.bioref\..*\.(broken|mutants)\.' sanity 3 target/mutants false</pre>
@@ -32,6 +37,8 @@ import java.util.regex.Pattern;
  */
 public final class MutantsMustFail {
     private static final Pattern FAILED = Pattern.compile("\\[FAILED\\]\\s+(\\S+)");
+    /** The CPUs JCStress may use in the must-fail runs (its {@code -c}). */
+    static final int CPUS = 2;
 
     private MutantsMustFail() { }
 
@@ -46,28 +53,48 @@ public final class MutantsMustFail {
             System.exit(2);
         }
         Path jar = Path.of(args[0]);
-        Pattern select = Pattern.compile(args[1]);
         String mode = args[2];
         int attempts = Integer.parseInt(args[3]);
         Path results = Path.of(args[4]);
 
-        List<String> tests = new ArrayList<>();
-        for (String t : listTests()) if (select.matcher(t).find()) tests.add(t);
+        List<String> tests = JcstressRun.select(args[1]);
         if (tests.isEmpty()) {
             System.err.println("MutantsMustFail: no JCStress test matches " + args[1] + ": nothing would be proven");
             System.exit(1);
         }
         Map<String, Integer> caughtOnRun = new LinkedHashMap<>();
+        Map<String, String> note = new LinkedHashMap<>();   // why a test is settled without a [FAILED]
         for (String t : tests) caughtOnRun.put(t, 0);
 
         // one run over all of them, then each uncaught one alone
         for (int run = 1; run <= attempts; run++) {
             List<String> pending = new ArrayList<>();
-            for (var e : caughtOnRun.entrySet()) if (e.getValue() == 0) pending.add(e.getKey());
+            for (var e : caughtOnRun.entrySet()) if (e.getValue() == 0 && !note.containsKey(e.getKey())) pending.add(e.getKey());
             if (pending.isEmpty()) break;
             String regex = run == 1 ? args[1] : "^(" + String.join("|", quoteAll(pending)) + ")$";
-            for (String failed : runJcstress(jar, regex, mode, split, results.resolve("run-" + run))) {
-                if (caughtOnRun.getOrDefault(failed, -1) == 0) caughtOnRun.put(failed, run);
+            Path dir = results.resolve("run-" + run);
+            List<String> failed = runJcstress(jar, regex, mode, split, dir);
+            Map<String, JcstressRun.Fate> fate = new LinkedHashMap<>();
+            for (JcstressRun.Fate f : JcstressRun.judge(pending, JcstressRun.read(JcstressRun.newestBlob(dir)), mode, CPUS)) {
+                fate.put(f.test(), f);
+            }
+            for (String t : pending) {
+                JcstressRun.Fate f = fate.get(t);
+                String proof = proofReason(t);
+                if (proof != null) {
+                    // a runner-guard proof: it must not have run
+                    if (f.kind() == JcstressRun.Kind.NOT_RUN) {
+                        caughtOnRun.put(t, run);
+                        note.put(t, "EveryTestRan would fail on it: " + f.reason());
+                    } else {
+                        note.put(t, "JCStress ran it (" + f.reason() + "), so it proves nothing about skipped tests"
+                                + " (it is meant to be skipped: " + proof + ")");
+                    }
+                } else if (failed.contains(t)) {
+                    caughtOnRun.put(t, run);
+                } else if (!f.checked()) {
+                    note.put(t, "not run, so it cannot be caught: " + f.reason());
+                }
             }
         }
 
@@ -77,15 +104,27 @@ public final class MutantsMustFail {
         for (var e : caughtOnRun.entrySet()) {
             boolean ok = e.getValue() > 0;
             if (!ok) uncaught++;
-            System.out.printf("  %-8s %s%s%n", ok ? "caught" : "MISSED", e.getKey(),
-                    ok ? "  (run " + e.getValue() + ")" : "");
+            String why = note.containsKey(e.getKey()) ? ": " + note.get(e.getKey()) : "";
+            System.out.printf("  %-8s %s%s%s%n", ok ? "caught" : "MISSED", e.getKey(),
+                    ok ? "  (run " + e.getValue() + ")" : "", why);
         }
         System.out.printf("%d caught, %d missed, of %d%n", caughtOnRun.size() - uncaught, uncaught, caughtOnRun.size());
         if (uncaught > 0) {
             System.out.println("A missed mutant means the JCStress suite cannot see that guard's removal.");
-            System.out.println("Replay one: java -jar " + jar + " -m " + mode + " -sc " + split + " -t '^<class>$'");
+            System.out.println("Replay one: java -jar " + jar + " -m " + mode + " -sc " + split + " -c " + CPUS + " -t '^<class>$'");
         }
         System.exit(uncaught == 0 ? 0 : 1);
+    }
+
+    /** The {@link RunnerGuardProof} reason of a test class, or null if it is an ordinary mutant. */
+    private static String proofReason(String test) {
+        try {
+            RunnerGuardProof p = Class.forName(test, false, MutantsMustFail.class.getClassLoader())
+                    .getAnnotation(RunnerGuardProof.class);
+            return p == null ? null : p.value();
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("JCStress test class not on the classpath: " + test, e);
+        }
     }
 
     private static List<String> quoteAll(List<String> names) {
@@ -98,9 +137,14 @@ public final class MutantsMustFail {
     private static List<String> runJcstress(Path jar, String regex, String mode, String split, Path results)
             throws IOException, InterruptedException {
         Files.createDirectories(results);
+        try (var old = Files.newDirectoryStream(results, "jcstress-results-*.bin.gz")) {
+            for (Path p : old) Files.delete(p);   // an earlier build's blob must not stand in for this run's
+        }
         Path log = results.resolve("jcstress.log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "-m", mode, "-sc", split, "-t", regex, "-r", results.toString());
+                "-jar", jar.toAbsolutePath().toString(), "-m", mode, "-sc", split, "-c", Integer.toString(CPUS),
+                "-t", regex, "-r", results.toAbsolutePath().toString());
+        pb.directory(results.toFile());   // JCStress writes its result blob into its working directory
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         int code = pb.start().waitFor();
@@ -117,22 +161,5 @@ public final class MutantsMustFail {
             System.exit(1);
         }
         return failed;
-    }
-
-    /** The test class names in META-INF/TestList (length-prefixed strings after each JCTEST marker). */
-    static List<String> listTests() throws IOException {
-        List<String> names = new ArrayList<>();
-        try (InputStream in = MutantsMustFail.class.getResourceAsStream("/META-INF/TestList")) {
-            if (in == null) throw new IOException("META-INF/TestList not on the classpath: run from the shaded stress jar");
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            for (String line; (line = r.readLine()) != null; ) {
-                if (!line.startsWith("JCTEST")) continue;
-                int i = "JCTEST".length();
-                int s = line.indexOf('S', i);
-                int len = Integer.parseInt(line.substring(i, s));
-                names.add(line.substring(s + 1, s + 1 + len));
-            }
-        }
-        return names;
     }
 }
