@@ -15,10 +15,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * races another thread's getblk + brelse of the same block (reference vfs_bio.md §9.3 #1).
  *
  * <p>State: block 0 cached clean with 17; the device keeps completions for the
- * {@code interrupt} actor (the header is written inline during setup, then the completer
- * holds). The interleaving: {@code writer} runs getblk(0), fills 51 and bawrites: the lock goes
- * to KERNPROC and the request waits in the device. {@code interrupt} delivers the completion on
- * its own thread: biodone sets b_cmd DONE, undirties, bqrelses and so unlocks. {@code other}
+ * interrupt (the header is written inline during setup, then the completer holds). The
+ * interleaving: {@code writer} starts the interrupt, then runs getblk(0), fills 51 and
+ * bawrites: the lock goes to KERNPROC and the request waits in the device. The interrupt, a
+ * thread of its own that waits for the request, delivers the completion: biodone sets b_cmd
+ * DONE, undirties, bqrelses and so unlocks. (It was a third actor; JCStress runs no test with
+ * more actors than CPUs, and on this project's 2-CPU machine it skipped the test without a
+ * word until {@code dev.bioref.stress.EveryTestRan} made that fail the build. The arbiter
+ * joins the thread.) {@code other}
  * runs getblk(0): before the write it gets the old clean buffer; after the bawrite it sleeps on
  * the lock until the completion releases it, then must see everything the completion did
  * (b_cmd DONE, off every queue, not dirty, valid, the new data), and brelses it. What it
@@ -50,16 +54,24 @@ public class BiodoneVsBrelse {
         completer.hold();
     }
 
-    /** getblk, fill 51, bawrite: the buffer goes to the kernel until the interrupt completes it. */
+    /** The interrupt: delivers the write's completion (biodone, bpdone, bqrelse) once it is issued. */
+    Thread interrupt;
+    /** Set by the interrupt thread if the completion threw. */
+    volatile String interruptFailed;
+
+    /** Starts the interrupt; getblk, fill 51, bawrite: the buffer goes to the kernel until the interrupt completes it. */
     @Actor
     public void writer() {
+        interrupt = new Thread(() -> {
+            try {
+                completer.deliver();
+            } catch (Throwable t) {
+                interruptFailed = StressRig.thrown(t);
+            }
+        }, "interrupt");
+        interrupt.setDaemon(true);
+        interrupt.start();
         cache.bawrite(StressRig.fill(cache, vp, 0, 51));
-    }
-
-    /** Delivers the write's completion: biodone, bpdone, bqrelse. */
-    @Actor
-    public void interrupt() {
-        completer.deliver();
     }
 
     /** getblk(0), looks at the buffer, brelse: r1 = the data, or the first thing that is wrong. */
@@ -78,9 +90,16 @@ public class BiodoneVsBrelse {
         }
     }
 
-    /** r2: what the disk holds, and the invariants. */
+    /** r2: what the disk holds, and the invariants (or why the interrupt did not complete the write). */
     @Arbiter
     public void arbiter(LL_Result r) {
-        r.r2 = StressRig.disk(vp, 0) + " " + StressRig.invariants(cache);
+        try {
+            interrupt.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (interrupt.isAlive()) r.r2 = "interrupt hung";
+        else if (interruptFailed != null) r.r2 = "interrupt " + interruptFailed;
+        else r.r2 = StressRig.disk(vp, 0) + " " + StressRig.invariants(cache);
     }
 }

@@ -90,7 +90,7 @@ public final class StressRig {
 
     /**
      * A completer that runs inline until {@link #hold()} is called and from then on keeps the
-     * next completion for {@link #deliver()}: the interrupt, as an actor of its own.
+     * next completion for {@link #deliver()}: the interrupt, on a thread of its own.
      */
     public static final class HandCompleter implements Completer {
         private volatile boolean holding;
