@@ -39,6 +39,9 @@ import java.util.stream.Stream;
  *       to every {@code Mode.Termination} test: JCStress prints {@code [OK]} over an empty
  *       result table.</li>
  * </ul>
+ * A third, rarer way: a test whose API the JVM lacks gets status {@code API_MISMATCH}, which
+ * JCStress prints as SKIPPED without failing the run (its README: "mismatched tests will be
+ * just skipped"); it is counted as not run too.
  * Both read as a pass. {@link #judge} names them.
  */
 final class JcstressRun {
@@ -144,6 +147,9 @@ final class JcstressRun {
                           + " use at most " + cpus + " actors, start a third party as a thread from an actor"
                         : "absent from the results although it needs only " + threads + " of " + cpus
                           + " CPUs: JCStress did not run it (see the run's log)"));
+            } else if (t.worst() == Status.API_MISMATCH) {
+                out.add(new Fate(test, Kind.NOT_RUN, "skipped by JCStress: API_MISMATCH (the test needs an API this JVM"
+                        + " lacks; JCStress labels it SKIPPED and does not fail the run)"));
             } else if (t.worst() != Status.NORMAL) {
                 out.add(new Fate(test, Kind.ERROR, "JCStress reported " + t.worst() + " (" + t.samples() + " samples)"));
             } else if (t.samples() == 0 && termination(test) && mode.equals("sanity")) {
