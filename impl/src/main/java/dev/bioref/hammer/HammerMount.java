@@ -747,7 +747,7 @@ public final class HammerMount implements AutoCloseable {
                 }
                 iorunRemove(dummy);
                 HammerIo io = iorunHead;
-                if (io != null && io.type == HammerIoType.DUMMY) Sleepq.wakeup(io);
+                if (io != null && io.type == HammerIoType.DUMMY && !mutations.waitAllSkipsChainWakeup) Sleepq.wakeup(io);
             }
         } finally {
             ioToken.reltoken();

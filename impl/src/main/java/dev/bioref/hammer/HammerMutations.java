@@ -30,6 +30,8 @@ public final class HammerMutations {
     public boolean completeSkipsWakeup;
     /** io_complete skips the wakeup of a wait_all placemarker next behind the completing head (io:L1138-1142, race R6). */
     public boolean completeSkipsPlacemarkerWakeup;
+    /** wait_all removes its placemarker but does not wake the DUMMY that is now the head (the chain, io:L216-222). */
+    public boolean waitAllSkipsChainWakeup;
     /** direct_write_complete clears DIRECT_IO|DIRECT_WAIT but skips the wakeup of direct_wait (io:L1820-1824). */
     public boolean directCompleteSkipsWakeup;
 

@@ -29,6 +29,8 @@ final class WaitRig {
     volatile int asleep = -1, satisfied = -1;
     volatile boolean lastExpired;
     volatile long expiredAt;
+    /** The waiter's stamp: System.nanoTime() once its wait returned (after any wakeup the wait itself issues). */
+    volatile long returnedAt = Long.MAX_VALUE;
     /** The completer's stamp: System.nanoTime() once its completion call returned. */
     volatile long completedAt = Long.MAX_VALUE;
 
@@ -39,6 +41,7 @@ final class WaitRig {
         Sleepq.Watchdog w = Sleepq.armWatchdog(WATCHDOG_NANOS);
         try {
             wait.run();
+            returnedAt = System.nanoTime();
             satisfied = done.getAsBoolean() ? 1 : 0;
         } catch (RuntimeException e) {
             satisfied = 9;
@@ -58,6 +61,9 @@ final class WaitRig {
      * held when it returned (0 if not, 9 if it threw); r3 = 1 if it returned only because its
      * last sleep ran to the watchdog after the completion was over (lost wakeup), else 0.
      */
+    /** Whether the waiter lost the wakeup of an event whose wakeup-issuing code returned at {@code eventOverAt}. */
+    boolean lost(long eventOverAt) { return lastExpired && eventOverAt - expiredAt < 0; }
+
     void record(IIII_Result r) {
         r.r1 = asleep;
         r.r2 = satisfied;
