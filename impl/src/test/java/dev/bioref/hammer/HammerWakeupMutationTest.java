@@ -134,6 +134,52 @@ class HammerWakeupMutationTest {
         }, m -> m.completeSkipsPlacemarkerWakeup = true);
     }
 
+    /**
+     * Two wait_all placemarkers behind one write: the completion wakes the first; the first,
+     * once it removed its own, must wake the second (the chain, io:L216-222). The scenario's
+     * waiter is the second; the first runs on a helper thread and is the "completion" here:
+     * the test opens the gate, then waits for the first to return.
+     */
+    @Test void waitAllSkipsChainWakeupLosesTheSecondPlacemarker() throws Exception {
+        check(m -> {
+            HammerWaitTest.GateCompleter gate = new HammerWaitTest.GateCompleter();
+            HammerMount hmp = gatedMount(gate, m);
+            HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+            gate.shut();
+            HammerWaitTest.startWrite(hmp, b);
+            Thread first = new Thread(() -> hmp.waitAll(false), "wait_all-1");
+            first.start();
+            return new Scenario() {
+                int dummies() {
+                    hmp.ioToken.gettoken();
+                    try {
+                        int n = 0;
+                        for (HammerIo i = hmp.iorunHead; i != null; i = i.iorunNext) if (i.type == HammerIoType.DUMMY) n++;
+                        return n;
+                    } finally {
+                        hmp.ioToken.reltoken();
+                    }
+                }
+                public void waitFor() {
+                    while (dummies() == 0) Thread.onSpinWait();     // the first placemarker goes in first
+                    hmp.waitAll(false);
+                }
+                public BooleanSupplier asleep() { return () -> dummies() == 2 && first.getState() == Thread.State.WAITING; }
+                public BooleanSupplier done() { return () -> !b.running && !first.isAlive(); }
+                public void complete() {
+                    gate.open();
+                    try {
+                        first.join(10_000);
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    assertFalse(first.isAlive(), "the first wait_all was not woken by the completion");
+                }
+                public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+            };
+        }, m -> m.waitAllSkipsChainWakeup = true);
+    }
+
     /** hammer_io_direct_wait vs hammer_io_direct_write_complete (io:L1844, io:L1820-1824). */
     @Test void directCompleteSkipsWakeupLosesTheDirectWaiter() throws Exception {
         check(m -> {
