@@ -51,12 +51,13 @@ final class HammerBioOps implements BioOps {
                 }
                 io.running = false;
                 HammerIo ionext = io.iorunNext;
-                if (hmp.iorunHead == io && ionext != null && ionext.type == HammerIoType.DUMMY) Sleepq.wakeup(ionext);
+                if (hmp.iorunHead == io && ionext != null && ionext.type == HammerIoType.DUMMY
+                        && !hmp.mutations.completeSkipsPlacemarkerWakeup) Sleepq.wakeup(ionext);
                 hmp.iorunRemove(io);
             }
             if (io.waiting) {
                 io.waiting = false;
-                Sleepq.wakeup(io);
+                if (!hmp.mutations.completeSkipsWakeup) Sleepq.wakeup(io);
             }
             if (bp.anyFlags(Buf.B_LOCKED)) {
                 bp.clearFlags(Buf.B_LOCKED);

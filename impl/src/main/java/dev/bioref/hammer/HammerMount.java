@@ -407,7 +407,7 @@ public final class HammerMount implements AutoCloseable {
                     () -> "hammer_io_direct_write_complete: DIRECT_IO not set on " + rec);
             if ((rec.gflags & HammerRecord.DIRECT_WAIT) != 0) {
                 rec.gflags &= ~(HammerRecord.DIRECT_IO | HammerRecord.DIRECT_WAIT);
-                Sleepq.wakeup(rec);
+                if (!mutations.directCompleteSkipsWakeup) Sleepq.wakeup(rec);
             } else {
                 rec.gflags &= ~HammerRecord.DIRECT_IO;
             }
@@ -747,7 +747,7 @@ public final class HammerMount implements AutoCloseable {
                 }
                 iorunRemove(dummy);
                 HammerIo io = iorunHead;
-                if (io != null && io.type == HammerIoType.DUMMY) Sleepq.wakeup(io);
+                if (io != null && io.type == HammerIoType.DUMMY && !mutations.waitAllSkipsChainWakeup) Sleepq.wakeup(io);
             }
         } finally {
             ioToken.reltoken();

@@ -25,6 +25,16 @@ public final class HammerMutations {
     /** modify sets modified before regetblk (SetModifiedAfterReget off). */
     public boolean setModifiedAfterReget;
 
+    // ---- wakeup paths (lost-wakeup mutants of the JCStress *Asleep twins, §7.4 J5/J6/J8)
+    /** io_complete clears waiting but skips the wakeup of hammer_io_wait's sleepers (io:L1148-1151). */
+    public boolean completeSkipsWakeup;
+    /** io_complete skips the wakeup of a wait_all placemarker next behind the completing head (io:L1138-1142, race R6). */
+    public boolean completeSkipsPlacemarkerWakeup;
+    /** wait_all removes its placemarker but does not wake the DUMMY that is now the head (the chain, io:L216-222). */
+    public boolean waitAllSkipsChainWakeup;
+    /** direct_write_complete clears DIRECT_IO|DIRECT_WAIT but skips the wakeup of direct_wait (io:L1820-1824). */
+    public boolean directCompleteSkipsWakeup;
+
     // ---- finalize mutations (§7.2)
     /** 1: issue meta-data writes before the UNDO barrier. */
     public boolean metaBeforeUndoBarrier;

@@ -62,6 +62,13 @@ public final class Sleepq {
             throw new Panic("tsleep(\"" + wmesg + "\"): sleeping with " + Spinlock.heldCount() + " spinlock(s) held");
         }
         Bucket b = bucket(chan);
+        Watchdog w = WATCHDOG.get();
+        boolean bounded = w != null && timeoutNanos == 0;
+        if (w != null) {
+            w.sleeps++;
+            w.lastExpired = false;
+        }
+        if (bounded) timeoutNanos = w.boundNanos;
         List<Object> tokens = Token.releaseAllForSleep();
         try {
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
@@ -71,7 +78,14 @@ public final class Sleepq {
                     try {
                         if (timeoutNanos > 0) {
                             long left = deadline - System.nanoTime();
-                            if (left <= 0) return Errno.EWOULDBLOCK;
+                            if (left <= 0) {
+                                if (bounded) {
+                                    w.expiries++;
+                                    w.lastExpired = true;
+                                    w.expiredAt = System.nanoTime();   // no wakeup on chan's bucket until now
+                                }
+                                return Errno.EWOULDBLOCK;
+                            }
                             TimeUnit.NANOSECONDS.timedWait(b, left);
                         } else {
                             b.wait();
@@ -86,6 +100,51 @@ public final class Sleepq {
         } finally {
             Token.reacquireAll(tokens);
         }
+    }
+
+    /**
+     * Test seam, not a kernel facility: a watchdog on the calling thread's sleeps, for the
+     * ordinary-mode JCStress twins of the Mode.Termination wait tests (JCStress's sanity mode
+     * runs no samples of a Termination test). While armed, a {@link #tsleep} without timeout on
+     * this thread is bounded by {@code boundNanos}; an expiry returns EWOULDBLOCK, so the
+     * caller's loop re-checks its condition as after a spurious wakeup. If the condition is
+     * then satisfied the loop returns with {@link #lastExpired} set: the event came, but its
+     * wakeup did not (a lost wakeup, which would have hung without the watchdog). Counts are
+     * plain fields: only the owning thread touches them.
+     */
+    public static final class Watchdog {
+        final long boundNanos;
+        /** tsleep calls on this thread while armed (whether they blocked or returned at once). */
+        public int sleeps;
+        /** Untimed sleeps that ran to the bound. */
+        public int expiries;
+        /** The most recent tsleep ended by the bound, not by a wakeup. */
+        public boolean lastExpired;
+        /**
+         * System.nanoTime() of the last expiry, read under the bucket lock after the sleep saw no
+         * wakeup: any wakeup of the channel is issued after this instant. So an event whose
+         * wakeup-issuing code had returned before {@code expiredAt} did not wake this sleeper.
+         */
+        public long expiredAt;
+
+        Watchdog(long boundNanos) { this.boundNanos = boundNanos; }
+    }
+
+    private static final ThreadLocal<Watchdog> WATCHDOG = new ThreadLocal<>();
+
+    /** Arms a fresh {@link Watchdog} on the calling thread (test seam). */
+    public static Watchdog armWatchdog(long boundNanos) {
+        if (boundNanos <= 0) throw new IllegalArgumentException("armWatchdog: bound " + boundNanos);
+        Watchdog w = new Watchdog(boundNanos);
+        WATCHDOG.set(w);
+        return w;
+    }
+
+    /** Disarms the calling thread's watchdog; returns it (null if none was armed). */
+    public static Watchdog disarmWatchdog() {
+        Watchdog w = WATCHDOG.get();
+        WATCHDOG.remove();
+        return w;
     }
 
     /** tsleep() without a prior interlock: sleeps until the next wakeup or the timeout. */

@@ -25,6 +25,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>What must hold: the actor returns: every allocated seq, dummy or not, is completed by some
  * master loop; a loop never stops ("nomore") while a seq it has not completed exists.
  *
+ * <p>Mode.Termination: JCStress's sanity mode (the default of {@code mvn verify}) runs no
+ * samples of it, so in verify this class checks nothing; it counts under
+ * {@code -Pjcstress-default} or {@code -Pthorough} (quick). Its ordinary-mode twin
+ * {@link FlusherAsyncVsWaitAsleep} is the check that runs in verify.
+ *
  * <p>Run just this test:
  * <pre>java -jar stress/target/bioref-stress.jar -t 'dev.bioref.hammer.FlusherAsyncVsWait$' -m quick</pre>
  */

@@ -23,6 +23,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * signal issues the write (bawrite); with inline completion bpdone runs io_complete, which
  * clears running and wakes the waiter.
  *
+ * <p>Mode.Termination: JCStress's sanity mode (the default of {@code mvn verify}) runs no
+ * samples of it, so in verify this class checks nothing; it counts under
+ * {@code -Pjcstress-default} or {@code -Pthorough} (quick). Its ordinary-mode twin
+ * {@link WaitVsCompleteAsleep} is the check that runs in verify.
+ *
  * <p>Run just this test:
  * <pre>mvn -o -B -pl stress -am verify -Djcstress.tests='dev.bioref.hammer.WaitVsComplete$' -Djcstress.mode=quick</pre>
  */
