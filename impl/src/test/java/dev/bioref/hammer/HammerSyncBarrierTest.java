@@ -48,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * </ol>
  * A's finalize must then find every UNDO write durable at its "undo-durable" step.
  */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerSyncBarrierTest {
     /** A's key: in the second meta block, which B's last cycle does not write. */
     static final int KEY_A = HammerOndisk.SLOTS_PER_BLOCK + 1;
@@ -179,6 +180,7 @@ class HammerSyncBarrierTest {
             }
         });
 
+        HammerInvariantsExtension.register(hmp);
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         threads[0] = new Thread(() -> {
             try {
