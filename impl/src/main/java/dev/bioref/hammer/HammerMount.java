@@ -288,7 +288,18 @@ public final class HammerMount implements AutoCloseable {
             if (flusher.haswork()) {
                 flusher.sync();          // another cycle writes the header that names the snapshot
             } else {
-                waitAll(true);           // nothing to flush: a barrier makes the last header write durable
+                // Nothing to flush: a barrier makes the last header write durable. Port addition
+                // (the seed's sync only waits for the flusher), taken under finalize_lock like every
+                // barrier of hammer_flusher_finalize (fl:L634-635): unlocked, it could run inside
+                // another thread's finalize between that finalize's UNDO writes and its barrier 1,
+                // clear NEEDFLUSH (io:L1967) with a FLUSH that does not cover those writes, and so
+                // make that barrier flush nothing (port bug, proofs-notes/concurrency-finalize.md).
+                flusher.finalizeLock.lockEx();
+                try {
+                    waitAll(true);
+                } finally {
+                    flusher.finalizeLock.unlock();
+                }
             }
             checkWritable("sync");
         }

@@ -2,7 +2,10 @@ package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
+import dev.bioref.device.Completer;
 import dev.bioref.device.LoopbackDevice;
+import dev.bioref.device.MemoryBackend;
+import dev.bioref.kern.Clock;
 import dev.bioref.kern.Sleepq;
 
 import java.util.Arrays;
@@ -39,8 +42,17 @@ final class HammerRig {
     }
 
     HammerRig(HammerMutations m, HammerHooks hooks, HammerOptions o) {
+        this(m, hooks, o, null);
+    }
+
+    /**
+     * The same initial volume on a device completing through {@code completer} (a race whose
+     * actor is the I/O completion holds completions; null: inline).
+     */
+    HammerRig(HammerMutations m, HammerHooks hooks, HammerOptions o, Completer completer) {
         o.geometry = new HammerOndisk.Geometry(8, 1, 8, 4);
-        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());   // inline completer
+        LoopbackDevice dev = completer == null ? LoopbackDevice.inMemory(o.geometry.size())   // inline completer
+                : new LoopbackDevice(new MemoryBackend(o.geometry.size()), completer, Clock.SYSTEM);
         HammerMount.format(dev, o);
         hmp = HammerMount.mount(dev, o, m, hooks);
         dataOffset = hmp.geometry.dataBase();
