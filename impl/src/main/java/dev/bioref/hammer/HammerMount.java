@@ -314,7 +314,14 @@ public final class HammerMount implements AutoCloseable {
                 // unmount queues every dirty inode first (the VFS reclaims them), then flushes until idle
                 for (HammerInode ip : inodes) if (ip.unqueued() > 0) flushInode(ip);
                 flusher.flushDirty(-1);
-                waitAll(true);     // the last header write (v4 does not wait for it in finalize) is durable here
+                // the last header write (v4 does not wait for it in finalize) is durable here; under
+                // finalize_lock for the same reason as sync's barrier above
+                flusher.finalizeLock.lockEx();
+                try {
+                    waitAll(true);
+                } finally {
+                    flusher.finalizeLock.unlock();
+                }
             }
             flusher.destroy();
         } finally {
