@@ -1,0 +1,142 @@
+package dev.bioref.hammer;
+
+import dev.bioref.device.LoopbackDevice;
+import org.jetbrains.kotlinx.lincheck.paramgen.IntGen;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lincheck for the UNDO FIFO appender (notes §7.3 target 4): {@link HammerUndo#generateUndo}
+ * (hammer_generate_undo, undo.c) by concurrent frontends, the space the flusher's limits read
+ * ({@code hammer_undo_space}), and the final finalize's move of first_offset
+ * ({@link HammerFlusher#finalize}, fl:L617, the real one), on a fresh mount per scenario
+ * (in-memory device, inline completion, no flusher threads).
+ *
+ * <p>Operations and their sequential specification ({@link UndoFifoSpec}: the in-core
+ * next_offset and first_offset, the header image's first_offset, and the history set):
+ * <ul>
+ *   <li>{@link #generateUndo}{@code (slot, size)}: the pre-image of a 32- or 992-byte range at
+ *       one of two targets. Returns the FIFO offset of the record, or -1 when the target is in
+ *       the history (it already has an UNDO in this recovery span). A record never crosses a
+ *       4 KiB buffer: when it does not fit the buffer's rest, a PAD fills the rest first. So the
+ *       records appended are disjoint and contiguous in the order of their sequence numbers,
+ *       pads included. Facade: the caller holds fs_token and the sync lock shared, as
+ *       hammer_modify_buffer's callers do.</li>
+ *   <li>{@link #undoSpace}: {@code hammer_undo_max - hammer_undo_used}, where used is
+ *       {@code next_offset - (header image's first_offset)}, plus the FIFO size if negative
+ *       (undo.c's wrap).</li>
+ *   <li>{@link #finalizeAdvance}: one final {@code hammer_flusher_finalize} (fl:L617). It reads
+ *       {@code save_next = next_offset} under undo_lock, writes the header with the in-core
+ *       first_offset <b>of the previous cycle</b> (the one-cycle lag that keeps this cycle's
+ *       UNDOs in the recovery span until this cycle's meta-data is on the media), then moves
+ *       the in-core first_offset to save_next and clears the history. Returns save_next.</li>
+ * </ul>
+ *
+ * <p>Blocking: in the seed the UNDO buffer fetch (hammer_bread_ext/bnew_ext) may block, and the
+ * appender then loses fs_token; only undo_lock keeps the append atomic. The port's fetch never
+ * blocks with inline completion, so the facade installs {@link HammerUndo#mayBlock}: it gives
+ * fs_token up and takes it back there, which is what LWKT does at a blocking point. Finalize
+ * itself can block on the sync lock (held shared by appenders) and on undo_lock.
+ *
+ * <p>Scope: what is linearizable is the FIFO as the three operations see it. {@link #undoSpace}
+ * reads next_offset under undo_lock in the facade; the seed's hammer_undo_space takes no lock,
+ * and a reader between an append's PAD and its record (the seed's "goto again" after the pad,
+ * across a blocking fetch) sees a next_offset no sequential order gives. That is harmless (the
+ * flusher compares the space with quarters of the FIFO), and is not checked. finalizeAdvance is
+ * one {@code nonParallelGroup} (one flusher). Not covered: the UNDO buffers' contents and their
+ * writes (the crash tests check recovery), wrap-around (a scenario appends at most a few KiB of
+ * the 28 KiB usable FIFO).
+ */
+public abstract class AbstractUndoFifoLincheckTest {
+    static final HammerOndisk.Geometry GEOMETRY = new HammerOndisk.Geometry(8, 1, 1, 0);
+    static final int[] LENS = {32, 992};                    // records of 64 and 1024 bytes
+    private static final byte[] OLD = new byte[992];
+
+    private final HammerMount hmp;
+
+    protected AbstractUndoFifoLincheckTest() {
+        HammerOptions o = new HammerOptions();
+        o.geometry = GEOMETRY;
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(dev, o);
+        HammerMutations m = HammerMutations.none();
+        mutate(m);
+        hmp = HammerMount.mount(dev, o, m, HammerHooks.NONE);
+        if (hmp.undo.next != 0 || hmp.undo.first != 0 || hmp.undo.ondiskFirst != 0) {
+            throw new IllegalStateException("a fresh FIFO must start at 0: " + hmp.undo.first + "/" + hmp.undo.next);
+        }
+        hmp.undo.mayBlock = this::blockingPoint;
+        hmp.undo.withoutUndoLock = !appendersHoldUndoLock();
+    }
+
+    /** The mutation switches of this run (none by default). */
+    protected void mutate(HammerMutations m) { }
+
+    /** True (the default): generateUndo takes undo_lock, as undo.c does. */
+    protected boolean appendersHoldUndoLock() { return true; }
+
+    /** LWKT at a blocking point: every token the thread holds is given up and taken back. */
+    private void blockingPoint() {
+        if (!hmp.fsToken.heldByMe()) return;
+        hmp.fsToken.reltoken();
+        hmp.fsToken.gettoken();
+    }
+
+    static long target(int slot) { return GEOMETRY.metaBase() + 64L * slot; }
+
+    /* --------------- hammer_generate_undo, by frontends --------------- */
+
+    @Operation(blocking = true)
+    public long generateUndo(@Param(gen = IntGen.class, conf = "0:1") int slot,
+                             @Param(gen = IntGen.class, conf = "0:1") int size) {
+        hmp.fsToken.gettoken();
+        HammerTransaction trans = hmp.startTransaction();
+        hmp.syncLockSh(trans);
+        try {
+            return hmp.undo.generateUndo(trans, target(slot), OLD, 0, LENS[size]);
+        } finally {
+            hmp.syncUnlock(trans);
+            hmp.fsToken.reltoken();
+        }
+    }
+
+    /* --------------- hammer_undo_space --------------- */
+
+    @Operation(blocking = true)
+    public long undoSpace() {
+        hmp.fsToken.gettoken();
+        hmp.undo.undoLock.lockEx();
+        try {
+            return hmp.undo.space();
+        } finally {
+            hmp.undo.undoLock.unlock();
+            hmp.fsToken.reltoken();
+        }
+    }
+
+    /* --------------- hammer_flusher_finalize(final), by the flusher --------------- */
+
+    @Operation(nonParallelGroup = "flusher", blocking = true)
+    public long finalizeAdvance() {
+        hmp.fsToken.gettoken();
+        try {
+            hmp.flusher.finalize(hmp.startTransaction(), true);
+            return hmp.undo.first;
+        } finally {
+            hmp.fsToken.reltoken();
+        }
+    }
+
+    /* --------------- the two modes --------------- */
+
+    @Test
+    public void modelCheckingTest() {
+        HammerLincheckBudget.modelChecking().sequentialSpecification(UndoFifoSpec.class).check(getClass());
+    }
+
+    @Test
+    public void stressTest() {
+        HammerLincheckBudget.stress().sequentialSpecification(UndoFifoSpec.class).check(getClass());
+    }
+}
