@@ -436,16 +436,7 @@ public final class HammerFlusher {
                 hmp.hooks.finalizeStep(hmp, "undo-durable", fin);
                 if (hmp.criticalError) return;
 
-                long first = hmp.mutations.firstOffsetNotLagged ? saveNext : hmp.undo.first;
-                long firstSeq = hmp.mutations.firstOffsetNotLagged ? saveSeq : hmp.undo.firstSeq;
-                int firstCycle = hmp.mutations.firstOffsetNotLagged ? hmp.snapshotCount() : hmp.undoFirstCycle;
-                if (hmp.headerUndoFirst() != first || hmp.headerUndoNext() != saveNext) {
-                    hmp.modifyVolumeNoundo();
-                    hmp.setHeaderUndo(first, firstSeq, saveNext, saveSeq, firstCycle);
-                    hmp.modifyVolumeDone();
-                } else {
-                    hmp.headerFirstUnchanged(firstCycle);
-                }
+                setHeaderUndoIndices(saveNext, saveSeq);
                 if (root.modified) {
                     hmp.modifyVolumeNoundo();
                     hmp.setHeaderNextTid(trans.tid);
@@ -466,23 +457,7 @@ public final class HammerFlusher {
                 if (!hmp.mutations.metaBeforeUndoBarrier) flushMeta();
                 if (hmp.mutations.dataAfterMeta) flushData();
 
-                if (fin) {
-                    if (hmp.undo.first != saveNext) {
-                        hmp.undo.first = saveNext;
-                        hmp.undo.firstSeq = saveSeq;
-                        hmp.undoFirstCycle = hmp.snapshotCount();
-                        hmp.undoDirty = true;
-                    } else {
-                        hmp.undoFirstCycle = hmp.snapshotCount();
-                        hmp.undoDirty = hmp.undo.first != hmp.undo.next;
-                        if (hmp.headerUndoFirst() == hmp.undo.first) hmp.headerFirstUnchanged(hmp.undoFirstCycle);
-                    }
-                    hmp.undo.historyEpoch = hmp.snapshotsTaken();
-                    if (!hmp.mutations.keepUndoHistory) hmp.undo.clearHistory();
-                    hmp.flushTid1 = hmp.flushTid2;
-                    hmp.flushTid2 = trans.tid;
-                    finalFinalizes++;
-                }
+                if (fin) advanceUndoFirst(trans, saveNext, saveSeq);
                 hmp.hooks.finalizeStep(hmp, "end", fin);
             } finally {
                 hmp.syncUnlock(trans);
@@ -492,6 +467,47 @@ public final class HammerFlusher {
             finalizeLock.unlock();
             if (--finalizeWant == 0) Sleepq.wakeup(finalizeWantChan);
         }
+    }
+
+    /**
+     * Finalize step 7 (fl:L741-L748): the header image's UNDO indices. first_offset is the in-core
+     * one, i.e. the previous final cycle's save_undo_next_offset (the one-cycle lag); next_offset
+     * is this cycle's save. Called by {@link #finalize} only, and by the UNDO FIFO Lincheck test.
+     */
+    void setHeaderUndoIndices(long saveNext, long saveSeq) {
+        long first = hmp.mutations.firstOffsetNotLagged ? saveNext : hmp.undo.first;
+        long firstSeq = hmp.mutations.firstOffsetNotLagged ? saveSeq : hmp.undo.firstSeq;
+        int firstCycle = hmp.mutations.firstOffsetNotLagged ? hmp.snapshotCount() : hmp.undoFirstCycle;
+        if (hmp.headerUndoFirst() != first || hmp.headerUndoNext() != saveNext) {
+            hmp.modifyVolumeNoundo();
+            hmp.setHeaderUndo(first, firstSeq, saveNext, saveSeq, firstCycle);
+            hmp.modifyVolumeDone();
+        } else {
+            hmp.headerFirstUnchanged(firstCycle);
+        }
+    }
+
+    /**
+     * The end of a final finalize (fl:L835-L844): the in-core first_offset moves to
+     * save_undo_next_offset and the UNDO history is cleared. Called by {@link #finalize} only,
+     * and by the UNDO FIFO Lincheck test.
+     */
+    void advanceUndoFirst(HammerTransaction trans, long saveNext, long saveSeq) {
+        if (hmp.undo.first != saveNext) {
+            hmp.undo.first = saveNext;
+            hmp.undo.firstSeq = saveSeq;
+            hmp.undoFirstCycle = hmp.snapshotCount();
+            hmp.undoDirty = true;
+        } else {
+            hmp.undoFirstCycle = hmp.snapshotCount();
+            hmp.undoDirty = hmp.undo.first != hmp.undo.next;
+            if (hmp.headerUndoFirst() == hmp.undo.first) hmp.headerFirstUnchanged(hmp.undoFirstCycle);
+        }
+        hmp.undo.historyEpoch = hmp.snapshotsTaken();
+        if (!hmp.mutations.keepUndoHistory) hmp.undo.clearHistory();
+        hmp.flushTid1 = hmp.flushTid2;
+        hmp.flushTid2 = trans.tid;
+        finalFinalizes++;
     }
 
     /** Finalize step 3: issue every modified DATA buffer, each under the write interlock. */
