@@ -59,7 +59,10 @@ public final class HammerFlusher {
         Slave(int index) { this.index = index; }
     }
 
-    HammerFlusher(HammerMount hmp) { this.hmp = hmp; }
+    HammerFlusher(HammerMount hmp) {
+        this.hmp = hmp;
+        this.inodeSync = hmp::syncInode;
+    }
 
     boolean threaded() { return master != null; }
 
@@ -90,7 +93,7 @@ public final class HammerFlusher {
             if (flg == closeFlg) break;
         }
         int seq = flg != null ? flg.seq : next++;
-        if (threaded()) {
+        if (threaded() || externalMaster) {
             if (signal++ == 0) Sleepq.wakeup(signalChan);
         } else {
             runInline();
@@ -212,21 +215,42 @@ public final class HammerFlusher {
 
     /** The master's inner loop: flush until nothing more can be done now. */
     private void masterLoopOnce() {
-        for (;;) {
-            while (groupLock != 0) {
-                long t = Sleepq.tsleep_interlock(groupLockChan);
-                if (groupLock == 0) break;
-                Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
-            }
-            cleanLooseIos();
-            boolean[] nomore = new boolean[1];
-            int seq = flush(nomore);
-            Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
-            done = seq;
-            Sleepq.wakeup(doneChan);
-            if (hmp.criticalError || nomore[0] || abandon) break;
-        }
+        while (!masterStep()) { }
     }
+
+    /**
+     * One iteration of the master's inner loop (fl:L266-L279): wait for group_lock, clean the
+     * loose ios, flush the next sequence number, publish it as done. Returns true when the loop
+     * stops (nothing more to flush now, or a critical error). Called by the master only, and by
+     * the flusher Lincheck test, which drives the master itself ({@link #externalMaster}).
+     */
+    boolean masterStep() {
+        while (groupLock != 0) {
+            long t = Sleepq.tsleep_interlock(groupLockChan);
+            if (groupLock == 0) break;
+            Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
+        }
+        cleanLooseIos();
+        boolean[] nomore = new boolean[1];
+        int seq = flush(nomore);
+        Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
+        done = seq;
+        Sleepq.wakeup(doneChan);
+        return hmp.criticalError || nomore[0] || abandon;
+    }
+
+    /**
+     * Test seam (flusher Lincheck): with no flusher threads, {@link #async} only signals, as it
+     * does for a master thread, instead of running the master's loop on the caller; the test
+     * calls {@link #masterStep} itself.
+     */
+    boolean externalMaster;
+
+    /** How a slave commits one inode (hammer_sync_inode); a test seam replaces it with a stub. */
+    interface InodeSync { int sync(HammerTransaction trans, HammerInode ip); }
+
+    /** Test seam: the flusher Lincheck test commits inodes without I/O. */
+    InodeSync inodeSync;
 
     final Object groupLockChan = new Object();
 
@@ -375,7 +399,7 @@ public final class HammerFlusher {
         if (ip.slaveflush) return;
         ip.slaveflush = true;
         cleanLooseIos();
-        int error = hmp.syncInode(trans, ip);
+        int error = inodeSync.sync(trans, ip);
         if (error != 0) {
             ip.wouldblock = true;
             if (error == Errno.EWOULDBLOCK) error = 0;
