@@ -170,11 +170,11 @@ public abstract class AbstractFlusherSequencerLincheckTest {
 
     @Test
     public void modelCheckingTest() {
-        modelChecking(4, 40).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
+        modelChecking(3, 30).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
     }
 
     @Test
     public void stressTest() {
-        HammerLincheckBudget.stress(5, 200).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
+        HammerLincheckBudget.stress(4, 100).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
     }
 }

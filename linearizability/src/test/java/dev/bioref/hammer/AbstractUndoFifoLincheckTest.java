@@ -166,7 +166,7 @@ public abstract class AbstractUndoFifoLincheckTest {
      * undo_lock only, the root volume is already owned, and with inline completion nothing in
      * them sleeps (a sleep inside an ignored section would show as a hang, not pass).
      */
-    static ModelCheckingOptions modelChecking() { return modelChecking(4, 40); }
+    static ModelCheckingOptions modelChecking() { return modelChecking(3, 30); }
 
     /** {@link #modelChecking()} with another default budget (refuted runs stop at the first failure). */
     static ModelCheckingOptions modelChecking(int iterations, int invocations) {
@@ -186,6 +186,6 @@ public abstract class AbstractUndoFifoLincheckTest {
 
     @Test
     public void stressTest() {
-        HammerLincheckBudget.stress(5, 200).sequentialSpecification(UndoFifoSpec.class).check(getClass());
+        HammerLincheckBudget.stress(4, 150).sequentialSpecification(UndoFifoSpec.class).check(getClass());
     }
 }

@@ -41,7 +41,7 @@ class UndoFifoMutationsRefutedTest {
 
     private static void assertCaught(Class<?> mutant) {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
-                AbstractUndoFifoLincheckTest.modelChecking(30, 40).minimizeFailedScenario(false)
+                AbstractUndoFifoLincheckTest.modelChecking(60, 2).minimizeFailedScenario(false)
                         .sequentialSpecification(UndoFifoSpec.class).check(mutant));
         assertTrue(e.getMessage().contains("Invalid execution results"), e::getMessage);
     }
