@@ -17,8 +17,9 @@ class FlusherSequencerWithoutFsTokenRefutedTest {
 
     @Test
     void sequencerWithoutFsTokenIsRejected() {
-        assertThrows(LincheckAssertionError.class, () ->
-                AbstractFlusherSequencerLincheckTest.modelChecking(30, 40).minimizeFailedScenario(false)
+        LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
+                AbstractFlusherSequencerLincheckTest.modelChecking(30, 40).actorsBefore(0).actorsAfter(1).minimizeFailedScenario(false)
                         .sequentialSpecification(FlusherSequencerSpec.class).check(FlusherSequencerWithoutFsToken.class));
+        System.out.println(e.getMessage());     // the report, for the log
     }
 }

@@ -43,6 +43,7 @@ class UndoFifoMutationsRefutedTest {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
                 AbstractUndoFifoLincheckTest.modelChecking(60, 2).minimizeFailedScenario(false)
                         .sequentialSpecification(UndoFifoSpec.class).check(mutant));
+        System.out.println(e.getMessage());     // the report, for the log
         assertTrue(e.getMessage().contains("Invalid execution results"), e::getMessage);
     }
 }

@@ -18,8 +18,9 @@ class UndoFifoWithoutUndoLockRefutedTest {
     @Test
     void appendWithoutUndoLockIsRejected() {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
-                AbstractUndoFifoLincheckTest.modelChecking(30, 40).minimizeFailedScenario(false)
+                AbstractUndoFifoLincheckTest.modelChecking(30, 40).actorsBefore(0).actorsAfter(1).minimizeFailedScenario(false)
                         .sequentialSpecification(UndoFifoSpec.class).check(UndoFifoWithoutUndoLock.class));
+        System.out.println(e.getMessage());     // the report, for the log
         assertTrue(e.getMessage().contains("Invalid execution results"), e::getMessage);
     }
 }
