@@ -29,7 +29,12 @@ import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.f
  *       (io:L1011) and modified = 1, as hammer_io_modify does (io:L799-802). False (nothing
  *       done) if the io is not held or already modified.</li>
  *   <li>{@link #clearModify}{@code (k)} (flusher, fs_token): a plain ref, {@link HammerIo#clearModify}
- *       (io:L923), rel, as the flush path does.</li>
+ *       (io:L923), rel, as the flush path does; the facade holds io_token around the three, so
+ *       the kernel never sees the flusher's transient ref. In the seed it can: a deallocate
+ *       during the flush is refused (B_LOCKED) although the io is clean and, once the flusher
+ *       is done, unreferenced. That refusal is correct but not linearizable against an atomic
+ *       clear (Lincheck found exactly this interleaving when the ref was outside io_token);
+ *       the refused deallocate and its B_LOCKED debt are JCStress's (DeallocVsCheckwrite).</li>
  *   <li>{@link #deallocToLose}{@code (k)} (kernel, io_token only): hammer_io_deallocate's path
  *       for an associated, unreferenced, unmodified io (io:L1186-1227): try_interlock_norefs,
  *       disassociate, onto lose_root, put_interlock. Returns whether it disposed of the io
@@ -128,11 +133,13 @@ public abstract class AbstractIoRegistryLincheckTest {
     public void clearModify(@Param(gen = IntGen.class, conf = "0:1") int k) {
         HammerBuffer b = ios[k];
         hmp.fsToken.gettoken();
+        hmp.ioToken.gettoken();      // the transient ref stays invisible to the kernel (see the scope note)
         try {
             b.lock.ref();
             b.clearModify(false);
             b.lock.rel();
         } finally {
+            hmp.ioToken.reltoken();
             hmp.fsToken.reltoken();
         }
     }

@@ -18,7 +18,7 @@ class IoRegistryUnloseBeforeRefRefutedTest {
     @Test
     void unloseBeforeRefIsRejected() {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
-                AbstractIoRegistryLincheckTest.modelChecking(30, 40).actorsBefore(0).actorsAfter(1).minimizeFailedScenario(false)
+                AbstractIoRegistryLincheckTest.modelChecking(30, 40).minimizeFailedScenario(false)
                         .sequentialSpecification(IoRegistrySpec.class).check(IoRegistryUnloseBeforeRef.class));
         System.out.println(e.getMessage());     // the report, for the log
     }
