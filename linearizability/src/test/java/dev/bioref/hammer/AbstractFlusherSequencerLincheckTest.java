@@ -45,12 +45,12 @@ import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.f
  * the past" for an open group: it is the seq of the last group closed, or a fresh one.
  *
  * <p>Blocking: every caller holds fs_token, as HAMMER's do; in the seed the master sleeps while
- * its slaves run (fl:L403) and the slaves block in their I/O, so frontends run in the middle of
- * a flush. The stub gives fs_token up and takes it back before it commits an inode (LWKT at a
- * blocking point), so frontends can queue inodes, close groups and query while the head group
- * runs. Scope: masterStep is a {@code nonParallelGroup} (one master); the wouldblock re-run and
- * the critical-error paths are not exercised (the stub never fails); what the slaves write is
- * the crash tests' subject. A variant whose callers drop fs_token,
+ * its slaves run and the slaves block in their I/O, so frontends run in the middle of a flush
+ * (fl:L407-L408). The stub gives fs_token up and takes it back before it commits an inode (LWKT
+ * at a blocking point), so frontends can queue inodes, close groups and query while the head
+ * group runs. Scope: masterStep is a {@code nonParallelGroup} (one master); the wouldblock
+ * re-run and the critical-error paths are not exercised (the stub never fails); what the slaves
+ * write is the crash tests' subject. A variant whose callers drop fs_token,
  * {@link FlusherSequencerWithoutFsToken}, must be rejected.
  */
 public abstract class AbstractFlusherSequencerLincheckTest {
