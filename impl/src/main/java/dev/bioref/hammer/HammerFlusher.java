@@ -59,7 +59,10 @@ public final class HammerFlusher {
         Slave(int index) { this.index = index; }
     }
 
-    HammerFlusher(HammerMount hmp) { this.hmp = hmp; }
+    HammerFlusher(HammerMount hmp) {
+        this.hmp = hmp;
+        this.inodeSync = hmp::syncInode;
+    }
 
     boolean threaded() { return master != null; }
 
@@ -90,7 +93,7 @@ public final class HammerFlusher {
             if (flg == closeFlg) break;
         }
         int seq = flg != null ? flg.seq : next++;
-        if (threaded()) {
+        if (threaded() || externalMaster) {
             if (signal++ == 0) Sleepq.wakeup(signalChan);
         } else {
             runInline();
@@ -212,21 +215,42 @@ public final class HammerFlusher {
 
     /** The master's inner loop: flush until nothing more can be done now. */
     private void masterLoopOnce() {
-        for (;;) {
-            while (groupLock != 0) {
-                long t = Sleepq.tsleep_interlock(groupLockChan);
-                if (groupLock == 0) break;
-                Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
-            }
-            cleanLooseIos();
-            boolean[] nomore = new boolean[1];
-            int seq = flush(nomore);
-            Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
-            done = seq;
-            Sleepq.wakeup(doneChan);
-            if (hmp.criticalError || nomore[0] || abandon) break;
-        }
+        while (!masterStep()) { }
     }
+
+    /**
+     * One iteration of the master's inner loop (fl:L266-L279): wait for group_lock, clean the
+     * loose ios, flush the next sequence number, publish it as done. Returns true when the loop
+     * stops (nothing more to flush now, or a critical error). Called by the master only, and by
+     * the flusher Lincheck test, which drives the master itself ({@link #externalMaster}).
+     */
+    boolean masterStep() {
+        while (groupLock != 0) {
+            long t = Sleepq.tsleep_interlock(groupLockChan);
+            if (groupLock == 0) break;
+            Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
+        }
+        cleanLooseIos();
+        boolean[] nomore = new boolean[1];
+        int seq = flush(nomore);
+        Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
+        done = seq;
+        Sleepq.wakeup(doneChan);
+        return hmp.criticalError || nomore[0] || abandon;
+    }
+
+    /**
+     * Test seam (flusher Lincheck): with no flusher threads, {@link #async} only signals, as it
+     * does for a master thread, instead of running the master's loop on the caller; the test
+     * calls {@link #masterStep} itself.
+     */
+    boolean externalMaster;
+
+    /** How a slave commits one inode (hammer_sync_inode); a test seam replaces it with a stub. */
+    interface InodeSync { int sync(HammerTransaction trans, HammerInode ip); }
+
+    /** Test seam: the flusher Lincheck test commits inodes without I/O. */
+    InodeSync inodeSync;
 
     final Object groupLockChan = new Object();
 
@@ -375,7 +399,7 @@ public final class HammerFlusher {
         if (ip.slaveflush) return;
         ip.slaveflush = true;
         cleanLooseIos();
-        int error = hmp.syncInode(trans, ip);
+        int error = inodeSync.sync(trans, ip);
         if (error != 0) {
             ip.wouldblock = true;
             if (error == Errno.EWOULDBLOCK) error = 0;
@@ -436,16 +460,7 @@ public final class HammerFlusher {
                 hmp.hooks.finalizeStep(hmp, "undo-durable", fin);
                 if (hmp.criticalError) return;
 
-                long first = hmp.mutations.firstOffsetNotLagged ? saveNext : hmp.undo.first;
-                long firstSeq = hmp.mutations.firstOffsetNotLagged ? saveSeq : hmp.undo.firstSeq;
-                int firstCycle = hmp.mutations.firstOffsetNotLagged ? hmp.snapshotCount() : hmp.undoFirstCycle;
-                if (hmp.headerUndoFirst() != first || hmp.headerUndoNext() != saveNext) {
-                    hmp.modifyVolumeNoundo();
-                    hmp.setHeaderUndo(first, firstSeq, saveNext, saveSeq, firstCycle);
-                    hmp.modifyVolumeDone();
-                } else {
-                    hmp.headerFirstUnchanged(firstCycle);
-                }
+                setHeaderUndoIndices(saveNext, saveSeq);
                 if (root.modified) {
                     hmp.modifyVolumeNoundo();
                     hmp.setHeaderNextTid(trans.tid);
@@ -466,23 +481,7 @@ public final class HammerFlusher {
                 if (!hmp.mutations.metaBeforeUndoBarrier) flushMeta();
                 if (hmp.mutations.dataAfterMeta) flushData();
 
-                if (fin) {
-                    if (hmp.undo.first != saveNext) {
-                        hmp.undo.first = saveNext;
-                        hmp.undo.firstSeq = saveSeq;
-                        hmp.undoFirstCycle = hmp.snapshotCount();
-                        hmp.undoDirty = true;
-                    } else {
-                        hmp.undoFirstCycle = hmp.snapshotCount();
-                        hmp.undoDirty = hmp.undo.first != hmp.undo.next;
-                        if (hmp.headerUndoFirst() == hmp.undo.first) hmp.headerFirstUnchanged(hmp.undoFirstCycle);
-                    }
-                    hmp.undo.historyEpoch = hmp.snapshotsTaken();
-                    if (!hmp.mutations.keepUndoHistory) hmp.undo.clearHistory();
-                    hmp.flushTid1 = hmp.flushTid2;
-                    hmp.flushTid2 = trans.tid;
-                    finalFinalizes++;
-                }
+                if (fin) advanceUndoFirst(trans, saveNext, saveSeq);
                 hmp.hooks.finalizeStep(hmp, "end", fin);
             } finally {
                 hmp.syncUnlock(trans);
@@ -492,6 +491,47 @@ public final class HammerFlusher {
             finalizeLock.unlock();
             if (--finalizeWant == 0) Sleepq.wakeup(finalizeWantChan);
         }
+    }
+
+    /**
+     * Finalize step 7 (fl:L741-L748): the header image's UNDO indices. first_offset is the in-core
+     * one, i.e. the previous final cycle's save_undo_next_offset (the one-cycle lag); next_offset
+     * is this cycle's save. Called by {@link #finalize} only, and by the UNDO FIFO Lincheck test.
+     */
+    void setHeaderUndoIndices(long saveNext, long saveSeq) {
+        long first = hmp.mutations.firstOffsetNotLagged ? saveNext : hmp.undo.first;
+        long firstSeq = hmp.mutations.firstOffsetNotLagged ? saveSeq : hmp.undo.firstSeq;
+        int firstCycle = hmp.mutations.firstOffsetNotLagged ? hmp.snapshotCount() : hmp.undoFirstCycle;
+        if (hmp.headerUndoFirst() != first || hmp.headerUndoNext() != saveNext) {
+            hmp.modifyVolumeNoundo();
+            hmp.setHeaderUndo(first, firstSeq, saveNext, saveSeq, firstCycle);
+            hmp.modifyVolumeDone();
+        } else {
+            hmp.headerFirstUnchanged(firstCycle);
+        }
+    }
+
+    /**
+     * The end of a final finalize (fl:L835-L844): the in-core first_offset moves to
+     * save_undo_next_offset and the UNDO history is cleared. Called by {@link #finalize} only,
+     * and by the UNDO FIFO Lincheck test.
+     */
+    void advanceUndoFirst(HammerTransaction trans, long saveNext, long saveSeq) {
+        if (hmp.undo.first != saveNext) {
+            hmp.undo.first = saveNext;
+            hmp.undo.firstSeq = saveSeq;
+            hmp.undoFirstCycle = hmp.snapshotCount();
+            hmp.undoDirty = true;
+        } else {
+            hmp.undoFirstCycle = hmp.snapshotCount();
+            hmp.undoDirty = hmp.undo.first != hmp.undo.next;
+            if (hmp.headerUndoFirst() == hmp.undo.first) hmp.headerFirstUnchanged(hmp.undoFirstCycle);
+        }
+        hmp.undo.historyEpoch = hmp.snapshotsTaken();
+        if (!hmp.mutations.keepUndoHistory) hmp.undo.clearHistory();
+        hmp.flushTid1 = hmp.flushTid2;
+        hmp.flushTid2 = trans.tid;
+        finalFinalizes++;
     }
 
     /** Finalize step 3: issue every modified DATA buffer, each under the write interlock. */

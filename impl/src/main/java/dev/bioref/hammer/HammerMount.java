@@ -561,17 +561,7 @@ public final class HammerMount implements AutoCloseable {
         // Only now, holding a ref, take it off the lose tree: a buffer with a ref cannot become
         // loose again, while before the ref the kernel could still free it and leave it there
         // (hammer_get_buffer's order; an earlier port did this first: concurrency-hammer.md F2).
-        if (b.modRoot == loseRoot) {
-            ioToken.gettoken();
-            try {
-                if (b.modRoot == loseRoot) {
-                    loseRoot.remove(b);
-                    b.modRoot = null;
-                }
-            } finally {
-                ioToken.reltoken();
-            }
-        }
+        takeOffLoseTree(b);
         if (mustLoad) {
             int error = isnew ? b.newBuffer() : b.read();
             b.lock.refInterlockDone();
@@ -584,6 +574,21 @@ public final class HammerMount implements AutoCloseable {
             b.newBuffer();
         }
         return b;
+    }
+
+    /** getBuffer's lose-tree removal (ondisk.c get_buffer), under io_token; a seam for the IoRegistry Lincheck test. */
+    void takeOffLoseTree(HammerBuffer b) {
+        if (b.modRoot == loseRoot) {
+            ioToken.gettoken();
+            try {
+                if (b.modRoot == loseRoot) {
+                    loseRoot.remove(b);
+                    b.modRoot = null;
+                }
+            } finally {
+                ioToken.reltoken();
+            }
+        }
     }
 
     /** hammer_rel_buffer stand-in: drop a ref; on the last one let release decide the bp's fate. */

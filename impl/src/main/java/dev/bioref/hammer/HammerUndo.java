@@ -42,44 +42,62 @@ final class HammerUndo {
         this.ondiskFirst = h.undoFirst();
     }
 
-    /** hammer_generate_undo stand-in: append the pre-image of [target, target+len) from {@code old}. */
-    void generateUndo(HammerTransaction trans, long target, byte[] old, int oldOff, int len) {
-        undoLock.lockEx();
+    /**
+     * Test seam (Lincheck, UndoFifo*): runs where the seed's hammer_bread_ext/hammer_bnew_ext of the
+     * UNDO buffer may block, i.e. where an LWKT thread loses fs_token. The port's buffer fetch
+     * never blocks with inline completion, so a test puts a token-releasing point here.
+     */
+    Runnable mayBlock = () -> { };
+    /** Test seam: append without undo_lock (the refuted Lincheck variant only; never set otherwise). */
+    boolean withoutUndoLock;
+
+    /**
+     * hammer_generate_undo stand-in: append the pre-image of [target, target+len) from {@code old}.
+     * Returns the FIFO offset of the record, or -1 if the history suppressed it. As in undo.c, the
+     * offset is read into a local before the buffer fetch (which may block) and the record goes
+     * there; a record that does not fit the buffer's rest is preceded by a PAD up to its end.
+     */
+    long generateUndo(HammerTransaction trans, long target, byte[] old, int oldOff, int len) {
+        if (!withoutUndoLock) undoLock.lockEx();
         try {
-            if (history.containsKey(target)) return;      // already covered in this span
+            if (history.containsKey(target)) return -1;   // already covered in this span
             int recSize = HammerOndisk.undoRecordSize(len);
             Panic.KKASSERT(recSize <= BUFSIZE - HammerOndisk.UNDO_HEAD,
                     () -> "hammer_generate_undo: record of " + len + " bytes does not fit a buffer");
-            int room = (int) (BUFSIZE - next % BUFSIZE);
+            long at = next;
+            int room = (int) (BUFSIZE - at % BUFSIZE);
             if (room < recSize) {
                 Panic.KKASSERT(used() + room + recSize < max(),
                         () -> "hammer_generate_undo: insufficient undo FIFO space, used " + used() + " of " + size);
-                HammerBuffer ub = undoBuffer();
+                HammerBuffer ub = undoBuffer(at);
                 ub.modify(1);
-                HammerOndisk.encodePad(ub.data(), (int) (next % BUFSIZE), nextSeq);
+                HammerOndisk.encodePad(ub.data(), (int) (at % BUFSIZE), nextSeq);
                 ub.modifyDone();
                 hmp.relBuffer(ub, false);
                 advance(room);
+                at = next;
             }
             Panic.KKASSERT(used() + recSize < max(),
                     () -> "hammer_generate_undo: insufficient undo FIFO space, used " + used() + " of " + size);
-            HammerBuffer ub = undoBuffer();
+            HammerBuffer ub = undoBuffer(at);
             ub.modify(1);
-            HammerOndisk.encodeUndo(ub.data(), (int) (next % BUFSIZE), nextSeq, target, old, oldOff, len);
+            HammerOndisk.encodeUndo(ub.data(), (int) (at % BUFSIZE), nextSeq, target, old, oldOff, len);
             ub.modifyDone();
             hmp.relBuffer(ub, false);
             advance(recSize);
             history.put(target, hmp.snapshotsTaken());
             generated++;
+            return at;
         } finally {
-            undoLock.unlock();
+            if (!withoutUndoLock) undoLock.unlock();
         }
     }
 
-    /** The UNDO buffer at next_offset: a new buffer when next_offset starts one, else read it. */
-    private HammerBuffer undoBuffer() {
-        long zoneBlock = next / BUFSIZE * BUFSIZE;
-        boolean fresh = next % BUFSIZE == 0;
+    /** The UNDO buffer holding FIFO offset {@code at}: a new buffer when {@code at} starts one, else read it. */
+    private HammerBuffer undoBuffer(long at) {
+        mayBlock.run();
+        long zoneBlock = at / BUFSIZE * BUFSIZE;
+        boolean fresh = at % BUFSIZE == 0;
         return hmp.getBuffer(HammerIoType.UNDO_BUFFER, hmp.geometry.undoBase() + zoneBlock, fresh);
     }
 

@@ -29,4 +29,26 @@ final class HammerLincheckBudget {
         }
         return o;
     }
+
+    /**
+     * The same with a smaller default {@code iterations x invocations}, for facades whose every
+     * operation runs the port's buffer, token and lock code (each about 10x a HammerLock call);
+     * {@code -Pthorough} or the properties above restore the usual budget or set their own.
+     */
+    static ModelCheckingOptions modelChecking(int iterations, int invocations) {
+        ModelCheckingOptions o = modelChecking();
+        if (LincheckOptions.THOROUGH) return o;
+        if (System.getProperty("lincheck.modelChecking.iterations") == null) o.iterations(iterations);
+        if (System.getProperty("lincheck.modelChecking.invocationsPerIteration") == null) o.invocationsPerIteration(invocations);
+        return o;
+    }
+
+    /** {@link #modelChecking(int, int)} for stress mode. */
+    static StressOptions stress(int iterations, int invocations) {
+        StressOptions o = stress();
+        if (LincheckOptions.THOROUGH) return o;
+        if (System.getProperty("lincheck.stress.iterations") == null) o.iterations(iterations);
+        if (System.getProperty("lincheck.stress.invocationsPerIteration") == null) o.invocationsPerIteration(invocations);
+        return o;
+    }
 }

@@ -1,0 +1,4 @@
+package dev.bioref.hammer;
+
+/** The port's flusher sequencer, checked as {@link AbstractFlusherSequencerLincheckTest} describes. */
+public class FlusherSequencerLincheckTest extends AbstractFlusherSequencerLincheckTest { }

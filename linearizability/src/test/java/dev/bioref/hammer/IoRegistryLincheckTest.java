@@ -1,0 +1,4 @@
+package dev.bioref.hammer;
+
+/** The port's io registry, checked as {@link AbstractIoRegistryLincheckTest} describes. */
+public class IoRegistryLincheckTest extends AbstractIoRegistryLincheckTest { }

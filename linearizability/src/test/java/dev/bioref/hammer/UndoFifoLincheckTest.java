@@ -1,0 +1,4 @@
+package dev.bioref.hammer;
+
+/** The port's UNDO FIFO, checked as {@link AbstractUndoFifoLincheckTest} describes. */
+public class UndoFifoLincheckTest extends AbstractUndoFifoLincheckTest { }
