@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * completion calls bd_signal twice, so the second one passes the ticket and must wake the
  * writer wherever it is between publishing the ticket and sleeping.
  *
- * <p>What must hold: bd_wait returns with running + dirty space at most hidirtybufspace, and
+ * <p>What must hold: bd_wait returns with dirty space at most hidirtybufspace, and
  * never because its sleep ran to the watchdog after the writes were over while its ticket had
  * been passed (a lost wakeup). The mutant
  * {@code mutants.BdWaitVsBdSignalAsleep_BdSignalSkipsWakeup} (bd_signal clears the ticket
@@ -38,7 +38,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 1, 0, 0", expect = ACCEPTABLE, desc = "bd_wait returned without calling tsleep (the index had passed its ticket, or the space was already low)")
 @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "the writer slept and a signal woke it (or, with nothing left to signal, the hz net ended a sleep on an unpassed ticket)")
 @Outcome(id = ".*, .*, 1, .*", expect = FORBIDDEN, desc = "lost wakeup: the signals passed and cleared the writer's ticket, yet its sleep ran to the watchdog after the writes were over")
-@Outcome(id = ".*, 0, .*, .*", expect = FORBIDDEN, desc = "bd_wait returned with running + dirty space above hidirtybufspace")
+@Outcome(id = ".*, 0, .*, .*", expect = FORBIDDEN, desc = "bd_wait returned with dirty space above hidirtybufspace")
 @Outcome(id = ".*, 9, .*, .*", expect = FORBIDDEN, desc = "the writer threw")
 @Outcome(expect = FORBIDDEN, desc = "anything else: an invariant broken (r4 1), a signalling write failed (r4 2), or running/dirty space left (r4 3)")
 @State

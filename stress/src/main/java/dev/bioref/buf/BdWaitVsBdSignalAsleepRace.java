@@ -58,12 +58,19 @@ public class BdWaitVsBdSignalAsleepRace {
         }
     }
 
-    /** vfs_bio.c bd_wait(MAXBSIZE), L447, under the watchdog; its condition: running + dirty space at most hidirtybufspace. */
+    /**
+     * vfs_bio.c bd_wait(MAXBSIZE), L447, under the watchdog. Its condition, checked after it
+     * returned: dirtykvaspace at most hidirtybufspace. bd_wait returns once running + dirty space
+     * read at most hidirtybufspace (L486); the sum itself is not monotone (each write adds to
+     * running space before its completion takes it off dirty space: a first sample saw 7 blocks
+     * right after a legitimate return at 6), but dirty space only falls here, so it stays at
+     * or under the limit.
+     */
     public void writer(IIII_Result r) {
         Sleepq.Watchdog w = Sleepq.armWatchdog(WATCHDOG_NANOS, true);
         try {
             cache.bd_wait(cache.params().maxbsize());
-            satisfied = cache.runningbufspace.get() + cache.dirtykvaspace() <= cache.params().hidirtybufspace() ? 1 : 0;
+            satisfied = cache.dirtykvaspace() <= cache.params().hidirtybufspace() ? 1 : 0;
         } catch (RuntimeException e) {
             satisfied = 9;
         } finally {
@@ -100,8 +107,8 @@ public class BdWaitVsBdSignalAsleepRace {
     }
 
     /**
-     * r1 = the writer called tsleep (1) or returned without (0); r2 = 1 if running + dirty space
-     * was at most hidirtybufspace when it returned (0 no, 9 it threw); r3 = 1 lost wakeup (see
+     * r1 = the writer called tsleep (1) or returned without (0); r2 = 1 if dirty space was at
+     * most hidirtybufspace after it returned (0 no, 9 it threw); r3 = 1 lost wakeup (see
      * the class comment); r4 = 0 if the invariants hold and the cache is idle (no running or
      * dirty space), 1 an invariant broken, 2 the signaller failed, 3 not idle.
      */
