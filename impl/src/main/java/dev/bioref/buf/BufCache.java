@@ -399,7 +399,7 @@ public final class BufCache implements AutoCloseable {
             if (totalspace > max) totalspace = max;
             while (totalspace > 0) {
                 int i = bd_wake_index.getAndIncrement() & mask;
-                if (bd_wake_ary.getAndSet(i, 0) != 0) Sleepq.wakeup(bd_wake_chan[i]);
+                if (bd_wake_ary.getAndSet(i, 0) != 0 && !mut.bdSignalSkipsWakeup) Sleepq.wakeup(bd_wake_chan[i]);   // L508-509
                 totalspace -= maxbsize;
             }
         }

@@ -14,6 +14,12 @@ public final class BufMutations {
     public volatile boolean bpdoneNoRedirtyOnError;
     /** flushbufqueues writes without asking io_checkwrite (L2441). */
     public volatile boolean daemonSkipsCheckwrite;
+    /**
+     * bd_signal advances bd_wake_index and clears the slot's ticket count but skips the
+     * {@code wakeup(&bd_wake_ary[i])} (L508-509): a writer asleep in bd_wait on a passed ticket
+     * is not woken (lost wakeup; it sleeps until bd_wait's hz timeout).
+     */
+    public volatile boolean bdSignalSkipsWakeup;
 
     public static BufMutations none() { return new BufMutations(); }
 }

@@ -235,7 +235,7 @@ public final class HammerFlusher {
         int seq = flush(nomore);
         Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
         done = seq;
-        Sleepq.wakeup(doneChan);
+        if (!hmp.mutations.flusherSkipsDoneWakeup) Sleepq.wakeup(doneChan);   // fl:L273
         return hmp.criticalError || nomore[0] || abandon;
     }
 

@@ -25,7 +25,7 @@ public final class HammerMutations {
     /** modify sets modified before regetblk (SetModifiedAfterReget off). */
     public boolean setModifiedAfterReget;
 
-    // ---- wakeup paths (lost-wakeup mutants of the JCStress *Asleep twins, §7.4 J5/J6/J8)
+    // ---- wakeup paths (lost-wakeup mutants of the JCStress *Asleep twins, §7.4 J5/J6/J8/J10)
     /** io_complete clears waiting but skips the wakeup of hammer_io_wait's sleepers (io:L1148-1151). */
     public boolean completeSkipsWakeup;
     /** io_complete skips the wakeup of a wait_all placemarker next behind the completing head (io:L1138-1142, race R6). */
@@ -34,6 +34,11 @@ public final class HammerMutations {
     public boolean waitAllSkipsChainWakeup;
     /** direct_write_complete clears DIRECT_IO|DIRECT_WAIT but skips the wakeup of direct_wait (io:L1820-1824). */
     public boolean directCompleteSkipsWakeup;
+    /**
+     * The flusher's master loop publishes done but skips {@code wakeup(&hmp->flusher.done)}
+     * (fl:L272-273): hammer_flusher_wait's sleepers are not woken (J10).
+     */
+    public boolean flusherSkipsDoneWakeup;
 
     // ---- finalize mutations (§7.2)
     /** 1: issue meta-data writes before the UNDO barrier. */

@@ -63,12 +63,12 @@ public final class Sleepq {
         }
         Bucket b = bucket(chan);
         Watchdog w = WATCHDOG.get();
-        boolean bounded = w != null && timeoutNanos == 0;
+        boolean bounded = w != null && (timeoutNanos == 0 || w.boundTimed);
         if (w != null) {
             w.sleeps++;
             w.lastExpired = false;
         }
-        if (bounded) timeoutNanos = w.boundNanos;
+        if (bounded) timeoutNanos = timeoutNanos == 0 ? w.boundNanos : Math.min(timeoutNanos, w.boundNanos);
         List<Object> tokens = Token.releaseAllForSleep();
         try {
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
@@ -127,15 +127,28 @@ public final class Sleepq {
          */
         public long expiredAt;
 
-        Watchdog(long boundNanos) { this.boundNanos = boundNanos; }
+        /**
+         * Timed sleeps are bounded too (by the smaller of their timeout and the bound) and their
+         * expiries recorded: for waits whose only sleep is a timed safety net, such as
+         * bd_wait's hz sleep (vfs_bio.c L484), which a test raises far above the bound.
+         */
+        final boolean boundTimed;
+
+        Watchdog(long boundNanos, boolean boundTimed) {
+            this.boundNanos = boundNanos;
+            this.boundTimed = boundTimed;
+        }
     }
 
     private static final ThreadLocal<Watchdog> WATCHDOG = new ThreadLocal<>();
 
     /** Arms a fresh {@link Watchdog} on the calling thread (test seam). */
-    public static Watchdog armWatchdog(long boundNanos) {
+    public static Watchdog armWatchdog(long boundNanos) { return armWatchdog(boundNanos, false); }
+
+    /** The same; with {@code boundTimed} timed sleeps are bounded and recorded as well ({@link Watchdog#boundTimed}). */
+    public static Watchdog armWatchdog(long boundNanos, boolean boundTimed) {
         if (boundNanos <= 0) throw new IllegalArgumentException("armWatchdog: bound " + boundNanos);
-        Watchdog w = new Watchdog(boundNanos);
+        Watchdog w = new Watchdog(boundNanos, boundTimed);
         WATCHDOG.set(w);
         return w;
     }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The lost-wakeup switches of HammerMutations (completeSkipsWakeup, completeSkipsPlacemarkerWakeup,
- * directCompleteSkipsWakeup), deterministically: a waiter thread sleeps (parked in tsleep, seen
+ * waitAllSkipsChainWakeup, directCompleteSkipsWakeup, flusherSkipsDoneWakeup), deterministically: a waiter thread sleeps (parked in tsleep, seen
  * as TIMED_WAITING under a {@link Sleepq#armWatchdog} watchdog), then the test completes the
  * I/O it waits for. Without the switch the completion wakes it; with the switch its sleep runs
  * to the watchdog after the completion was over (exact: the completion's stamp precedes the
@@ -179,6 +179,66 @@ class HammerWakeupMutationTest {
             };
         }, m -> m.waitAllSkipsChainWakeup = true);
     }
+
+    /**
+     * hammer_flusher_wait vs another caller's master loop (J10; fl:L164, the done wakeup
+     * fl:L272-273). A syncer thread runs hmp.sync(); its loop's first finalize ("start" hook)
+     * sleeps, fs_token released, until the test lets it go. Meanwhile the waiter, under
+     * fs_token, calls async(NULL), which finds the inline loop running and returns a seq for it,
+     * and sleeps in waitSeq. The completion: the test lets the syncer go and joins it.
+     */
+    @Test void flusherSkipsDoneWakeupLosesTheFlusherWaiter() throws Exception {
+        check(m -> {
+            boolean[] flags = new boolean[3];       // [0] loop inside, [1] go, [2] waiter's async returned
+            Thread[] syncer = new Thread[1];
+            HammerMount hmp = mount(options(), m, new HammerHooks() {
+                @Override public void finalizeStep(HammerMount h, String step, boolean fin) {
+                    if (!"start".equals(step) || flags[0] || Thread.currentThread() != syncer[0]) return;
+                    synchronized (flags) { flags[0] = true; }
+                    Object chan = new Object();
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (!go(flags) && System.nanoTime() < deadline) dev.bioref.kern.Sleepq.tsleep(chan, "tstgo", 200_000L);
+                }
+            });
+            hmp.put(0, bytes(100, 1));
+            int[] seq = {Integer.MAX_VALUE};
+            syncer[0] = new Thread(hmp::sync, "syncer");
+            syncer[0].start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!inside(flags)) {
+                assertTrue(System.nanoTime() < deadline, "the syncer's loop never reached finalize");
+                Thread.onSpinWait();
+            }
+            return new Scenario() {
+                public void waitFor() {
+                    hmp.fsToken.gettoken();
+                    try {
+                        int s = hmp.flusher.async(null);
+                        synchronized (flags) { seq[0] = s; flags[2] = true; }
+                        hmp.flusher.waitSeq(s);
+                    } finally {
+                        hmp.fsToken.reltoken();
+                    }
+                }
+                public BooleanSupplier asleep() { return () -> { synchronized (flags) { return flags[2]; } }; }
+                public BooleanSupplier done() { return () -> { synchronized (flags) { return flags[2] && seq[0] - hmp.flusher.done <= 0; } }; }
+                public void complete() {
+                    synchronized (flags) { flags[1] = true; }
+                    try {
+                        syncer[0].join(10_000);
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    assertFalse(syncer[0].isAlive(), "the syncer did not return");
+                }
+                public void cleanup() { assertFalse(hmp.criticalError); hmp.checkInvariants(); }
+            };
+        }, m -> m.flusherSkipsDoneWakeup = true);
+    }
+
+    private static boolean inside(boolean[] flags) { synchronized (flags) { return flags[0]; } }
+
+    private static boolean go(boolean[] flags) { synchronized (flags) { return flags[1]; } }
 
     /** hammer_io_direct_wait vs hammer_io_direct_write_complete (io:L1844, io:L1820-1824). */
     @Test void directCompleteSkipsWakeupLosesTheDirectWaiter() throws Exception {

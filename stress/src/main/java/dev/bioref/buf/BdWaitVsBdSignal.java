@@ -28,8 +28,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * between publishing the ticket and sleeping; once woken, dirtykvaspace is back at the limit and
  * bd_wait returns.
  *
- * <p>No switch of {@code BufMutations} removes the re-read or the interlock, so this race has
- * no must-fail twin here.
+ * <p>JCStress's sanity mode (verify's default) runs no sample of a Mode.Termination test, so
+ * this class checks nothing there; it runs under {@code -Pjcstress-default} / {@code -Pthorough}.
+ * Its ordinary-mode twin {@link BdWaitVsBdSignalAsleep} runs the same race in every mode (the
+ * writer's sleep under a watchdog, a lost wakeup reported as a FORBIDDEN outcome), with the
+ * must-fail mutant {@code mutants.BdWaitVsBdSignalAsleep_BdSignalSkipsWakeup} (bd_signal skips
+ * the wakeup, L508-509). No switch removes bd_wait's re-read or interlock.
  *
  * <p>Run just this test:
  * <pre>java -jar stress/target/bioref-stress.jar -m sanity -t BdWaitVsBdSignal</pre>

@@ -30,8 +30,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>What must hold: the waiter returns with done at or past its seq, and never because a
  * sleep ran to the watchdog after the sync was over (a lost wakeup). A seq that no master loop
  * ever completes still hangs this twin (the watchdog bounds each sleep, not the wait; the
- * waiter re-checks and sleeps again); the Termination original reports that as STALE. No
- * mutant: the wakeups of hammer_flusher.c have no switch yet.
+ * waiter re-checks and sleeps again); the Termination original reports that as STALE. The
+ * mutant {@code mutants.FlusherAsyncVsWaitAsleep_FlusherSkipsDoneWakeup} (the master loop
+ * publishes done but skips its wakeup, fl:L272-273) must be reported FAILED.
  *
  * <p>Run just this test:
  * <pre>java -jar stress/target/bioref-stress.jar -t 'dev.bioref.hammer.FlusherAsyncVsWaitAsleep$' -m sanity -sc false</pre>
@@ -54,8 +55,11 @@ public class FlusherAsyncVsWaitAsleep {
     /** The syncer actor's thread: the hook acts only there. */
     volatile Thread syncer;
 
-    public FlusherAsyncVsWaitAsleep() {
-        rig = new HammerRig(HammerMutations.none(), new HammerHooks() {
+    public FlusherAsyncVsWaitAsleep() { this(HammerMutations.none()); }
+
+    /** With switches {@code m} (the mutant {@code mutants.FlusherAsyncVsWaitAsleep_FlusherSkipsDoneWakeup}). */
+    public FlusherAsyncVsWaitAsleep(HammerMutations m) {
+        rig = new HammerRig(m, new HammerHooks() {
             @Override public void finalizeStep(HammerMount hmp, String step, boolean fin) {
                 // the syncer's loop, first finalize: a blocking point (fs_token released) for the waiter's async to land in
                 if (rig == null || !rig.armed || !"start".equals(step) || loopInside
