@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@link ThreadCompleter}: on a completion thread, like an interrupt.</li>
  *   <li>{@link SeededCompleter}: held until the test or a seeded choice completes them, in any
  *       order: deterministic simulation with reordering.</li>
+ *   <li>{@link GateCompleter}: inline until shut, then held until the test releases them one
+ *       by one or all: keeps chosen writes in flight for as long as a test needs.</li>
  * </ul>
  */
 public interface Completer extends AutoCloseable {

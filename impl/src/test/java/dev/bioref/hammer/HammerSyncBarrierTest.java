@@ -1,16 +1,14 @@
 package dev.bioref.hammer;
 
-import dev.bioref.device.Completer;
+import dev.bioref.device.GateCompleter;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.MemoryBackend;
 import dev.bioref.kern.Clock;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -54,46 +52,6 @@ class HammerSyncBarrierTest {
     static final int KEY_A = HammerOndisk.SLOTS_PER_BLOCK + 1;
     static final long TIMEOUT_NANOS = 5_000_000_000L;
 
-    /** Completes inline while open; while shut, holds completions until the test releases them. */
-    static final class GateCompleter implements Completer {
-        private final ArrayDeque<Runnable> held = new ArrayDeque<>();
-        private boolean shut;
-
-        synchronized void shut() { shut = true; }
-
-        @Override public void schedule(Runnable completion) {
-            synchronized (this) {
-                if (shut) { held.add(completion); return; }
-            }
-            completion.run();
-        }
-
-        /** Runs the oldest held completion on the calling thread. */
-        void completeOne() {
-            Runnable r;
-            synchronized (this) { r = held.poll(); }
-            if (r == null) fail("no held completion");
-            r.run();
-        }
-
-        /** Runs every held completion in order, then completes inline again. */
-        void open() {
-            for (;;) {
-                Runnable r;
-                synchronized (this) {
-                    r = held.poll();
-                    if (r == null) { shut = false; return; }
-                }
-                r.run();
-            }
-        }
-
-        synchronized int held() { return held.size(); }
-
-        synchronized boolean isShut() { return shut; }
-
-        @Override public void await(CompletableFuture<?> done) { done.join(); }
-    }
 
     static HammerOptions options() {
         HammerOptions o = new HammerOptions();
@@ -211,7 +169,7 @@ class HammerSyncBarrierTest {
                 "A's finalize sleeps in barrier 1 or waits for finalize_lock", failures);
 
         // 3. complete B's writes; B submits its FLUSH; then complete everything
-        for (int i = 0; i < ahead; i++) gate.completeOne();
+        for (int i = 0; i < ahead; i++) assertTrue(gate.completeOne(), "no held completion");
         int before = gate.held();
         await(() -> gate.held() > before, "B's barrier submits its FLUSH", failures);
         gate.open();

@@ -1,13 +1,11 @@
 package dev.bioref.hammer;
 
-import dev.bioref.device.Completer;
+import dev.bioref.device.GateCompleter;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.MemoryBackend;
 import dev.bioref.kern.Clock;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 
 import static dev.bioref.hammer.HammerTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -19,42 +17,6 @@ import static org.junit.jupiter.api.Assertions.*;
 @org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerWaitTest {
 
-    /** Completes inline while open; while closed, holds completions until released one by one. */
-    static final class GateCompleter implements Completer {
-        private final ArrayDeque<Runnable> held = new ArrayDeque<>();
-        private boolean closed;
-
-        synchronized void shut() { closed = true; }
-
-        @Override public void schedule(Runnable completion) {
-            synchronized (this) {
-                if (closed) { held.add(completion); return; }
-            }
-            completion.run();
-        }
-
-        /** Runs the oldest held completion on the calling thread. */
-        void completeOne() {
-            Runnable r;
-            synchronized (this) { r = held.poll(); }
-            assertNotNull(r, "no held completion");
-            r.run();
-        }
-
-        void open() {
-            synchronized (this) { closed = false; }
-            for (;;) {
-                Runnable r;
-                synchronized (this) { r = held.poll(); }
-                if (r == null) return;
-                r.run();
-            }
-        }
-
-        synchronized int held() { return held.size(); }
-
-        @Override public void await(CompletableFuture<?> done) { done.join(); }
-    }
 
     static HammerMount gatedMount(GateCompleter gate) {
         HammerOptions o = options();
@@ -120,7 +82,7 @@ class HammerWaitTest {
         w1.start();
         w2.start();
         Thread.sleep(200);
-        gate.completeOne();                  // b1 done, b2 still running
+        assertTrue(gate.completeOne(), "b1 held");   // b1 done, b2 still running
         w1.join(300);
         w2.join(300);
         assertTrue(w1.isAlive() && w2.isAlive(), "wait_all returned while an earlier write was running");

@@ -1,5 +1,6 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.GateCompleter;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.MemoryBackend;
 import dev.bioref.device.Request;
@@ -75,7 +76,7 @@ class HammerWakeupMutationTest {
         assertTrue(lost, "the switch " + m + " did not lose the wakeup in 5 attempts");
     }
 
-    static HammerMount gatedMount(HammerWaitTest.GateCompleter gate, HammerMutations m) {
+    static HammerMount gatedMount(GateCompleter gate, HammerMutations m) {
         HammerOptions o = options();
         LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(o.geometry.size()), gate, Clock.SYSTEM);
         HammerMount.format(dev, o);
@@ -87,7 +88,7 @@ class HammerWakeupMutationTest {
     /** hammer_io_wait vs hammer_io_complete (io:L166, io:L1148-1151). */
     @Test void completeSkipsWakeupLosesTheIoWaiter() throws Exception {
         check(m -> {
-            HammerWaitTest.GateCompleter gate = new HammerWaitTest.GateCompleter();
+            GateCompleter gate = new GateCompleter();
             HammerMount hmp = gatedMount(gate, m);
             HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
             gate.shut();
@@ -105,7 +106,7 @@ class HammerWakeupMutationTest {
     /** hammer_io_wait_all's placemarker vs the completion of the head ahead of it (io:L188-227, io:L1138-1142). */
     @Test void completeSkipsPlacemarkerWakeupLosesWaitAll() throws Exception {
         check(m -> {
-            HammerWaitTest.GateCompleter gate = new HammerWaitTest.GateCompleter();
+            GateCompleter gate = new GateCompleter();
             HammerMount hmp = gatedMount(gate, m);
             HammerBuffer b1 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
             HammerBuffer b2 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase() + HammerOndisk.BUFSIZE);
@@ -142,7 +143,7 @@ class HammerWakeupMutationTest {
      */
     @Test void waitAllSkipsChainWakeupLosesTheSecondPlacemarker() throws Exception {
         check(m -> {
-            HammerWaitTest.GateCompleter gate = new HammerWaitTest.GateCompleter();
+            GateCompleter gate = new GateCompleter();
             HammerMount hmp = gatedMount(gate, m);
             HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
             gate.shut();

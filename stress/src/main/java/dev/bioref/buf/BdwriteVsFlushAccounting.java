@@ -1,6 +1,6 @@
 package dev.bioref.buf;
 
-import dev.bioref.device.Completer;
+import dev.bioref.device.GateCompleter;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -8,8 +8,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLLL_Result;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -51,14 +49,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class BdwriteVsFlushAccounting {
     final BufCache cache;
     final Vnode vp;
-    final Interrupt irq = new Interrupt();
+    /** The device's interrupt: holds completions from the moment the race starts, then runs them. */
+    final GateCompleter irq = new GateCompleter();
 
     public BdwriteVsFlushAccounting() {
         cache = new BufCache(Params.forTest(2, StressRig.BLK).withFlushperqueue(4), BufMutations.none(), BufQuirks.none());
         vp = StressRig.vnode(cache, 2, irq);
         StressRig.writeClean(cache, vp, 0, 5);
         cache.bdwrite(StressRig.fill(cache, vp, 1, 9));
-        irq.holding = true;
+        irq.shut();
     }
 
     /** getblk(0), fill 17, bdwrite. */
@@ -79,7 +78,7 @@ public class BdwriteVsFlushAccounting {
     public void daemon(LLLL_Result r) {
         try {
             cache.flushbufqueues(false);
-            irq.runAll();
+            irq.completeHeld();
         } catch (Throwable t) {
             r.r3 = StressRig.thrown(t);
         }
@@ -101,25 +100,5 @@ public class BdwriteVsFlushAccounting {
         Buf bp = cache.findblk(vp, StressRig.off(blk), BufCache.FINDBLK_TEST);
         String mem = bp == null ? "gone" : (bp.hasFlags(Buf.B_DELWRI) ? "dirty=" : "clean=") + bp.b_data()[0];
         return "disk=" + StressRig.disk(vp, blk) + " " + mem;
-    }
-
-    /** Keeps every completion until the daemon actor runs them (several may be pending at once). */
-    static final class Interrupt implements Completer {
-        private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
-        volatile boolean holding;
-
-        @Override public void schedule(Runnable completion) {
-            if (holding) pending.add(completion);
-            else completion.run();
-        }
-
-        @Override public void await(CompletableFuture<?> done) {
-            while (!done.isDone()) Thread.onSpinWait();
-        }
-
-        /** Runs the completions kept so far. */
-        void runAll() {
-            for (Runnable c; (c = pending.poll()) != null; ) c.run();
-        }
     }
 }

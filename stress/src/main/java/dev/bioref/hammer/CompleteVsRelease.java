@@ -15,7 +15,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * its last ref (notes §7.4 J3, CompleteVsDeallocate/Release).
  *
  * <p>Initial state, on the real cache, with completions inline during the setup and then held
- * (CompleteVsReleaseRace.HoldingCompleter) so the write is genuinely in flight: a DATA buffer written
+ * (a strict dev.bioref.device.GateCompleter) so the write is genuinely in flight: a DATA buffer written
  * by a small put (REL-DIRTY); the frontend takes a ref (get_buffer); a reclaimer asks
  * io_deallocate, which refuses because of the ref and sets B_LOCKED (the bp is parked on the
  * LOCKED queue; HammerRig.brelseDeallocate); the flusher's per-buffer data step writes it (ref,

@@ -2,49 +2,19 @@ package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
-import dev.bioref.device.Completer;
+import dev.bioref.device.GateCompleter;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 
 /** The race of {@link CompleteVsRelease} (notes §7.4 J3), shared with any mutant of it. */
 public class CompleteVsReleaseRace {
     /**
-     * Completes inline (the cache's bread waits in biowait, not in the completer) until
-     * {@link #hold}; from then on holds every completion until {@link #completeOldest} runs it
-     * on the calling thread.
+     * Completes inline (the cache's bread waits in biowait, not in the completer) until shut;
+     * from then on holds every completion until {@link #completion} runs it on the calling
+     * thread. Strict: a synchronous request while a completion is held is a mistake of this
+     * test and throws rather than hangs.
      */
-    static final class HoldingCompleter implements Completer {
-        private final ArrayDeque<Runnable> held = new ArrayDeque<>();
-        private boolean holding;
-
-        synchronized void hold() { holding = true; }
-
-        @Override public void schedule(Runnable completion) {
-            synchronized (this) {
-                if (holding) { held.add(completion); return; }
-            }
-            completion.run();
-        }
-
-        /** Runs the oldest held completion on the calling thread; false if none is held. */
-        boolean completeOldest() {
-            Runnable r;
-            synchronized (this) { r = held.poll(); }
-            if (r == null) return false;
-            r.run();
-            return true;
-        }
-
-        synchronized int pending() { return held.size(); }
-
-        @Override public void await(CompletableFuture<?> done) {
-            if (!done.isDone()) throw new IllegalStateException("a synchronous request while completions are held");
-        }
-    }
-
-    final HoldingCompleter completer = new HoldingCompleter();
+    final GateCompleter completer = new GateCompleter(true);
     final HammerRig rig;
     final HammerBuffer io;
     final Buf bp;
@@ -62,7 +32,7 @@ public class CompleteVsReleaseRace {
             check(b == io && io.lock.refCount() == 1, "frontend ref");
             // a reclaimer's io_deallocate is refused because of that ref: B_LOCKED, bp parked on LOCKED
             check(rig.brelseDeallocate(bp) == BufCache.STEP_REFUSED && bp.anyFlags(Buf.B_LOCKED), "B_LOCKED");
-            completer.hold();
+            completer.shut();
             // the flusher's per-buffer data step (fl:L657-666): ref, write_interlock, flush, done_interlock, rel
             io.lock.ref();
             io.writeInterlock();
@@ -72,7 +42,7 @@ public class CompleteVsReleaseRace {
         } finally {
             hmp.fsToken.reltoken();
         }
-        check(io.running && bp.anyFlags(Buf.B_LOCKED) && io.lock.refCount() == 1 && completer.pending() == 1
+        check(io.running && bp.anyFlags(Buf.B_LOCKED) && io.lock.refCount() == 1 && completer.held() == 1
                 && hmp.countIoLocked.get() == 1, "RUNNING, B_LOCKED, refs=1");
         disassociationsBefore = hmp.stats.disassociations.get();
     }
@@ -83,7 +53,7 @@ public class CompleteVsReleaseRace {
 
     /** The device completes the write: biodone, hammer_io_complete (io:L1074) on this thread, as an interrupt. */
     public void completion() {
-        if (!completer.completeOldest()) throw new IllegalStateException("no write in flight");
+        if (!completer.completeOne()) throw new IllegalStateException("no write in flight");
     }
 
     /**
