@@ -177,7 +177,11 @@ public final class HammerMount implements AutoCloseable {
 
     // ================================================================== frontend
 
-    /** Stores {@code value} (1..BUFSIZE bytes) under {@code key}; durable after a later sync or fsync. */
+    /**
+     * Stores {@code value} (1..BUFSIZE bytes) under {@code key}; durable once a later
+     * {@link #sync()} returns, or once the flush cycle after the one that wrote it has completed.
+     * Not after {@link #fsync} alone: see there.
+     */
     public void put(int key, byte[] value) {
         checkKey(key);
         if (value == null || value.length == 0 || value.length > BUFSIZE) {
@@ -249,7 +253,14 @@ public final class HammerMount implements AutoCloseable {
         }
     }
 
-    /** Flushes the inode holding {@code key} and waits for its flush group. */
+    /**
+     * Flushes the inode holding {@code key} and waits for its flush group (hammer_vop_fsync's
+     * flush and wait). The group's last finalize is final, but its header still names the
+     * previous cycle's first_offset (the one-cycle lag, fl:L833-836), so a crash before the next
+     * cycle undoes the group: the seed's v4 keeps an fsync'd inode through REDO records
+     * (hammer_redo.c), which the port does not have. For durability call {@link #sync()}
+     * (proofs-notes/hammer.md, "fsync and durability").
+     */
     public void fsync(int key) {
         checkKey(key);
         fsToken.gettoken();

@@ -134,4 +134,37 @@ class HammerBasicTest {
         assertEquals(0, again.lastRecovery().undos(), String.valueOf(again.lastRecovery()));
         for (int i = 0; i < 30; i++) assertArrayEquals(v("c" + i), again.get(i));
     }
+
+    /**
+     * Scope of fsync in the port (hammer.md, "fsync and durability"): fsync flushes the inode and
+     * waits for its flush group, whose last finalize is final (fl:L413); but that finalize's
+     * header still carries the previous cycle's first_offset (the one-cycle lag, fl:L833-836), so
+     * a crash before the next cycle's header undoes the group. The seed's v4 makes an fsync'd
+     * inode survive through REDO records (hammer_redo.c), which the port does not have. So a put
+     * is durable after sync() (or after a later flush cycle), not after fsync alone; this test
+     * pins that down, for both versions, with every cached write landing at the crash.
+     */
+    @Test void fsyncAloneIsUndoneByACrashTheNextCycleMakesItDurable() {
+        for (int version : new int[] {HammerOndisk.VERSION_4, HammerOndisk.VERSION_3}) {
+            HammerOptions o = new HammerOptions();
+            o.version = version;
+            LoopbackDevice dev = device(o);
+            HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+            hmp.put(0, v("fsynced"));
+            hmp.fsync(0);
+            dev.crash(w -> w.sectors());
+            HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+            assertNull(again.get(0), "v" + version + ": fsync alone survived a crash; if REDO was ported, update hammer.md and this test");
+            assertTrue(again.lastRecovery().undos() > 0, "v" + version + ": the group was undone: " + again.lastRecovery());
+
+            again.put(0, v("fsynced"));
+            again.fsync(0);
+            again.put(1, v("next"));
+            again.fsync(1);                 // the next cycle's header moves first_offset past the first group
+            dev.crash(w -> w.sectors());
+            HammerMount third = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+            assertArrayEquals(v("fsynced"), third.get(0), "v" + version + ": the first group is durable after the next cycle");
+            third.checkInvariants();
+        }
+    }
 }
