@@ -24,7 +24,8 @@ import java.util.OptionalLong;
  * <p>Rules. An unexpected outcome fails: a pass row that TLC rejects, a violation row (a
  * mutant) that TLC passes, a violation of another property than the one named, and any TLC
  * error (printed with TLC's whole output). A state count or depth that differs from the
- * recorded one is a warning, not a failure.
+ * recorded one is a warning, not a failure; the depth only when TLC ran with one worker (see
+ * {@link #judge(Manifest.Row, TlcResult, boolean)}).
  */
 public final class ModelCheck {
     private final TlcRunner runner;
@@ -49,7 +50,7 @@ public final class ModelCheck {
     public Checked check(Manifest.Row row) {
         log.println("TLC " + row.config() + " (" + row.module() + ", expect " + expected(row) + ") ...");
         TlcResult r = runner.run(row.config(), row.module());
-        Checked c = judge(row, r);
+        Checked c = judge(row, r, runner.singleWorker());
         log.println(progressLine(c));
         for (String w : c.warnings()) log.println("WARN " + row.config() + ": " + w);
         if (!r.trace().isEmpty()) {
@@ -68,8 +69,19 @@ public final class ModelCheck {
         return c;
     }
 
-    /** Compares TLC's result with what the row expects. */
+    /** Compares TLC's result with what the row expects, as for a single-worker run. */
     public static Checked judge(Manifest.Row row, TlcResult r) {
+        return judge(row, r, true);
+    }
+
+    /**
+     * Compares TLC's result with what the row expects. {@code exactDepth}: whether the reported
+     * depth is exact. With several workers TLC's breadth-first search is not strictly level by
+     * level and the depth it reports moves by a level between identical runs (seen here: 45, 46,
+     * 47 on one model; distinct and total state counts do not move), so a changed depth is then
+     * not reported.
+     */
+    public static Checked judge(Manifest.Row row, TlcResult r, boolean exactDepth) {
         List<String> warnings = new ArrayList<>();
         if (r.outcome() == TlcResult.Outcome.ERROR) {
             return new Checked(row, r, false, "TLC did not finish normally (exit " + r.exitCode()
@@ -81,7 +93,7 @@ public final class ModelCheck {
             }
             compare("distinct states", row.distinct(), r.distinct(), warnings);
             compare("total states", row.total(), r.total(), warnings);
-            compare("depth", row.depth(), r.depth(), warnings);
+            if (exactDepth) compare("depth", row.depth(), r.depth(), warnings);
             return new Checked(row, r, true, "as expected", warnings);
         }
         if (r.outcome() == TlcResult.Outcome.PASS) {

@@ -47,6 +47,9 @@ public final class TlcRunner {
         this.timeoutSeconds = timeoutSeconds;
     }
 
+    /** Whether TLC runs with one worker, the only setting in which its reported depth is exact. */
+    public boolean singleWorker() { return workers.equals("1"); }
+
     public Path specsDir() { return specsDir; }
 
     /** The command line for one model, as it will be run (also printed on a failure). */

@@ -129,4 +129,21 @@ class ModelCheckTest {
                 List.of(String.join("\t", Manifest.COLUMNS), "X.cfg\tMCX\tdefault\tviolation\t-\t-\t-\t-")));
         assertTrue(v.getMessage().contains("must name the property"), v.getMessage());
     }
+
+    @Test
+    void aChangedDepthIsReportedOnlyWhenTheDepthIsExact() {
+        Manifest m = Manifest.parse(Path.of("t.tsv"), List.of(String.join("\t", Manifest.COLUMNS),
+                "X.cfg\tMCX\tdefault\tpass\t-\t10\t20\t4"));
+        TlcResult r = TlcOutput.parse("""
+                Model checking completed. No error has been found.
+                20 states generated, 10 distinct states found, 0 states left on queue.
+                The depth of the complete state graph search is 5.
+                """, 0, List.of());
+        ModelCheck.Checked one = ModelCheck.judge(m.rows().get(0), r, true);
+        assertTrue(one.ok(), one.reason());
+        assertEquals(List.of("depth changed: recorded 4, now 5 (update specs/expected-results.tsv if intended)"), one.warnings());
+        ModelCheck.Checked several = ModelCheck.judge(m.rows().get(0), r, false);
+        assertTrue(several.ok(), several.reason());
+        assertEquals(List.of(), several.warnings(), "several workers: TLC's depth is not exact");
+    }
 }
