@@ -93,10 +93,18 @@ final class HammerRig {
     interface FsOp { void run(HammerBuffer b); }
 
     /** get_buffer, modify(1), {@code body}, modify_done, rel_buffer, all under fs_token. */
-    void frontendModify(FsOp body) {
+    void frontendModify(FsOp body) { frontendModify(body, null); }
+
+    /**
+     * As {@link #frontendModify(FsOp)}, running {@code afterRef} (a blocking point, or null)
+     * between taking the ref and entering modify: the frontend then holds a ref but not yet
+     * modify_refs.
+     */
+    void frontendModify(FsOp body, Runnable afterRef) {
         hmp.fsToken.gettoken();
         try {
             HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, dataOffset, false);
+            if (afterRef != null) afterRef.run();
             b.modify(1);
             body.run(b);
             b.modifyDone();

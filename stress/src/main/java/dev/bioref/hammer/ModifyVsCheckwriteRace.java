@@ -10,6 +10,11 @@ public class ModifyVsCheckwriteRace {
     final HammerRig rig;
     /** Set by the frontend when it reaches regetblk inside modify (it holds a ref and modify_refs). */
     volatile boolean frontendAtReget;
+    /** Set by the kernel when checkwrite has decided (read modify_refs/modified), before it acts. */
+    volatile boolean kernelDecided;
+    /** Every other sample lets the kernel decide first (see the constructor); the rest start freely. */
+    private static final java.util.concurrent.atomic.AtomicInteger SAMPLES = new java.util.concurrent.atomic.AtomicInteger();
+    final boolean kernelFirst = (SAMPLES.getAndIncrement() & 1) == 0;
 
     /**
      * Two blocking points widen the two windows of the race; each waits at most
@@ -23,6 +28,13 @@ public class ModifyVsCheckwriteRace {
      *     had one and checkwrite refused), so the wait times out; without it, this is where a
      *     frontend's modify slips in between checkwrite's decision and its clear (finding F7).
      * </ul>
+     * And in every other sample ({@link #kernelFirst}) the frontend, holding its ref but not yet
+     * modify_refs, waits (also at most {@link HammerRig#WINDOW_NANOS}) for checkwrite to decide:
+     * F7's window opens only when checkwrite reads modify_refs == 0 while the frontend already
+     * holds a ref (before the ref, checkwrite's own interlock keeps the frontend out). With
+     * whole-JVM configurations (-sc false, the default build) that order was rare enough that
+     * the CW_HonorModRefs-only mutant escaped three sanity runs in a row (session 3 CI). The
+     * other half of the samples keeps the free interleavings.
      */
     public ModifyVsCheckwriteRace(HammerMutations m) {
         rig = new HammerRig(m, new HammerHooks() {
@@ -35,6 +47,7 @@ public class ModifyVsCheckwriteRace {
 
             @Override public void checkwriteDecided(HammerIo io, boolean clear) {
                 if (rig != null && rig.armed && io.type == HammerIoType.DATA_BUFFER) {
+                    kernelDecided = true;
                     HammerRig.blockUntil(() -> frontendAtReget || rig.otherDone);
                 }
             }
@@ -45,7 +58,8 @@ public class ModifyVsCheckwriteRace {
     /** The frontend: modify the DATA buffer (X := 2) and release it. r4 = 1 if it finished without a panic. */
     public void frontend(IIII_Result r) {
         try {
-            rig.frontendModify(b -> b.data()[HammerRig.X] = 2);
+            rig.frontendModify(b -> b.data()[HammerRig.X] = 2,
+                    kernelFirst ? () -> HammerRig.blockUntil(() -> kernelDecided || rig.kernelDone) : null);
             r.r4 = 1;
         } catch (RuntimeException e) {
             r.r4 = 0;
