@@ -299,22 +299,28 @@ public final class HammerMount implements AutoCloseable {
             if (flusher.haswork()) {
                 flusher.sync();          // another cycle writes the header that names the snapshot
             } else {
-                // Nothing to flush: a barrier makes the last header write durable. Port addition
-                // (the seed's sync only waits for the flusher), taken under finalize_lock like every
-                // barrier of hammer_flusher_finalize (fl:L634-635): unlocked, it could run inside
-                // another thread's finalize between that finalize's UNDO writes and its barrier 1,
-                // clear NEEDFLUSH (io:L1967) with a FLUSH that does not cover those writes, and so
-                // make that barrier flush nothing (port bug, proofs-notes/concurrency-finalize.md).
-                flusher.finalizeLock.lockEx();
-                try {
-                    waitAll(true);
-                } finally {
-                    flusher.finalizeLock.unlock();
-                }
+                headerBarrier();     // nothing to flush: a barrier makes the last header write durable
             }
             checkWritable("sync");
         }
         return target;
+    }
+
+    /**
+     * The barrier sync and unmount add after the flusher's last cycle, to make its header write
+     * durable. Port addition (the seed's sync only waits for the flusher), taken under
+     * finalize_lock like every barrier of hammer_flusher_finalize (fl:L634-635): unlocked, it
+     * could run inside another thread's finalize between that finalize's UNDO writes and its
+     * barrier 1, clear NEEDFLUSH (io:L1967) with a FLUSH that does not cover those writes, and so
+     * make that barrier flush nothing (port bug, proofs-notes/concurrency-finalize.md §3).
+     */
+    private void headerBarrier() {
+        flusher.finalizeLock.lockEx();
+        try {
+            waitAll(true);
+        } finally {
+            flusher.finalizeLock.unlock();
+        }
     }
 
     /** Flushes until the flusher has no work (hammer_flush_dirty) and stops the flusher threads. */
@@ -325,14 +331,7 @@ public final class HammerMount implements AutoCloseable {
                 // unmount queues every dirty inode first (the VFS reclaims them), then flushes until idle
                 for (HammerInode ip : inodes) if (ip.unqueued() > 0) flushInode(ip);
                 flusher.flushDirty(-1);
-                // the last header write (v4 does not wait for it in finalize) is durable here; under
-                // finalize_lock for the same reason as sync's barrier above
-                flusher.finalizeLock.lockEx();
-                try {
-                    waitAll(true);
-                } finally {
-                    flusher.finalizeLock.unlock();
-                }
+                headerBarrier();     // the last header write (v4 does not wait for it in finalize) is durable here
             }
             flusher.destroy();
         } finally {
