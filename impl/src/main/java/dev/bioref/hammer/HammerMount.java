@@ -3,6 +3,7 @@ package dev.bioref.hammer;
 import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
 import dev.bioref.buf.Params;
+import dev.bioref.buf.VfsSubr;
 import dev.bioref.device.Completion;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.Request;
@@ -658,7 +659,7 @@ public final class HammerMount implements AutoCloseable {
     public dev.bioref.buf.Vnode devvp() { return kern.devvp; }
 
     /** The kernel writes every delayed-write bp of the device (vfsync: checkwrite, then write). */
-    public int kernelSync() { return cache.vfsync(kern.devvp, false); }
+    public int kernelSync() { return VfsSubr.vfsync(kern.devvp, false); }
 
     /** The hammer buffer at {@code offset}, if one exists (tests). */
     public HammerBuffer bufferAt(long offset) {
