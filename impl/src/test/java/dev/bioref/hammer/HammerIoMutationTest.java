@@ -361,7 +361,7 @@ class HammerIoMutationTest {
         assertNull(checkwriteDecisionWindowScenario((offMask & 1) != 0, (offMask & 2) != 0, (offMask & 4) != 0));
     }
 
-    /** Finding F7: with only CW_HonorModRefs left (interlock and order off) the modification is lost. */
+    /** Finding F7: with only the modify_refs test left (interlock and order off) the modification is lost. */
     @Test void honorModRefsAloneLosesAModificationInTheDecisionWindow() throws InterruptedException {
         String f = checkwriteDecisionWindowScenario(true, false, true);
         assertNotNull(f, "the modify_refs test alone kept the modification: F7 did not reproduce");
