@@ -124,8 +124,8 @@ class HammerIoMutationTest {
         m.checkwriteAllowsMeta = checkwriteAllows;
         AtomicReference<String> found = new AtomicReference<>();
         HammerHooks hooks = new HammerHooks() {
-            @Override public void finalizeStep(HammerMount hmp, String step, boolean fin) {
-                if (!step.equals("data-issued") || found.get() != null) return;
+            @Override public void finalizeStep(HammerMount hmp, HammerHooks.FinalizeStep step, boolean fin) {
+                if (step != HammerHooks.FinalizeStep.DATA_ISSUED || found.get() != null) return;
                 try {
                     if (kernelWrites) hmp.kernelSync();      // the kernel flushes what is delayed-write
                     hmp.checkInvariants();
