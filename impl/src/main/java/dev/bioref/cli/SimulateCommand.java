@@ -1,5 +1,6 @@
 package dev.bioref.cli;
 
+import dev.bioref.kern.HangWatchdog;
 import dev.bioref.sim.SimOptions;
 import dev.bioref.sim.Simulation;
 import picocli.CommandLine;
@@ -55,6 +56,10 @@ public final class SimulateCommand implements Callable<Integer> {
     boolean progress;
     @Option(names = "--no-progress", description = "Never show the progress bar.")
     boolean noProgress;
+    @Option(names = "--watchdog", paramLabel = "SECONDS", description = "Fail the run (exit 1) with every thread's stack, every"
+            + " kernel sleeper, the operation in progress and the replay line when no operation completes for this long;"
+            + " 0 = off (default: ${DEFAULT-VALUE}).")
+    int watchdogSeconds = 120;
 
     @Override public Integer call() {
         SimOptions o = new SimOptions();
@@ -72,7 +77,11 @@ public final class SimulateCommand implements Callable<Integer> {
                 + " volume-version=" + o.version + " device=" + o.device
                 + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations)));
         out.flush();
-        Simulation.Result r = Simulation.run(o, showProgress ? System.err : null);
+        if (watchdogSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--watchdog must be >= 0 seconds, was " + watchdogSeconds);
+        }
+        Simulation.Result r = runWatched(o, showProgress ? System.err : null, out);
+        if (r == null) return 1;      // hung: the report and the replay line are printed
         out.printf("  operations        %d completed of %d (put %d, delete %d, get %d, sync %d, fsync %d, kernel flushes %d)%n",
                 r.ops(), o.ops, r.puts(), r.deletes(), r.gets(), r.syncs(), r.fsyncs(), r.daemonPasses());
         out.printf("  flush cycles      %d%n", r.flushCycles());
@@ -95,4 +104,54 @@ public final class SimulateCommand implements Callable<Integer> {
         out.flush();
         return 1;
     }
+
+    /**
+     * Runs the simulation on its own (daemon) thread under a {@link HangWatchdog}; returns its
+     * result, or null after printing the hang report when no operation completed for
+     * {@code --watchdog} seconds (the stuck threads are left behind; the process exits 1).
+     */
+    private Simulation.Result runWatched(SimOptions o, java.io.PrintStream progressOut, PrintWriter out) {
+        Simulation.Monitor mon = new Simulation.Monitor();
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch over = new java.util.concurrent.CountDownLatch(1);
+        Thread runner = new Thread(() -> {
+            try {
+                outcome.compareAndSet(null, Simulation.run(o, progressOut, mon));
+            } catch (Throwable e) {
+                outcome.compareAndSet(null, e);
+            } finally {
+                over.countDown();
+            }
+        }, "sim-main");
+        runner.setDaemon(true);
+        HangWatchdog wd = watchdogSeconds == 0 ? null
+                : HangWatchdog.start("simulate", java.util.concurrent.TimeUnit.SECONDS.toNanos(watchdogSeconds), mon::steps,
+                        mon::operation, o.replayCommand(), report -> {
+                            if (outcome.compareAndSet(null, new Hung(report))) over.countDown();
+                        });
+        runner.start();
+        try {
+            over.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("simulate: interrupted");
+        } finally {
+            if (wd != null) wd.close();
+        }
+        Object x = outcome.get();
+        if (x instanceof Hung h) {
+            if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
+            out.println("  result            FAILED: no progress for " + watchdogSeconds + " s (a hang)");
+            out.print(h.report);
+            out.println("  replay: " + o.replayCommand());
+            out.flush();
+            runner.interrupt();
+            return null;
+        }
+        if (x instanceof RuntimeException e) throw e;
+        if (x instanceof Error e) throw e;
+        return (Simulation.Result) x;
+    }
+
+    private record Hung(String report) { }
 }

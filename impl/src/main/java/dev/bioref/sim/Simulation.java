@@ -49,7 +49,38 @@ public final class Simulation {
         public boolean ok() { return failures.isEmpty(); }
     }
 
+    /**
+     * What a watchdog needs to see of a running simulation: a counter that moves with every
+     * operation and crash point, and the operation each frontend lane is in.
+     */
+    public static final class Monitor {
+        final java.util.concurrent.atomic.AtomicLong steps = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.ConcurrentHashMap<Integer, String> lanes = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile String phase = "starting";
+
+        /** Moves with every operation, crash point and phase of the run. */
+        public long steps() { return steps.get(); }
+
+        /** The operation each lane is in, and the run's phase. */
+        public String operation() {
+            StringBuilder b = new StringBuilder(phase);
+            new java.util.TreeMap<>(lanes).forEach((l, op) -> b.append("; lane ").append(l).append(": ").append(op));
+            return b.toString();
+        }
+
+        void op(int lane, String op) {
+            lanes.put(lane, op);
+            steps.incrementAndGet();
+        }
+
+        void phase(String p) {
+            phase = p;
+            steps.incrementAndGet();
+        }
+    }
+
     private final SimOptions o;
+    private final Monitor mon;
     private final PrintStream progressOut;
     private final Random faultRnd;
     private final Random pressureRnd;
@@ -80,8 +111,9 @@ public final class Simulation {
     private volatile boolean phaseAbort;     // threaded: a write fault ended the phase early
     private int[] laneAck;
 
-    private Simulation(SimOptions o, PrintStream progressOut) {
+    private Simulation(SimOptions o, PrintStream progressOut, Monitor mon) {
         this.o = o;
+        this.mon = mon;
         this.progressOut = progressOut;
         this.faultRnd = new Random(o.seed * 0x9E3779B97F4A7C15L + 1);
         this.pressureRnd = new Random(o.seed * 31 + 7);
@@ -89,8 +121,13 @@ public final class Simulation {
 
     /** Runs the simulation described by {@code o}; progress goes to {@code progressOut} if not null. */
     public static Result run(SimOptions o, PrintStream progressOut) {
+        return run(o, progressOut, new Monitor());
+    }
+
+    /** The same, reporting its progress to {@code mon} (for a watchdog on another thread). */
+    public static Result run(SimOptions o, PrintStream progressOut, Monitor mon) {
         o.validate();
-        return new Simulation(o, progressOut).go();
+        return new Simulation(o, progressOut, mon).go();
     }
 
     private Result go() {
@@ -109,6 +146,7 @@ public final class Simulation {
         checker = new CrashChecker(o.seed, o.crashStates, 6).insideFinalize(o.finalizeCheckEvery);
         model = new byte[o.keys][];
         mountAgain();
+        mon.phase("running");
         try {
             if (o.threads == 1) runSequential(); else runThreaded();
             if (failures.isEmpty()) finish();
@@ -172,6 +210,8 @@ public final class Simulation {
     private void step(Random rnd, int i, int lane, int lanes) {
         int key = lane + lanes * rnd.nextInt(Math.max(1, (o.keys - lane + lanes - 1) / lanes));
         int r = rnd.nextInt(100);
+        mon.op(lane, "op " + i + ": " + (r < 60 ? "put" : r < 70 ? "delete" : r < 90 ? "get" : r < 93 ? "sync"
+                : r < 95 ? "fsync" : "kernel flush") + "(" + key + ")");
         try {
             if (r < 55) {
                 put(key, value(rnd, 1 + rnd.nextInt(HammerOndisk.CHUNK), i));
@@ -256,6 +296,7 @@ public final class Simulation {
     // ------------------------------------------------------------------ crash points
 
     private void crashPoint(String where) {
+        mon.phase("crash point at " + where);
         int floor = hmp.durableFloor();
         if (floor < lastAck) failures.add(where + ": durable floor " + floor + " below the last acknowledged sync " + lastAck);
         checker.setContext("");
@@ -270,13 +311,16 @@ public final class Simulation {
         dev.crash();
         crashes++;
         try {
+            mon.phase("recovery and mount after the crash at " + where);
             mountAgain();
         } catch (RuntimeException e) {
             failures.add(where + ": mount after the crash failed: " + e);
         }
+        mon.phase("running");
     }
 
     private void finish() {
+        mon.phase("final sync");
         try {
             lastAck = hmp.sync();
             syncs.incrementAndGet();

@@ -90,6 +90,21 @@ class SimulationTest {
         assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --ops 1200 --keys 40 --finalize-check-every 1 --mutation firstOffsetNotLagged"), r.out());
     }
 
+    /**
+     * A lost wakeup in a threaded run fails within the watchdog's bound, exit 1, naming the
+     * sleepers (the frontends in hammer_flusher_wait, "hmrfls") and the operations in progress,
+     * and prints the replay line; it does not hang.
+     */
+    @Test void aHangFailsWithTheSleepersNamedAndExitOne() {
+        CliRun r = CliRun.of("simulate", "--threads", "2", "--ops", "3000", "--no-progress", "--watchdog", "3",
+                "--mutation", "flusherSkipsDoneWakeup");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("result            FAILED: no progress for 3 s (a hang)"), r.out());
+        assertTrue(r.out().matches("(?s).*\"sim-frontend-\\d\" asleep on \"hmrfls\" channel .* in dev\\.bioref\\.hammer\\.HammerFlusher\\.waitSeq.*"), r.out());
+        assertTrue(r.out().matches("(?s).*operation in progress: running; lane 0: op \\d+: \\w+.*"), r.out());
+        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --threads 2 --ops 3000 --mutation flusherSkipsDoneWakeup"), r.out());
+    }
+
     @Test void badOptionsAreUsageErrors() {
         assertEquals(2, CliRun.of("simulate", "--threads", "0").code());
         assertEquals(2, CliRun.of("simulate", "--device", "tape").code());
