@@ -16,15 +16,22 @@ import java.util.concurrent.Callable;
  * {@code ./bioref simulate}: the seeded whole-stack run (frontend → HAMMER → flusher → buffer
  * cache → loopback device) with write faults and crashes, checking recovery at every crash.
  * Exit code 0 when every check passed, 1 on a failure (with the command that replays it),
- * 2 on a usage error.
+ * 2 on a usage error, 3 on an environment error (Main).
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Runs a seeded workload through HAMMER, the flusher, the buffer cache and the loopback device,"
                 + " injects write faults and crashes, and checks that every crash state recovers to a completed"
                 + " flush cycle no older than the last acknowledged sync, with all referenced data durable."
-                + " Exit code 0: all checks passed; 1: a check failed (the replay command is printed); 2: usage error.")
+                + " Exit code 0: all checks passed; 1: a check failed (the replay command is printed); 2: usage error;"
+                + " 3: environment error (I/O, disk full, permissions, missing directory).")
 public final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin VerboseOption verbose;
+
+    /** The HammerMutations switch names, for --help. */
+    static final class MutationNames implements Iterable<String> {
+        @Override public java.util.Iterator<String> iterator() { return SimOptions.mutationNames().iterator(); }
+    }
 
     @Option(names = "--seed", description = "Workload, fault and crash-state seed (default: ${DEFAULT-VALUE}).")
     long seed = 1;
@@ -50,7 +57,8 @@ public final class SimulateCommand implements Callable<Integer> {
     int version = new SimOptions().version;
     @Option(names = "--device", description = "mem, or file:PATH for a file-backed durable image (default: ${DEFAULT-VALUE}).")
     String device = "mem";
-    @Option(names = "--mutation", description = "Turn on a HammerMutations switch (repeatable), e.g. firstOffsetNotLagged.")
+    @Option(names = "--mutation", paramLabel = "NAME", completionCandidates = MutationNames.class,
+            description = "Turn on a HammerMutations switch (repeatable): ${COMPLETION-CANDIDATES}.")
     List<String> mutations = new ArrayList<>();
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
     boolean progress;
@@ -76,6 +84,7 @@ public final class SimulateCommand implements Callable<Integer> {
         out.println("bioref simulate: seed=" + o.seed + " threads=" + o.threads + " ops=" + o.ops + " keys=" + o.keys
                 + " volume-version=" + o.version + " device=" + o.device
                 + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations)));
+        for (String note : o.blindSpots()) out.println("  note: " + note);
         out.flush();
         if (watchdogSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--watchdog must be >= 0 seconds, was " + watchdogSeconds);

@@ -151,8 +151,10 @@ public final class Simulation {
             if (o.threads == 1) runSequential(); else runThreaded();
             if (failures.isEmpty()) finish();
         } catch (RuntimeException | AssertionError e) {
+            if (environmentError(e) != null) throw (RuntimeException) e;   // not a failed check: the caller says exit 3
             failures.add("unexpected " + e + at(e));
         }
+        if (environmentError != null) throw environmentError;
         if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
         harvest(hmp);
         return new Result(puts.get() + deletes.get() + gets.get() + syncs.get() + fsyncs.get() + daemonPasses.get(),
@@ -160,6 +162,16 @@ public final class Simulation {
                 checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1,
                 (System.nanoTime() - t0) / 1_000_000, disassociations, deallocRefused, checkwriteAccepted,
                 checkwriteRefused);
+    }
+
+    private volatile RuntimeException environmentError;    // an I/O error of the image file on a frontend thread
+
+    /** The UncheckedIOException in e's cause chain (the image file failed: disk full, permissions), or null. */
+    static java.io.UncheckedIOException environmentError(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.io.UncheckedIOException u) return u;
+        }
+        return null;
     }
 
     private static String at(Throwable e) {
@@ -349,7 +361,15 @@ public final class Simulation {
                         step(rnd, base + i, lane, o.threads);
                     }
                 }, "sim-frontend-" + t);
-                th.setUncaughtExceptionHandler((th2, e) -> failures.add(th2.getName() + ": " + e + at(e)));
+                th.setUncaughtExceptionHandler((th2, e) -> {
+                    java.io.UncheckedIOException io = environmentError(e);
+                    if (io != null) {
+                        environmentError = io;
+                        phaseAbort = true;
+                    } else {
+                        failures.add(th2.getName() + ": " + e + at(e));
+                    }
+                });
                 ts.add(th);
                 th.start();
             }
