@@ -57,11 +57,17 @@ public final class Main implements Runnable {
         while (pr.hasSubcommand()) pr = pr.subcommand();
         boolean verbose = pr.hasMatchedOption("--verbose");
         java.io.PrintWriter err = cl.getErr();
+        if (e instanceof dev.bioref.sim.SimOptions.Refused) {
+            cl.getErr().println("bioref " + cl.getCommandName() + ": " + oneLine(e));
+            cl.getErr().flush();
+            return USAGE;
+        }
         Throwable io = ioCause(e);
         String name = "bioref " + cl.getCommandName();
         if (io != null) {
             err.println(name + ": environment error: " + oneLine(e)
-                    + (io != e ? " (" + io.getClass().getSimpleName() + ": " + io.getMessage() + ")" : ""));
+                    + (io != e && !oneLine(e).contains(String.valueOf(io.getMessage()))
+                            ? " (" + io.getClass().getSimpleName() + ": " + io.getMessage() + ")" : ""));
         } else {
             err.println(name + ": internal error: " + oneLine(e) + (verbose ? "" : " (--verbose prints the stack trace)"));
         }

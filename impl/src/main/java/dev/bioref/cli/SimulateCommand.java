@@ -57,6 +57,9 @@ public final class SimulateCommand implements Callable<Integer> {
     int version = new SimOptions().version;
     @Option(names = "--device", description = "mem, or file:PATH for a file-backed durable image (default: ${DEFAULT-VALUE}).")
     String device = "mem";
+    @Option(names = "--format", description = "With --device file:PATH, reformat PATH even if it is not a bioref image"
+            + " of this run (its contents are lost). Without it such a file is refused; a bioref image is reopened and recovered.")
+    boolean format;
     @Option(names = "--mutation", paramLabel = "NAME", completionCandidates = MutationNames.class,
             description = "Turn on a HammerMutations switch (repeatable): ${COMPLETION-CANDIDATES}.")
     List<String> mutations = new ArrayList<>();
@@ -73,7 +76,7 @@ public final class SimulateCommand implements Callable<Integer> {
         SimOptions o = new SimOptions();
         o.seed = seed; o.threads = threads; o.ops = ops; o.keys = keys; o.crashEvery = crashEvery;
         o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
-        o.checkEvery = checkEvery; o.version = version; o.device = device; o.mutations.addAll(mutations);
+        o.checkEvery = checkEvery; o.version = version; o.device = device; o.format = format; o.mutations.addAll(mutations);
         try {
             o.validate();
         } catch (IllegalArgumentException e) {
@@ -93,6 +96,7 @@ public final class SimulateCommand implements Callable<Integer> {
         if (r == null) return 1;      // hung: the report and the replay line are printed
         out.printf("  operations        %d completed of %d (put %d, delete %d, get %d, sync %d, fsync %d, kernel flushes %d)%n",
                 r.ops(), o.ops, r.puts(), r.deletes(), r.gets(), r.syncs(), r.fsyncs(), r.daemonPasses());
+        out.printf("  device            %s%n", r.device());
         out.printf("  flush cycles      %d%n", r.flushCycles());
         out.printf("  crashes           %d%n", r.crashes());
         out.printf("  crash states      %d checked at %d crash points%n", r.crashStates(), r.crashPoints());

@@ -31,6 +31,13 @@ public final class SimOptions {
     /** "mem" or "file:PATH". */
     public String device = "mem";
     public boolean progress;
+    /** With a file device: reformat a file that is not a bioref image of this run (its contents are lost). */
+    public boolean format;
+
+    /** The run refuses to touch what the user gave it (a file that is not its image): a usage error. */
+    public static final class Refused extends IllegalArgumentException {
+        public Refused(String message) { super(message); }
+    }
     public final List<String> mutations = new ArrayList<>();
 
     /** The exact command that replays this run. */
@@ -48,6 +55,7 @@ public final class SimOptions {
         if (checkEvery != d.checkEvery) sb.append(" --check-every ").append(checkEvery);
         if (version != d.version) sb.append(" --volume-version ").append(version);
         if (!device.equals(d.device)) sb.append(" --device ").append(device);
+        if (format) sb.append(" --format");
         for (String m : mutations) sb.append(" --mutation ").append(m);
         return sb.toString();
     }

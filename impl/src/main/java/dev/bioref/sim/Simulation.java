@@ -45,7 +45,7 @@ public final class Simulation {
                          long flushCycles, long crashes, long crashPoints, long crashStates, long faults,
                          long criticalErrors, long invariantChecks, List<String> failures, boolean deterministic,
                          long millis, long disassociations, long deallocRefused, long checkwriteAccepted,
-                         long checkwriteRefused) {
+                         long checkwriteRefused, String device) {
         public boolean ok() { return failures.isEmpty(); }
     }
 
@@ -141,11 +141,20 @@ public final class Simulation {
         hopts.nbuf = 96;
         hopts.autoflushRecords = 16;
         hopts.limitDirtybufspace = 12L * HammerOndisk.BUFSIZE;
-        dev = newDevice(hopts.geometry.size());
-        HammerMount.format(dev, hopts);
+        boolean fresh = openDevice(hopts.geometry.size());
+        try {
+            return run(t0, fresh);
+        } finally {
+            dev.close();          // releases the image file and its lock
+        }
+    }
+
+    private Result run(long t0, boolean fresh) {
+        if (fresh) HammerMount.format(dev, hopts);
         checker = new CrashChecker(o.seed, o.crashStates, 6).insideFinalize(o.finalizeCheckEvery);
         model = new byte[o.keys][];
         mountAgain();
+        if (!fresh) deviceNote += "; recovered it (" + hmp.lastRecovery() + ") and went on from its contents";
         mon.phase("running");
         try {
             if (o.threads == 1) runSequential(); else runThreaded();
@@ -161,7 +170,7 @@ public final class Simulation {
                 puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
                 checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1,
                 (System.nanoTime() - t0) / 1_000_000, disassociations, deallocRefused, checkwriteAccepted,
-                checkwriteRefused);
+                checkwriteRefused, deviceNote);
     }
 
     private volatile RuntimeException environmentError;    // an I/O error of the image file on a frontend thread
@@ -179,11 +188,74 @@ public final class Simulation {
         return st.length == 0 ? "" : " at " + st[0];
     }
 
-    private LoopbackDevice newDevice(long size) {
+    private String deviceNote = "in memory";
+
+    /**
+     * Opens the run's device; returns true if it must be formatted. A file image is written only
+     * if it is new, or a bioref image of this run's geometry and version (magic, header CRC and
+     * geometry checked; reopened and recovered, not formatted), or {@code --format} was given;
+     * anything else is refused ({@link SimOptions.Refused}) before a byte is written. The file
+     * is locked exclusively while the run lasts.
+     */
+    private boolean openDevice(long size) {
         long cap = (size + LoopbackDevice.SECTOR_SIZE - 1) / LoopbackDevice.SECTOR_SIZE * LoopbackDevice.SECTOR_SIZE;
-        if (o.device.equals("mem")) return new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM);
-        return new LoopbackDevice(FileBackend.create(java.nio.file.Path.of(o.device.substring(5)), cap),
-                new InlineCompleter(), Clock.SYSTEM);
+        if (o.device.equals("mem")) {
+            dev = new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM);
+            return true;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(o.device.substring(5));
+        FileBackend b;
+        boolean fresh = true;
+        if (!java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            b = FileBackend.createNew(p, cap);
+            deviceNote = "created a new image " + p;
+        } else {
+            String notImage = java.nio.file.Files.isDirectory(p) ? null : whyNotOurImage(p, cap);
+            if (o.format && notImage != null) {
+                b = FileBackend.reformat(p, cap);
+                deviceNote = "reformatted " + p + " (--format; it was not a bioref image of this geometry: " + notImage + ")";
+            } else if (notImage != null) {
+                throw new SimOptions.Refused("--device " + o.device + ": refusing to write over " + p + ": " + notImage
+                        + "; --format reformats it (its contents are lost)");
+            } else if (o.format) {
+                b = FileBackend.reformat(p, cap);
+                deviceNote = "reformatted the bioref image " + p + " (--format)";
+            } else {
+                b = FileBackend.openLocked(p);
+                fresh = false;
+                deviceNote = "reopened the existing image " + p;
+            }
+        }
+        dev = new LoopbackDevice(b, new InlineCompleter(), Clock.SYSTEM);
+        return fresh;
+    }
+
+    /** Null if {@code p} is a bioref image this run can use; else what is wrong with it. */
+    private String whyNotOurImage(java.nio.file.Path p, long cap) {
+        try {
+            long len = java.nio.file.Files.size(p);
+            if (len < HammerOndisk.BUFSIZE) return "not a bioref image (" + len + " bytes)";
+            byte[] h = new byte[HammerOndisk.BUFSIZE];
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(p)) {
+                if (in.readNBytes(h, 0, h.length) != h.length) return "not a bioref image (short read)";
+            }
+            HammerOndisk.Header hd;
+            try {
+                hd = HammerOndisk.decodeHeader(h);
+            } catch (IllegalStateException e) {
+                return "not a bioref image (" + e.getMessage() + ")";
+            }
+            if (!hd.geometry().equals(hopts.geometry) || len != cap) {
+                return "a bioref image of another geometry (" + hd.geometry() + ", " + len + " bytes; this run needs "
+                        + hopts.geometry + ", " + cap + " bytes: use the same --keys)";
+            }
+            if (hd.version() != o.version) {
+                return "a bioref image of volume version " + hd.version() + " (this run: --volume-version " + o.version + ")";
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + p, e);
+        }
     }
 
     private void mountAgain() {
