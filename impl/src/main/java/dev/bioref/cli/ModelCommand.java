@@ -47,7 +47,13 @@ public final class ModelCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the models that would run, and stop")
     boolean list;
 
+    @CommandLine.Mixin VerboseOption verbose;
+
     @Override public Integer call() throws Exception {
+        if (!workers.matches("auto|[1-9][0-9]{0,3}")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--workers must be 'auto' or a number from 1 to 9999, was '" + workers + "'");
+        }
         PrintStream out = System.out;
         SpecsLayout layout;
         Manifest manifest;

@@ -1,5 +1,6 @@
 package dev.bioref.cli;
 
+import dev.bioref.kern.HangWatchdog;
 import dev.bioref.sim.SimOptions;
 import dev.bioref.sim.Simulation;
 import picocli.CommandLine;
@@ -15,15 +16,22 @@ import java.util.concurrent.Callable;
  * {@code ./bioref simulate}: the seeded whole-stack run (frontend → HAMMER → flusher → buffer
  * cache → loopback device) with write faults and crashes, checking recovery at every crash.
  * Exit code 0 when every check passed, 1 on a failure (with the command that replays it),
- * 2 on a usage error.
+ * 2 on a usage error, 3 on an environment error (Main).
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Runs a seeded workload through HAMMER, the flusher, the buffer cache and the loopback device,"
                 + " injects write faults and crashes, and checks that every crash state recovers to a completed"
                 + " flush cycle no older than the last acknowledged sync, with all referenced data durable."
-                + " Exit code 0: all checks passed; 1: a check failed (the replay command is printed); 2: usage error.")
+                + " Exit code 0: all checks passed; 1: a check failed (the replay command is printed); 2: usage error;"
+                + " 3: environment error (I/O, disk full, permissions, missing directory).")
 public final class SimulateCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin VerboseOption verbose;
+
+    /** The HammerMutations switch names, for --help. */
+    static final class MutationNames implements Iterable<String> {
+        @Override public java.util.Iterator<String> iterator() { return SimOptions.mutationNames().iterator(); }
+    }
 
     @Option(names = "--seed", description = "Workload, fault and crash-state seed (default: ${DEFAULT-VALUE}).")
     long seed = 1;
@@ -49,18 +57,26 @@ public final class SimulateCommand implements Callable<Integer> {
     int version = new SimOptions().version;
     @Option(names = "--device", description = "mem, or file:PATH for a file-backed durable image (default: ${DEFAULT-VALUE}).")
     String device = "mem";
-    @Option(names = "--mutation", description = "Turn on a HammerMutations switch (repeatable), e.g. firstOffsetNotLagged.")
+    @Option(names = "--format", description = "With --device file:PATH, reformat PATH even if it is not a bioref image"
+            + " of this run (its contents are lost). Without it such a file is refused; a bioref image is reopened and recovered.")
+    boolean format;
+    @Option(names = "--mutation", paramLabel = "NAME", completionCandidates = MutationNames.class,
+            description = "Turn on a HammerMutations switch (repeatable): ${COMPLETION-CANDIDATES}.")
     List<String> mutations = new ArrayList<>();
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
     boolean progress;
     @Option(names = "--no-progress", description = "Never show the progress bar.")
     boolean noProgress;
+    @Option(names = "--watchdog", paramLabel = "SECONDS", description = "Fail the run (exit 1) with every thread's stack, every"
+            + " kernel sleeper, the operation in progress and the replay line when no operation completes for this long;"
+            + " 0 = off (default: ${DEFAULT-VALUE}).")
+    int watchdogSeconds = 120;
 
     @Override public Integer call() {
         SimOptions o = new SimOptions();
         o.seed = seed; o.threads = threads; o.ops = ops; o.keys = keys; o.crashEvery = crashEvery;
         o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
-        o.checkEvery = checkEvery; o.version = version; o.device = device; o.mutations.addAll(mutations);
+        o.checkEvery = checkEvery; o.version = version; o.device = device; o.format = format; o.mutations.addAll(mutations);
         try {
             o.validate();
         } catch (IllegalArgumentException e) {
@@ -71,10 +87,16 @@ public final class SimulateCommand implements Callable<Integer> {
         out.println("bioref simulate: seed=" + o.seed + " threads=" + o.threads + " ops=" + o.ops + " keys=" + o.keys
                 + " volume-version=" + o.version + " device=" + o.device
                 + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations)));
+        for (String note : o.blindSpots()) out.println("  note: " + note);
         out.flush();
-        Simulation.Result r = Simulation.run(o, showProgress ? System.err : null);
+        if (watchdogSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--watchdog must be >= 0 seconds, was " + watchdogSeconds);
+        }
+        Simulation.Result r = runWatched(o, showProgress ? System.err : null, out);
+        if (r == null) return 1;      // hung: the report and the replay line are printed
         out.printf("  operations        %d completed of %d (put %d, delete %d, get %d, sync %d, fsync %d, kernel flushes %d)%n",
                 r.ops(), o.ops, r.puts(), r.deletes(), r.gets(), r.syncs(), r.fsyncs(), r.daemonPasses());
+        out.printf("  device            %s%n", r.device());
         out.printf("  flush cycles      %d%n", r.flushCycles());
         out.printf("  crashes           %d%n", r.crashes());
         out.printf("  crash states      %d checked at %d crash points%n", r.crashStates(), r.crashPoints());
@@ -95,4 +117,54 @@ public final class SimulateCommand implements Callable<Integer> {
         out.flush();
         return 1;
     }
+
+    /**
+     * Runs the simulation on its own (daemon) thread under a {@link HangWatchdog}; returns its
+     * result, or null after printing the hang report when no operation completed for
+     * {@code --watchdog} seconds (the stuck threads are left behind; the process exits 1).
+     */
+    private Simulation.Result runWatched(SimOptions o, java.io.PrintStream progressOut, PrintWriter out) {
+        Simulation.Monitor mon = new Simulation.Monitor();
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch over = new java.util.concurrent.CountDownLatch(1);
+        Thread runner = new Thread(() -> {
+            try {
+                outcome.compareAndSet(null, Simulation.run(o, progressOut, mon));
+            } catch (Throwable e) {
+                outcome.compareAndSet(null, e);
+            } finally {
+                over.countDown();
+            }
+        }, "sim-main");
+        runner.setDaemon(true);
+        HangWatchdog wd = watchdogSeconds == 0 ? null
+                : HangWatchdog.start("simulate", java.util.concurrent.TimeUnit.SECONDS.toNanos(watchdogSeconds), mon::steps,
+                        mon::operation, o.replayCommand(), report -> {
+                            if (outcome.compareAndSet(null, new Hung(report))) over.countDown();
+                        });
+        runner.start();
+        try {
+            over.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("simulate: interrupted");
+        } finally {
+            if (wd != null) wd.close();
+        }
+        Object x = outcome.get();
+        if (x instanceof Hung h) {
+            if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
+            out.println("  result            FAILED: no progress for " + watchdogSeconds + " s (a hang)");
+            out.print(h.report);
+            out.println("  replay: " + o.replayCommand());
+            out.flush();
+            runner.interrupt();
+            return null;
+        }
+        if (x instanceof RuntimeException e) throw e;
+        if (x instanceof Error e) throw e;
+        return (Simulation.Result) x;
+    }
+
+    private record Hung(String report) { }
 }

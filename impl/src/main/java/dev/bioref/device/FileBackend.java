@@ -24,6 +24,73 @@ public final class FileBackend implements Backend {
         this.capacity = capacity;
     }
 
+    /**
+     * Takes an exclusive lock on the whole image, so that a second process (or a second open in
+     * this one) cannot write the same image at once; released by {@link #close}. Throws an
+     * UncheckedIOException (an environment error) naming the path if someone else holds it.
+     */
+    private FileBackend locked() {
+        try {
+            if (channel.tryLock() == null) throw new IOException(path + " is locked by another process");
+            return this;
+        } catch (java.nio.channels.OverlappingFileLockException | IOException e) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing; the lock error is the one to report
+            }
+            IOException io = e instanceof IOException x ? x : new IOException(path + " is already open in this process", e);
+            throw new UncheckedIOException("device image " + path + " is in use: " + io.getMessage(), io);
+        }
+    }
+
+    /**
+     * Creates {@code path}, which must not exist, as a zero-filled image of {@code capacity}
+     * bytes, locked exclusively.
+     */
+    public static FileBackend createNew(Path path, long capacity) {
+        checkCapacity(capacity);
+        try {
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileBackend b = new FileBackend(path, ch, capacity).locked();
+            ch.write(ByteBuffer.wrap(new byte[1]), capacity - 1);
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create device image " + path, e);
+        }
+    }
+
+    /** Opens an existing image, locked exclusively; its size is the capacity. */
+    public static FileBackend openLocked(Path path) {
+        FileBackend b = open(path);
+        return b.locked();
+    }
+
+    private static void checkCapacity(long capacity) {
+        if (capacity <= 0 || capacity % LoopbackDevice.SECTOR_SIZE != 0) {
+            throw new IllegalArgumentException("capacity must be a positive multiple of "
+                    + LoopbackDevice.SECTOR_SIZE + ": capacity=" + capacity);
+        }
+    }
+
+    /**
+     * Truncates {@code path} (which exists) and makes it a zero-filled image of {@code capacity}
+     * bytes, locked exclusively: for an explicit reformat only.
+     */
+    public static FileBackend reformat(Path path, long capacity) {
+        checkCapacity(capacity);
+        try {
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileBackend b = new FileBackend(path, ch, capacity).locked();
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(new byte[1]), capacity - 1);
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reformat device image " + path, e);
+        }
+    }
+
     /** Creates (or truncates) {@code path} as a zero-filled image of {@code capacity} bytes. */
     public static FileBackend create(Path path, long capacity) {
         if (capacity <= 0 || capacity % LoopbackDevice.SECTOR_SIZE != 0) {

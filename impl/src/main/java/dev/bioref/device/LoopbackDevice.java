@@ -359,6 +359,7 @@ public final class LoopbackDevice implements AutoCloseable {
         Objects.requireNonNull(policy, "policy");
         synchronized (lock) {
             if (closed) throw new IllegalStateException("device is closed: cannot crash");
+            mountedBy = null;     // power loss ends every mount
             int[] landed = new int[cache.size()];
             for (int i = 0; i < landed.length; i++) {
                 CachedWrite w = cache.get(i);
@@ -522,6 +523,32 @@ public final class LoopbackDevice implements AutoCloseable {
 
     public DeviceStats stats() {
         synchronized (lock) { return counters.snapshot(); }
+    }
+
+    private Object mountedBy;     // the file system mounted on this device, or null; guarded by lock
+
+    /**
+     * A file system claims the device for its mount; a second claim while the first holds is
+     * refused (two mounts of one device would each cache and write the same blocks, and one
+     * loses the other's writes). Released by {@link #unclaim} (unmount) and by a crash.
+     */
+    public void claim(Object owner) {
+        Objects.requireNonNull(owner, "owner");
+        synchronized (lock) {
+            if (closed) throw new IllegalStateException("device is closed: cannot mount it");
+            if (mountedBy != null && mountedBy != owner) {
+                throw new IllegalStateException("device is already mounted (" + mountedBy + "): a second mount of one"
+                        + " device is refused; unmount, abandon or crash the first");
+            }
+            mountedBy = owner;
+        }
+    }
+
+    /** Ends {@code owner}'s claim (no-op if it holds none). */
+    public void unclaim(Object owner) {
+        synchronized (lock) {
+            if (mountedBy == owner) mountedBy = null;
+        }
     }
 
     @Override public void close() {

@@ -216,6 +216,7 @@ public final class HammerFlusher {
         try {
             for (;;) {
                 masterLoopOnce();
+                if (exiting && hmp.criticalError) dropGroupsLeftByCriticalError();
                 if (abandon || (exiting && flushGroupList.isEmpty())) break;
                 while (signal == 0) {
                     long t = Sleepq.tsleep_interlock(signalChan);
@@ -233,6 +234,25 @@ public final class HammerFlusher {
             Sleepq.wakeup(doneChan);
             hmp.fsToken.reltoken();
         }
+    }
+
+    /**
+     * Unmount after a critical error: the group the error interrupted stays on the list for
+     * good (fl:L373-374), and the master exits only with an empty list (fl:L284), so destroy
+     * would signal it forever. hammer_free_hmp (hammer_vfsops.c, not a seed) destroys the
+     * remaining inodes and frees the leftover groups before hammer_flusher_destroy; the port
+     * does the same here, on the master at its idle point, so no step is cut in the middle.
+     */
+    private void dropGroupsLeftByCriticalError() {
+        for (HammerFlushGroup g : flushGroupList) {
+            for (HammerInode ip : g.flushTree.values()) {
+                if (ip.flg == g) ip.flg = null;
+            }
+            g.flushTree.clear();
+        }
+        flushGroupList.clear();
+        nextFlushGroup = null;
+        fillFlushGroup = null;
     }
 
     /** The master's inner loop: flush until nothing more can be done now. */

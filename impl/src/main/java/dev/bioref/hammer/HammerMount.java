@@ -143,10 +143,24 @@ public final class HammerMount implements AutoCloseable {
     /** Recovers the volume on {@code dev} from its UNDO FIFO and mounts it. */
     public static HammerMount mount(LoopbackDevice dev, HammerOptions options, HammerMutations mutations,
                                     HammerHooks hooks) {
-        HammerRecovery.Result r = HammerRecovery.recover(dev);
-        HammerOndisk.Header h = HammerOndisk.decodeHeader(HammerRecovery.read(dev, 0, BUFSIZE));
-        HammerMount hmp = new HammerMount(dev, options, mutations, hooks, h);
-        hmp.lastRecovery = r;
+        if (options == null) throw new IllegalArgumentException("mount: options must not be null");
+        if (mutations == null) throw new IllegalArgumentException("mount: mutations must not be null (HammerMutations.none())");
+        if (hooks == null) throw new IllegalArgumentException("mount: hooks must not be null (HammerHooks.NONE)");
+        Object claim = new Object() {
+            @Override public String toString() { return "a HAMMER mount made at " + java.time.Instant.now(); }
+        };
+        dev.claim(claim);           // a second mount of one device is refused before recovery writes anything
+        HammerMount hmp;
+        try {
+            HammerRecovery.Result r = HammerRecovery.recover(dev);
+            HammerOndisk.Header h = HammerOndisk.decodeHeader(HammerRecovery.read(dev, 0, BUFSIZE));
+            hmp = new HammerMount(dev, options, mutations, hooks, h);
+            hmp.lastRecovery = r;
+            hmp.deviceClaim = claim;
+        } catch (RuntimeException | Error e) {
+            dev.unclaim(claim);
+            throw e;
+        }
         hmp.fsToken.gettoken();
         try {
             hmp.rootVolume.lock.refInterlock();
@@ -163,6 +177,8 @@ public final class HammerMount implements AutoCloseable {
     }
 
     public HammerRecovery.Result lastRecovery() { return lastRecovery; }
+
+    private Object deviceClaim;      // this mount's claim on dev (LoopbackDevice.claim); written once by mount()
 
     private void loadIndex() {
         for (int blk = 0; blk < geometry.metaBlocks(); blk++) {
@@ -242,6 +258,7 @@ public final class HammerMount implements AutoCloseable {
             flusher.destroy();
         } finally {
             fsToken.reltoken();
+            dev.unclaim(deviceClaim);
         }
     }
 
@@ -256,6 +273,7 @@ public final class HammerMount implements AutoCloseable {
             flusher.destroy();
         } finally {
             fsToken.reltoken();
+            dev.unclaim(deviceClaim);
         }
     }
 

@@ -70,6 +70,8 @@ public final class Sleepq {
         }
         if (bounded) timeoutNanos = timeoutNanos == 0 ? w.boundNanos : Math.min(timeoutNanos, w.boundNanos);
         List<Object> tokens = Token.releaseAllForSleep();
+        SLEEPERS.put(Thread.currentThread(), new Sleeper(Thread.currentThread(), chan, wmesg, System.nanoTime(),
+                System.currentTimeMillis(), timeoutNanos));
         try {
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
             synchronized (b) {
@@ -98,6 +100,7 @@ public final class Sleepq {
                 return 0;
             }
         } finally {
+            SLEEPERS.remove(Thread.currentThread());
             Token.reacquireAll(tokens);
         }
     }
@@ -172,5 +175,58 @@ public final class Sleepq {
             b.generation++;
             b.notifyAll();
         }
+    }
+
+    // ------------------------------------------------------------------ sleeper dump (diagnosis of hangs)
+
+    /**
+     * One thread asleep in {@link #tsleep}: on which channel, with which wait message, since
+     * when (System.nanoTime() and wall-clock millis), and with which timeout (0 = forever).
+     */
+    public record Sleeper(Thread thread, Object chan, String wmesg, long sinceNanos, long sinceMillis, long timeoutNanos) {
+        /** The first frame outside Sleepq: the kernel routine that waits (what the sleeper waits for). */
+        public String waiter() {
+            return firstPortFrame(thread.getStackTrace());
+        }
+
+        /** One line: thread, wait message, channel, time asleep, timeout, waiting routine. */
+        public String describe() {
+            long ms = (System.nanoTime() - sinceNanos) / 1_000_000;
+            return "\"" + thread.getName() + "\" asleep on \"" + wmesg + "\" channel "
+                    + chan.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(chan))
+                    + " since " + java.time.Instant.ofEpochMilli(sinceMillis) + " (" + ms + " ms)"
+                    + (timeoutNanos > 0 ? ", timeout " + timeoutNanos / 1_000_000 + " ms" : ", no timeout")
+                    + ", in " + waiter();
+        }
+    }
+
+    /** The first frame outside Sleepq and the JDK, as Class.method(File:line); "?" if none. */
+    public static String firstPortFrame(StackTraceElement[] stack) {
+        for (StackTraceElement e : stack) {
+            String c = e.getClassName();
+            if (!c.equals(Sleepq.class.getName()) && !c.startsWith("java.") && !c.startsWith("jdk.")) {
+                return c + "." + e.getMethodName() + "(" + e.getFileName() + ":" + e.getLineNumber() + ")";
+            }
+        }
+        return "?";
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Thread, Sleeper> SLEEPERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Every thread asleep in {@link #tsleep} now, longest asleep first. */
+    public static List<Sleeper> sleepers() {
+        List<Sleeper> l = new java.util.ArrayList<>(SLEEPERS.values());
+        l.sort(java.util.Comparator.comparingLong(Sleeper::sinceNanos));
+        return l;
+    }
+
+    /** {@link #sleepers()}, one line each ("no sleepers" if none). */
+    public static String describeSleepers() {
+        List<Sleeper> l = sleepers();
+        if (l.isEmpty()) return "  no thread is asleep in Sleepq.tsleep\n";
+        StringBuilder b = new StringBuilder();
+        for (Sleeper s : l) b.append("  ").append(s.describe()).append('\n');
+        return b.toString();
     }
 }

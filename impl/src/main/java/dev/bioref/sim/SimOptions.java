@@ -31,6 +31,13 @@ public final class SimOptions {
     /** "mem" or "file:PATH". */
     public String device = "mem";
     public boolean progress;
+    /** With a file device: reformat a file that is not a bioref image of this run (its contents are lost). */
+    public boolean format;
+
+    /** The run refuses to touch what the user gave it (a file that is not its image): a usage error. */
+    public static final class Refused extends IllegalArgumentException {
+        public Refused(String message) { super(message); }
+    }
     public final List<String> mutations = new ArrayList<>();
 
     /** The exact command that replays this run. */
@@ -48,6 +55,7 @@ public final class SimOptions {
         if (checkEvery != d.checkEvery) sb.append(" --check-every ").append(checkEvery);
         if (version != d.version) sb.append(" --volume-version ").append(version);
         if (!device.equals(d.device)) sb.append(" --device ").append(device);
+        if (format) sb.append(" --format");
         for (String m : mutations) sb.append(" --mutation ").append(m);
         return sb.toString();
     }
@@ -56,7 +64,12 @@ public final class SimOptions {
     public void validate() {
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, was " + threads);
         if (ops < 0) throw new IllegalArgumentException("--ops must be >= 0, was " + ops);
-        if (keys < 1) throw new IllegalArgumentException("--keys must be >= 1, was " + keys);
+        if (keys < 1 || keys > MAX_KEYS) {
+            throw new IllegalArgumentException("--keys must be from 1 to " + MAX_KEYS + " (the in-memory image grows by about 5 KiB a key), was " + keys);
+        }
+        if (threads > keys) {
+            throw new IllegalArgumentException("--threads " + threads + " exceeds --keys " + keys + ": each frontend thread needs keys of its own");
+        }
         if (crashEvery < 0) throw new IllegalArgumentException("--crash-every must be >= 0, was " + crashEvery);
         if (!(writeFaultRate >= 0 && writeFaultRate < 1)) {
             throw new IllegalArgumentException("--write-fault-rate must be in [0, 1), was " + writeFaultRate);
@@ -76,6 +89,45 @@ public final class SimOptions {
         mutations(mutations);
     }
 
+    /** The largest key space: its image, about 5 KiB a key, stays far below the 2 GiB an in-memory device can hold. */
+    public static final int MAX_KEYS = 50_000;
+
+    /** Every HammerMutations switch name, in declaration order. */
+    public static List<String> mutationNames() {
+        List<String> known = new ArrayList<>();
+        for (java.lang.reflect.Field f : HammerMutations.class.getFields()) {
+            if (f.getType() == boolean.class) known.add(f.getName());
+        }
+        return known;
+    }
+
+    /**
+     * The switches this run cannot see by design, each with the reason (proofs-notes/mutants.md):
+     * a passing run with one of them on says nothing about the guard.
+     */
+    public List<String> blindSpots() {
+        List<String> notes = new ArrayList<>();
+        for (String m : mutations) {
+            String why = switch (m) {
+                case "checkwriteAllowsMeta" -> "masked: release never bdwrite's a META/VOLUME buffer, so checkwrite is never"
+                        + " offered one (caught only together with releaseBdwritesMeta)";
+                case "dataAfterMeta" -> "harmless by design: meta-data stays undoable until the next cycle's barrier, which"
+                        + " waits for the late data";
+                case "cwNoInterlock", "cwIgnoreModRefs", "setModifiedAfterReget" -> "redundant alone: the other two"
+                        + " checkwrite guards still hold (all three, or cwNoInterlock with setModifiedAfterReget, lose a"
+                        + " modification)";
+                case "completeSkipsWakeup", "completeSkipsPlacemarkerWakeup", "waitAllSkipsChainWakeup",
+                        "directCompleteSkipsWakeup", "flusherSkipsDoneWakeup" -> threads == 1
+                        ? "a lost wakeup needs a sleeper: with --threads 1 the inline completer and flusher never sleep;"
+                        + " use --threads 2 or more (the --watchdog then reports the hang)"
+                        : null;
+                default -> null;
+            };
+            if (why != null) notes.add("--mutation " + m + " cannot be seen by this run: " + why);
+        }
+        return notes;
+    }
+
     /** The HammerMutations with the named switches on; throws naming an unknown switch. */
     public static HammerMutations mutations(List<String> names) {
         HammerMutations m = new HammerMutations();
@@ -85,11 +137,7 @@ public final class SimOptions {
                 if (f.getType() != boolean.class) throw new NoSuchFieldException(n);
                 f.setBoolean(m, true);
             } catch (NoSuchFieldException | IllegalAccessException e) {
-                List<String> known = new ArrayList<>();
-                for (java.lang.reflect.Field f : HammerMutations.class.getFields()) {
-                    if (f.getType() == boolean.class) known.add(f.getName());
-                }
-                throw new IllegalArgumentException("unknown --mutation " + n + "; known: " + String.join(", ", known));
+                throw new IllegalArgumentException("unknown --mutation " + n + "; known: " + String.join(", ", mutationNames()));
             }
         }
         return m;

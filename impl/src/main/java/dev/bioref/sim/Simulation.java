@@ -45,11 +45,42 @@ public final class Simulation {
                          long flushCycles, long crashes, long crashPoints, long crashStates, long faults,
                          long criticalErrors, long invariantChecks, List<String> failures, boolean deterministic,
                          long millis, long disassociations, long deallocRefused, long checkwriteAccepted,
-                         long checkwriteRefused) {
+                         long checkwriteRefused, String device) {
         public boolean ok() { return failures.isEmpty(); }
     }
 
+    /**
+     * What a watchdog needs to see of a running simulation: a counter that moves with every
+     * operation and crash point, and the operation each frontend lane is in.
+     */
+    public static final class Monitor {
+        final java.util.concurrent.atomic.AtomicLong steps = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.ConcurrentHashMap<Integer, String> lanes = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile String phase = "starting";
+
+        /** Moves with every operation, crash point and phase of the run. */
+        public long steps() { return steps.get(); }
+
+        /** The operation each lane is in, and the run's phase. */
+        public String operation() {
+            StringBuilder b = new StringBuilder(phase);
+            new java.util.TreeMap<>(lanes).forEach((l, op) -> b.append("; lane ").append(l).append(": ").append(op));
+            return b.toString();
+        }
+
+        void op(int lane, String op) {
+            lanes.put(lane, op);
+            steps.incrementAndGet();
+        }
+
+        void phase(String p) {
+            phase = p;
+            steps.incrementAndGet();
+        }
+    }
+
     private final SimOptions o;
+    private final Monitor mon;
     private final PrintStream progressOut;
     private final Random faultRnd;
     private final Random pressureRnd;
@@ -80,8 +111,9 @@ public final class Simulation {
     private volatile boolean phaseAbort;     // threaded: a write fault ended the phase early
     private int[] laneAck;
 
-    private Simulation(SimOptions o, PrintStream progressOut) {
+    private Simulation(SimOptions o, PrintStream progressOut, Monitor mon) {
         this.o = o;
+        this.mon = mon;
         this.progressOut = progressOut;
         this.faultRnd = new Random(o.seed * 0x9E3779B97F4A7C15L + 1);
         this.pressureRnd = new Random(o.seed * 31 + 7);
@@ -89,8 +121,13 @@ public final class Simulation {
 
     /** Runs the simulation described by {@code o}; progress goes to {@code progressOut} if not null. */
     public static Result run(SimOptions o, PrintStream progressOut) {
+        return run(o, progressOut, new Monitor());
+    }
+
+    /** The same, reporting its progress to {@code mon} (for a watchdog on another thread). */
+    public static Result run(SimOptions o, PrintStream progressOut, Monitor mon) {
         o.validate();
-        return new Simulation(o, progressOut).go();
+        return new Simulation(o, progressOut, mon).go();
     }
 
     private Result go() {
@@ -104,24 +141,46 @@ public final class Simulation {
         hopts.nbuf = 96;
         hopts.autoflushRecords = 16;
         hopts.limitDirtybufspace = 12L * HammerOndisk.BUFSIZE;
-        dev = newDevice(hopts.geometry.size());
-        HammerMount.format(dev, hopts);
+        boolean fresh = openDevice(hopts.geometry.size());
+        try {
+            return run(t0, fresh);
+        } finally {
+            dev.close();          // releases the image file and its lock
+        }
+    }
+
+    private Result run(long t0, boolean fresh) {
+        if (fresh) HammerMount.format(dev, hopts);
         checker = new CrashChecker(o.seed, o.crashStates, 6).insideFinalize(o.finalizeCheckEvery);
         model = new byte[o.keys][];
         mountAgain();
+        if (!fresh) deviceNote += "; recovered it (" + hmp.lastRecovery() + ") and went on from its contents";
+        mon.phase("running");
         try {
             if (o.threads == 1) runSequential(); else runThreaded();
             if (failures.isEmpty()) finish();
         } catch (RuntimeException | AssertionError e) {
+            if (environmentError(e) != null) throw (RuntimeException) e;   // not a failed check: the caller says exit 3
             failures.add("unexpected " + e + at(e));
         }
+        if (environmentError != null) throw environmentError;
         if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
         harvest(hmp);
         return new Result(puts.get() + deletes.get() + gets.get() + syncs.get() + fsyncs.get() + daemonPasses.get(),
                 puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
                 checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1,
                 (System.nanoTime() - t0) / 1_000_000, disassociations, deallocRefused, checkwriteAccepted,
-                checkwriteRefused);
+                checkwriteRefused, deviceNote);
+    }
+
+    private volatile RuntimeException environmentError;    // an I/O error of the image file on a frontend thread
+
+    /** The UncheckedIOException in e's cause chain (the image file failed: disk full, permissions), or null. */
+    static java.io.UncheckedIOException environmentError(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.io.UncheckedIOException u) return u;
+        }
+        return null;
     }
 
     private static String at(Throwable e) {
@@ -129,11 +188,74 @@ public final class Simulation {
         return st.length == 0 ? "" : " at " + st[0];
     }
 
-    private LoopbackDevice newDevice(long size) {
+    private String deviceNote = "in memory";
+
+    /**
+     * Opens the run's device; returns true if it must be formatted. A file image is written only
+     * if it is new, or a bioref image of this run's geometry and version (magic, header CRC and
+     * geometry checked; reopened and recovered, not formatted), or {@code --format} was given;
+     * anything else is refused ({@link SimOptions.Refused}) before a byte is written. The file
+     * is locked exclusively while the run lasts.
+     */
+    private boolean openDevice(long size) {
         long cap = (size + LoopbackDevice.SECTOR_SIZE - 1) / LoopbackDevice.SECTOR_SIZE * LoopbackDevice.SECTOR_SIZE;
-        if (o.device.equals("mem")) return new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM);
-        return new LoopbackDevice(FileBackend.create(java.nio.file.Path.of(o.device.substring(5)), cap),
-                new InlineCompleter(), Clock.SYSTEM);
+        if (o.device.equals("mem")) {
+            dev = new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM);
+            return true;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(o.device.substring(5));
+        FileBackend b;
+        boolean fresh = true;
+        if (!java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            b = FileBackend.createNew(p, cap);
+            deviceNote = "created a new image " + p;
+        } else {
+            String notImage = java.nio.file.Files.isDirectory(p) ? null : whyNotOurImage(p, cap);
+            if (o.format && notImage != null) {
+                b = FileBackend.reformat(p, cap);
+                deviceNote = "reformatted " + p + " (--format; it was not a bioref image of this geometry: " + notImage + ")";
+            } else if (notImage != null) {
+                throw new SimOptions.Refused("--device " + o.device + ": refusing to write over " + p + ": " + notImage
+                        + "; --format reformats it (its contents are lost)");
+            } else if (o.format) {
+                b = FileBackend.reformat(p, cap);
+                deviceNote = "reformatted the bioref image " + p + " (--format)";
+            } else {
+                b = FileBackend.openLocked(p);
+                fresh = false;
+                deviceNote = "reopened the existing image " + p;
+            }
+        }
+        dev = new LoopbackDevice(b, new InlineCompleter(), Clock.SYSTEM);
+        return fresh;
+    }
+
+    /** Null if {@code p} is a bioref image this run can use; else what is wrong with it. */
+    private String whyNotOurImage(java.nio.file.Path p, long cap) {
+        try {
+            long len = java.nio.file.Files.size(p);
+            if (len < HammerOndisk.BUFSIZE) return "not a bioref image (" + len + " bytes)";
+            byte[] h = new byte[HammerOndisk.BUFSIZE];
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(p)) {
+                if (in.readNBytes(h, 0, h.length) != h.length) return "not a bioref image (short read)";
+            }
+            HammerOndisk.Header hd;
+            try {
+                hd = HammerOndisk.decodeHeader(h);
+            } catch (IllegalStateException e) {
+                return "not a bioref image (" + e.getMessage() + ")";
+            }
+            if (!hd.geometry().equals(hopts.geometry) || len != cap) {
+                return "a bioref image of another geometry (" + hd.geometry() + ", " + len + " bytes; this run needs "
+                        + hopts.geometry + ", " + cap + " bytes: use the same --keys)";
+            }
+            if (hd.version() != o.version) {
+                return "a bioref image of volume version " + hd.version() + " (this run: --volume-version " + o.version + ")";
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + p, e);
+        }
     }
 
     private void mountAgain() {
@@ -172,6 +294,8 @@ public final class Simulation {
     private void step(Random rnd, int i, int lane, int lanes) {
         int key = lane + lanes * rnd.nextInt(Math.max(1, (o.keys - lane + lanes - 1) / lanes));
         int r = rnd.nextInt(100);
+        mon.op(lane, "op " + i + ": " + (r < 60 ? "put" : r < 70 ? "delete" : r < 90 ? "get" : r < 93 ? "sync"
+                : r < 95 ? "fsync" : "kernel flush") + "(" + key + ")");
         try {
             if (r < 55) {
                 put(key, value(rnd, 1 + rnd.nextInt(HammerOndisk.CHUNK), i));
@@ -256,6 +380,7 @@ public final class Simulation {
     // ------------------------------------------------------------------ crash points
 
     private void crashPoint(String where) {
+        mon.phase("crash point at " + where);
         int floor = hmp.durableFloor();
         if (floor < lastAck) failures.add(where + ": durable floor " + floor + " below the last acknowledged sync " + lastAck);
         checker.setContext("");
@@ -270,13 +395,16 @@ public final class Simulation {
         dev.crash();
         crashes++;
         try {
+            mon.phase("recovery and mount after the crash at " + where);
             mountAgain();
         } catch (RuntimeException e) {
             failures.add(where + ": mount after the crash failed: " + e);
         }
+        mon.phase("running");
     }
 
     private void finish() {
+        mon.phase("final sync");
         try {
             lastAck = hmp.sync();
             syncs.incrementAndGet();
@@ -305,7 +433,15 @@ public final class Simulation {
                         step(rnd, base + i, lane, o.threads);
                     }
                 }, "sim-frontend-" + t);
-                th.setUncaughtExceptionHandler((th2, e) -> failures.add(th2.getName() + ": " + e + at(e)));
+                th.setUncaughtExceptionHandler((th2, e) -> {
+                    java.io.UncheckedIOException io = environmentError(e);
+                    if (io != null) {
+                        environmentError = io;
+                        phaseAbort = true;
+                    } else {
+                        failures.add(th2.getName() + ": " + e + at(e));
+                    }
+                });
                 ts.add(th);
                 th.start();
             }
