@@ -25,10 +25,10 @@ import java.util.Set;
  *       that sync exactly. Which cycle a crash lands on (and so whether two keys changed after the
  *       sync come back together) is not observable through this interface and not checked.</li>
  *   <li><b>fsync.</b> {@link #fsync} writes the key's pending changes and waits for that flush. With
- *       {@link Feature#FSYNC_DURABLE} the key's value is then durable as after sync; without it
+ *       {@link Feature#FSYNC_DURABLE} the key's value is then durable as after sync. Without it
  *       (the HAMMER port: the header of the flush still names the previous cycle, the one-cycle
- *       lag, proofs-notes/hammer.md "fsync and durability") fsync promises nothing a crash keeps,
- *       only that the change is durable once a later flush cycle completes.</li>
+ *       lag, proofs-notes/hammer.md "fsync and durability"; and no cache FLUSH follows the last
+ *       cycle's writes) fsync promises nothing a crash keeps: only {@link #sync()} does.</li>
  *   <li><b>Unmount.</b> {@link #close()} flushes everything: a mount after a clean close returns
  *       the store exactly.</li>
  *   <li><b>Crash.</b> {@link #crash()} drops the in-memory state without flushing, as power loss

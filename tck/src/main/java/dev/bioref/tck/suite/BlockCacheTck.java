@@ -70,6 +70,10 @@ public abstract class BlockCacheTck {
     /** Bytes per block in every test: two sectors, so that torn writes are possible. */
     protected static final int BS = 1024;
     static final int SCALE = Integer.getInteger("bioref.tck.scale", 1);
+    static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
+    /** Lincheck budget: tiny in the default build, larger with -Pthorough (bioref.thorough=true). */
+    static final int LINCHECK_ITERATIONS = Integer.getInteger("bioref.tck.lincheck.iterations", THOROUGH ? 10 : 1);
+    static final int LINCHECK_INVOCATIONS = Integer.getInteger("bioref.tck.lincheck.invocations", THOROUGH ? 300 : 60);
 
     private final List<BlockCache> opened = new ArrayList<>();
 
@@ -303,7 +307,7 @@ public abstract class BlockCacheTck {
 
     @Test @Timeout(30)
     void aFailedWriteIsReportedAsTheFeaturesSay() {
-        LoopbackDevice d = device(0, 4, FaultPlan.builder(1).eioOnNth(Op.WRITE, 5).build());
+        LoopbackDevice d = device(0, 4, FaultPlan.builder(1).eioOnNth(Op.WRITE, 5).build());   // the fixture wrote the 4 blocks first: the 5th write is the test's
         BlockCache c = open(4, d);
         int r = write(c, 0, 1, pattern(1, 60), How.BWRITE);
         int s = c.sync(0);
@@ -555,8 +559,8 @@ public abstract class BlockCacheTck {
 
     /**
      * Lincheck in stress mode (real threads) against {@link BlockCacheModel.Registers}; small
-     * budget (2 threads × 2 operations, 1 before and after; 3 × 100 invocations), raised by
-     * {@code bioref.tck.scale}. Implementations without {@link Feature#CONCURRENT} get one thread.
+     * budget (2 threads × 2 operations, 1 before and after; 1 × 60 invocations in the default
+     * build, 10 × 300 with -Pthorough; -Dbioref.tck.lincheck.iterations/invocations override). Implementations without {@link Feature#CONCURRENT} get one thread.
      */
     @Test @Timeout(120)
     void operationsAreLinearizable() {
@@ -565,7 +569,7 @@ public abstract class BlockCacheTck {
         boolean concurrent = has(probe, Feature.CONCURRENT);
         new StressOptions()
                 .threads(concurrent ? 2 : 1).actorsPerThread(2).actorsBefore(1).actorsAfter(1)
-                .iterations(3 * SCALE).invocationsPerIteration(100)
+                .iterations(LINCHECK_ITERATIONS).invocationsPerIteration(LINCHECK_INVOCATIONS)
                 .sequentialSpecification(BlockCacheModel.Registers.class)
                 .check(LincheckScenario.class);
     }
