@@ -29,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (written back first if dirty). The hit path is a lock-free map lookup, one uncontended CAS
  * (the frame lock) and a plain store of the reference bit; there is no global lock or queue.
  * Writes go to the device on the caller's thread ({@code bawrite} and {@code bwrite} write
- * before returning); {@code sync} writes the owner's dirty frames and issues a device FLUSH.
+ * before returning); {@code sync} writes the owner's dirty frames, runs of adjacent blocks as
+ * one device write, and issues a device FLUSH.
  *
  * <p>{@link Bug} switches on one deliberate bug, for the must-fail checks.
  */
@@ -58,8 +59,11 @@ public class FastBlockCache implements BlockCache {
     /** Per owner: a write failed since the last sync (reported by the next sync). */
     private final AtomicBoolean[] writeFailed;
 
-    /** One cached block. Fields other than {@code ref} are read and written under {@code lock}. */
-    private static final class Frame {
+    /**
+     * One cached block, and the handle its holder gets (no allocation on the hit path). Fields
+     * other than {@code ref}, {@code gone} and {@code slot} are read and written under {@code lock}.
+     */
+    private final class Frame implements Buffer {
         final long key;
         final int owner;
         final long block;
@@ -71,26 +75,20 @@ public class FastBlockCache implements BlockCache {
         volatile boolean gone;        // evicted or invalidated: a waiter must look again
         volatile int slot = -1;
 
+        final FastBlockCache home = FastBlockCache.this;
+
         Frame(long key, int owner, long block, int bsize) {
             this.key = key;
             this.owner = owner;
             this.block = block;
             this.data = new byte[bsize];
         }
-    }
 
-    private final class Held implements Buffer {
-        final Frame f;
-        final AtomicBoolean returned = new AtomicBoolean();
-        final FastBlockCache home = FastBlockCache.this;
-
-        Held(Frame f) { this.f = f; }
-
-        @Override public int owner() { return f.owner; }
-        @Override public long block() { return f.block; }
-        @Override public byte[] data() { return f.data; }
-        @Override public boolean valid() { return f.valid; }
-        @Override public String toString() { return "buffer(owner " + f.owner + ", block " + f.block + ")"; }
+        @Override public int owner() { return owner; }
+        @Override public long block() { return block; }
+        @Override public byte[] data() { return data; }
+        @Override public boolean valid() { return valid; }
+        @Override public String toString() { return "buffer(owner " + owner + ", block " + block + ")"; }
     }
 
     public FastBlockCache(BlockCacheConfig config) { this(config, Bug.NONE); }
@@ -115,7 +113,7 @@ public class FastBlockCache implements BlockCache {
 
     // ------------------------------------------------------------------ lookup
 
-    @Override public Buffer getblk(int owner, long block) { return new Held(hold(owner, block)); }
+    @Override public Buffer getblk(int owner, long block) { return hold(owner, block); }
 
     private Frame hold(int owner, long block) {
         long key = key(owner, block);
@@ -147,7 +145,7 @@ public class FastBlockCache implements BlockCache {
                 f.lock.unlock();
                 continue;
             }
-            f.ref = true;
+            if (!f.ref) f.ref = true;
             return f;
         }
     }
@@ -163,7 +161,7 @@ public class FastBlockCache implements BlockCache {
             }
             f.valid = true;
         }
-        return new Held(f);
+        return f;
     }
 
     /** Read-ahead is not implemented (no {@link Feature#READ_AHEAD}): breadn is bread. */
@@ -220,6 +218,9 @@ public class FastBlockCache implements BlockCache {
     @Override public void invalidate(int owner, long block) {
         Frame f = index.get(key(owner, block));
         if (f == null) return;
+        if (f.lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("invalidate: block " + block + " of owner " + owner + " is held by the caller");
+        }
         f.lock.lock();
         try {
             if (!f.gone) drop(f);
@@ -228,12 +229,37 @@ public class FastBlockCache implements BlockCache {
         }
     }
 
+    /**
+     * Writes the owner's dirty frames in block order, coalescing runs of adjacent blocks into one
+     * device write (clustering), then FLUSHes. Frames another thread holds are waited for one at a
+     * time after the batch, never while the batch's locks are held (no lock-order cycle).
+     */
     @Override public int sync(int owner) {
         checkOwner(owner);
         int error = 0;
-        for (Map.Entry<Long, Frame> e : index.entrySet()) {
-            Frame f = e.getValue();
+        java.util.List<Frame> batch = new java.util.ArrayList<>();
+        java.util.List<Frame> busy = new java.util.ArrayList<>();
+        for (Frame f : index.values()) {
             if (f.owner != owner || f.lock.isHeldByCurrentThread()) continue;
+            if (f.lock.tryLock()) {
+                if (!f.gone && f.dirty) batch.add(f); else f.lock.unlock();
+            } else {
+                busy.add(f);
+            }
+        }
+        batch.sort(java.util.Comparator.comparingLong(f -> f.block));
+        try {
+            for (int i = 0; i < batch.size(); ) {
+                int j = i + 1;
+                while (j < batch.size() && batch.get(j).block == batch.get(j - 1).block + 1) j++;
+                int w = writeRun(batch.subList(i, j));
+                if (error == 0) error = w;
+                i = j;
+            }
+        } finally {
+            for (Frame f : batch) f.lock.unlock();
+        }
+        for (Frame f : busy) {
             f.lock.lock();
             try {
                 if (!f.gone && f.dirty) {
@@ -248,6 +274,21 @@ public class FastBlockCache implements BlockCache {
         if (writeFailed[owner].getAndSet(false) && error == 0) error = 5;
         if (!c.ok() && error == 0) error = 5;
         return error;
+    }
+
+    /** One device write for held frames of consecutive blocks; clears dirty on success. */
+    private int writeRun(java.util.List<Frame> run) {
+        if (run.size() == 1) return writeBack(run.get(0));
+        Frame first = run.get(0);
+        byte[] buf = new byte[run.size() * bsize];
+        for (int k = 0; k < run.size(); k++) System.arraycopy(run.get(k).data, 0, buf, k * bsize, bsize);
+        Completion c = devs[first.owner].execute(Request.write(first.block * bsize, buf));
+        if (!c.ok()) {
+            writeFailed[first.owner].set(true);
+            return 5;
+        }
+        for (Frame f : run) f.dirty = false;
+        return 0;
     }
 
     @Override public int syncAll() {
@@ -281,7 +322,7 @@ public class FastBlockCache implements BlockCache {
             }
             if (cur.ref) {
                 cur.ref = false;
-            } else if (cur.lock.tryLock()) {
+            } else if (!cur.lock.isHeldByCurrentThread() && cur.lock.tryLock()) {
                 try {
                     if (!cur.gone && cur.slot == i && evictable(cur)) {
                         index.remove(cur.key, cur);
@@ -324,16 +365,14 @@ public class FastBlockCache implements BlockCache {
 
     private Frame giveBack(Buffer b, String op) {
         Objects.requireNonNull(b, op + ": buffer");
-        if (!(b instanceof Held h) || h.home != this) {
+        if (!(b instanceof Frame f) || f.home != this) {
             throw new IllegalArgumentException(op + ": " + b + " was not handed out by this cache");
         }
-        if (!h.f.lock.isHeldByCurrentThread()) {
-            throw new IllegalStateException(op + ": " + b + " is not held by " + Thread.currentThread().getName());
+        if (!f.lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException(op + ": " + b + " is not held by " + Thread.currentThread().getName()
+                    + " (given back already, or held by another thread)");
         }
-        if (!h.returned.compareAndSet(false, true)) {
-            throw new IllegalStateException(op + ": " + b + " was already given back");
-        }
-        return h.f;
+        return f;
     }
 
     private int checkOwner(int owner) {

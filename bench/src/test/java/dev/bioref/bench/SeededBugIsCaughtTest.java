@@ -43,7 +43,7 @@ class SeededBugIsCaughtTest {
             @Override public void executionFinished(TestIdentifier id, TestExecutionResult r) {
                 if (!id.isTest()) return;
                 results.put(id.getDisplayName(), r.getStatus());
-                r.getThrowable().ifPresent(t -> why.put(id.getDisplayName(), String.valueOf(t.getMessage()).lines().findFirst().orElse("")));
+                r.getThrowable().ifPresent(t -> why.put(id.getDisplayName(), String.join(" ", String.valueOf(t.getMessage()).lines().limit(2).map(String::strip).toList())));
             }
         });
         long failed = results.values().stream().filter(s -> s == TestExecutionResult.Status.FAILED).count();
