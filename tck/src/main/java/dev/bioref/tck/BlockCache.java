@@ -27,8 +27,9 @@ import java.util.Set;
  *       {@link #bdwrite}, {@link #bawrite}, {@link #bwrite}. A held buffer is never evicted or
  *       reused for another block. With {@link Feature#EXCLUSIVE_HOLD} a hold is an exclusive lock
  *       (BSD's buffer lock): a second getblk/bread of the block waits until the holder gives it
- *       back. Without it holds are shared (dm-bufio's hold count) and callers that write the same
- *       block must exclude each other themselves. A buffer is given back by the thread that took
+ *       back. Without it holds are shared (dm-bufio's hold count): a caller that writes a block
+ *       must keep other callers (readers and writers) away from that block until its write call
+ *       returns. A buffer is given back by the thread that took
  *       it.</li>
  *   <li><b>Filling.</b> After {@link #getblk}, if {@link Buffer#valid()} is false the caller must
  *       overwrite the whole of {@link Buffer#data()} before a write call, or give it back with
@@ -61,8 +62,8 @@ import java.util.Set;
  *   <li><b>Linearizable.</b> With {@link Feature#CONCURRENT}, the complete client operations
  *       "bread, read the data, release" and "getblk, fill, write call" are linearizable with
  *       respect to the register-per-block model ({@link dev.bioref.tck.model.BlockCacheModel}),
- *       each at the moment it holds the buffer (and, for shared holds, when writers of a block
- *       exclude each other). {@link #sync}, {@link #invalidate} and {@link #cached} are not
+ *       each at the moment it holds the buffer (for shared holds, with writers kept apart as
+ *       said above). {@link #sync}, {@link #invalidate} and {@link #cached} are not
  *       promised to be linearizable with respect to each other.</li>
  *   <li><b>Misuse</b> (an owner or block out of range, a {@code null} buffer, giving back a
  *       buffer twice or one this cache did not hand out) throws {@link IllegalArgumentException}
