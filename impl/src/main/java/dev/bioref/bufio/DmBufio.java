@@ -749,10 +749,10 @@ public final class DmBufio {
         private void stolen(Buffer b) {
             makeBufferClean(b);
             unlinkBuffer(b);
+            ghost.discarding(b);
             if (b.holdCount > 0) {
                 ghost.record("HolderSeesItsBlockInv", "a holder of block " + b.block + " will see its buffer reused: " + b);
             }
-            ghost.discarding(b);
             b.freeEpoch++;
         }
 
@@ -851,7 +851,6 @@ public final class DmBufio {
         private void writeEndio(Buffer b, long target, int error, boolean counted) {
             if (counted) ghost.ioEnd(target);
             b.writeError = error;
-            b.wroteSinceDirty = true;
             if (error != 0) {
                 ghost.writeFailed(target);
                 asyncWriteError.compareAndSet(0, error);        // first error wins
@@ -870,6 +869,7 @@ public final class DmBufio {
             } else {
                 b.state.getAndUpdate(v -> v & (~B_WRITING));
             }
+            b.wroteSinceDirty = true;       // ghost (LazyCleanInv): a write to it completed
             wakeBit(b);
         }
 
