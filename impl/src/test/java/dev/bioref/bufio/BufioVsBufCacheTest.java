@@ -6,6 +6,7 @@ import dev.bioref.buf.BufCache;
 import dev.bioref.buf.BufCmd;
 import dev.bioref.buf.Params;
 import dev.bioref.buf.Vnode;
+import dev.bioref.buf.VfsSubr;
 import dev.bioref.bufio.DmBufio.Buffer;
 import dev.bioref.bufio.DmBufio.Client;
 import dev.bioref.device.FaultPlan;
@@ -95,7 +96,7 @@ class BufioVsBufCacheTest {
             Buf again = bc.findblk(vp, BS, BufCache.FINDBLK_TEST);
             assertNotNull(again);
             assertTrue(again.hasFlags(Buf.B_DELWRI), "buffer cache: the failed write left the buffer dirty");
-            assertEquals(0, bc.vfsync(vp, true));
+            assertEquals(0, VfsSubr.vfsync(vp, true));   // merge fix (tck): vfsync moved to VfsSubr on branch house
             assertArrayEquals(pattern(7, BS), d2.peekVisible(BS, BS), "…and the next sync retried it successfully");
         }
     }

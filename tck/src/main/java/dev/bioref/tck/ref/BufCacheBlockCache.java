@@ -5,6 +5,7 @@ import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
 import dev.bioref.buf.Params;
 import dev.bioref.buf.Vnode;
+import dev.bioref.buf.VfsSubr;
 import dev.bioref.device.Completion;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.Request;
@@ -174,7 +175,7 @@ public final class BufCacheBlockCache implements BlockCache {
     // vfs_subr.c vfsync(MNT_WAIT) [outside seed], then the device FLUSH of VOP_FSYNC's caller
     @Override public int sync(int owner) {
         checkOwner(owner);
-        int error = cache.vfsync(vps[owner], true);
+        int error = VfsSubr.vfsync(vps[owner], true);
         Completion c = devs[owner].execute(Request.flush());
         if (error == 0 && !c.ok()) error = Errno.EIO;
         return error;
