@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class BufCacheBlockCache implements BlockCache {
     /** How long one getblk waits for a header or a buffer lock before the caller relieves the pool. */
     static final long GETBLK_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** A getblk that has not got its buffer after this long reports who is stuck instead of hanging. */
+    static final long ACQUIRE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private static final Set<Feature> FEATURES = EnumSet.of(Feature.EXCLUSIVE_HOLD, Feature.READ_AHEAD,
             Feature.ASYNC_WRITE_STARTS_IO, Feature.SYNC_WRITE_REPORTS_ERROR, Feature.FAILED_WRITE_STAYS_DIRTY,
@@ -96,9 +98,15 @@ public final class BufCacheBlockCache implements BlockCache {
     }
 
     private Buf acquire(int owner, long off) {
+        long deadline = System.nanoTime() + ACQUIRE_LIMIT_NANOS;
         for (;;) {
             Buf bp = cache.getblk(vps[owner], off, bsize, 0, GETBLK_TIMEOUT_NANOS);
             if (bp != null) return bp;
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("getblk(owner " + owner + ", offset " + off + "): no buffer within "
+                        + TimeUnit.NANOSECONDS.toSeconds(ACQUIRE_LIMIT_NANOS) + " s: the block is held by another thread,"
+                        + " or every one of the " + capacity + " headers is held (hold fewer than capacity() at once)");
+            }
             cache.bufDaemonStep(false);
             cache.bufDaemonStep(true);
         }

@@ -491,7 +491,7 @@ public abstract class BlockCacheTck {
                 .withMaxTransformations(40);
     }
 
-    @Property(tries = 40)
+    @Property(tries = 25)
     void theCacheAgreesWithTheModel(@ForAll("chains") ActionChain<World> chain) {
         World w = chain.withInvariant("bounded memory", World::check).run();
         w.cache.close();

@@ -236,7 +236,7 @@ public abstract class CrashSafeStoreTck {
         }
         s.crash();
         CrashStates states = CrashStates.of(log, CrashStates.Bounds.all().withMaxLanded(2).withTear(CrashStates.Tear.PREFIX));
-        long budget = 300L * SCALE;
+        long budget = 200L * SCALE;
         long n = states.count().min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
         long stride = Math.max(1, n / budget);
         long checked = 0;
@@ -318,7 +318,7 @@ public abstract class CrashSafeStoreTck {
                 .withMaxTransformations(30);
     }
 
-    @Property(tries = 25)
+    @Property(tries = 15)
     void theStoreAgreesWithTheModel(@ForAll("chains") ActionChain<World> chain) {
         World w = chain.run();
         w.store.close();
