@@ -277,6 +277,8 @@ public abstract class BlockCacheTck {
             }
             checked++;
         }
+        System.out.println(getClass().getSimpleName() + ": " + checked + " crash states of " + states.crashPoints().size()
+                + " crash points checked (of " + states.count() + ")");
         assertTrue(checked > 50, "only " + checked + " crash states were enumerated");
     }
 

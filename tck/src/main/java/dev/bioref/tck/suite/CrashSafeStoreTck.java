@@ -264,6 +264,7 @@ public abstract class CrashSafeStoreTck {
             }
             checked++;
         }
+        System.out.println(getClass().getSimpleName() + ": " + checked + " of " + n + " crash states recovered and checked");
         assertTrue(checked >= Math.min(n, 50), "only " + checked + " of " + n + " crash states were checked");
     }
 
