@@ -73,7 +73,7 @@ public abstract class BlockCacheTck {
     static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
     /** Lincheck budget: tiny in the default build, larger with -Pthorough (bioref.thorough=true). */
     static final int LINCHECK_ITERATIONS = Integer.getInteger("bioref.tck.lincheck.iterations", THOROUGH ? 10 : 1);
-    static final int LINCHECK_INVOCATIONS = Integer.getInteger("bioref.tck.lincheck.invocations", THOROUGH ? 300 : 30);
+    static final int LINCHECK_INVOCATIONS = Integer.getInteger("bioref.tck.lincheck.invocations", THOROUGH ? 300 : 20);
 
     private final List<BlockCache> opened = new ArrayList<>();
 
@@ -567,7 +567,7 @@ public abstract class BlockCacheTck {
 
     /**
      * Lincheck in stress mode (real threads) against {@link BlockCacheModel.Registers}; small
-     * budget (2 threads × 2 operations, 1 before and after; 1 × 30 invocations in the default
+     * budget (2 threads × 2 operations, 1 before and after; 1 × 20 invocations in the default
      * build, 10 × 300 with -Pthorough; -Dbioref.tck.lincheck.iterations/invocations override). Implementations without {@link Feature#CONCURRENT} get one thread.
      */
     @Test @Timeout(120)

@@ -60,7 +60,7 @@ public abstract class CrashSafeStoreTck {
     static final boolean THOROUGH = Boolean.getBoolean("bioref.thorough");
     /** Lincheck budget: tiny in the default build (each invocation mounts a volume), larger with -Pthorough. */
     static final int LINCHECK_ITERATIONS = Integer.getInteger("bioref.tck.lincheck.iterations", THOROUGH ? 10 : 1);
-    static final int LINCHECK_INVOCATIONS = Integer.getInteger("bioref.tck.lincheck.invocations", THOROUGH ? 300 : 30);
+    static final int LINCHECK_INVOCATIONS = Integer.getInteger("bioref.tck.lincheck.invocations", THOROUGH ? 300 : 20);
 
     /** The factory method: formats and mounts the store under test. */
     protected abstract CrashSafeStoreFactory factory();
@@ -357,7 +357,7 @@ public abstract class CrashSafeStoreTck {
         public void sync() { s.sync(); }
     }
 
-    /** Lincheck stress mode against {@link StoreModel.Map0} (2 threads × 2 operations; 1 × 30 by default, 10 × 300 with -Pthorough). */
+    /** Lincheck stress mode against {@link StoreModel.Map0} (2 threads × 2 operations; 1 × 20 by default, 10 × 300 with -Pthorough). */
     @Test @Timeout(120)
     void operationsAreLinearizable() {
         CrashSafeStoreFactory f = factory();
