@@ -69,7 +69,7 @@ public final class Sleepq {
             w.lastExpired = false;
         }
         if (bounded) timeoutNanos = timeoutNanos == 0 ? w.boundNanos : Math.min(timeoutNanos, w.boundNanos);
-        List<Object> tokens = Token.releaseAllForSleep();
+        List<Token.Hold> tokens = Token.releaseAllForSleep();
         try {
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
             synchronized (b) {
