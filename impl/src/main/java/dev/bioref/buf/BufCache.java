@@ -610,14 +610,24 @@ public final class BufCache implements AutoCloseable {
             } finally {
                 vp.v_token.reltoken();
             }
-            dirtybufcount.incrementAndGet();
-            dirtykvaspace.addAndGet(bp.b_kvasize);
-            dirtybufspace.addAndGet(bp.b_bufsize);
-            if (bp.hasFlags(Buf.B_HEAVY)) {
-                dirtybufcounthw.incrementAndGet();
-                dirtybufspacehw.addAndGet(bp.b_bufsize);
-            }
+            countDirty(bp, +1);
             bd_heatup();
+        }
+    }
+
+    /**
+     * The dirty accounting of one buffer's B_DELWRI transition, written once: {@code sign} +1 when
+     * it becomes dirty (bdirty), -1 when it stops (bundirty, brelse's destroy path). The seed
+     * repeats these five atomic adds at each place.
+     */
+    // vfs_bio.c bdirty(), L1183-1188 / bundirty(), L1231-1236 / brelse(), L1312-1317
+    private void countDirty(Buf bp, int sign) {
+        dirtybufcount.addAndGet(sign);
+        dirtykvaspace.addAndGet(sign * (long) bp.b_kvasize);
+        dirtybufspace.addAndGet(sign * (long) bp.b_bufsize);
+        if (bp.hasFlags(Buf.B_HEAVY)) {
+            dirtybufcounthw.addAndGet(sign);
+            dirtybufspacehw.addAndGet(sign * (long) bp.b_bufsize);
         }
     }
 
@@ -651,13 +661,7 @@ public final class BufCache implements AutoCloseable {
             } finally {
                 vp.v_token.reltoken();
             }
-            dirtybufcount.decrementAndGet();
-            dirtykvaspace.addAndGet(-bp.b_kvasize);
-            dirtybufspace.addAndGet(-bp.b_bufsize);
-            if (bp.hasFlags(Buf.B_HEAVY)) {
-                dirtybufcounthw.decrementAndGet();
-                dirtybufspacehw.addAndGet(-bp.b_bufsize);
-            }
+            countDirty(bp, -1);
             bd_signal(bp.b_bufsize);
         }
         bp.clearFlags(Buf.B_DEFERRED);
@@ -696,13 +700,7 @@ public final class BufCache implements AutoCloseable {
             if (!bp.dep_isEmpty()) buf_deallocate(bp);
             if (bp.hasFlags(Buf.B_DELWRI)) {
                 ghost.delwriCleared(bp, BufInvariants.Ghost.Cause.INVAL);
-                dirtybufcount.decrementAndGet();
-                dirtykvaspace.addAndGet(-bp.b_kvasize);
-                dirtybufspace.addAndGet(-bp.b_bufsize);
-                if (bp.hasFlags(Buf.B_HEAVY)) {
-                    dirtybufcounthw.decrementAndGet();
-                    dirtybufspacehw.addAndGet(-bp.b_bufsize);
-                }
+                countDirty(bp, -1);
                 bd_signal(bp.b_bufsize);
             }
             bp.clearFlags(Buf.B_DELWRI | Buf.B_CACHE);

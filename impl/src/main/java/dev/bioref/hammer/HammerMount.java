@@ -4,6 +4,7 @@ import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
 import dev.bioref.buf.Params;
 import dev.bioref.buf.VfsSubr;
+import dev.bioref.buf.Vnode;
 import dev.bioref.device.Completion;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.Request;
@@ -674,7 +675,7 @@ public final class HammerMount implements AutoCloseable {
     public int bufDaemonStep() { return cache.bufDaemonStep(false); }
 
     /** The device vnode the mount's buffers live on (tests install fault filters on it). */
-    public dev.bioref.buf.Vnode devvp() { return kern.devvp; }
+    public Vnode devvp() { return kern.devvp; }
 
     /** The kernel writes every delayed-write bp of the device (vfsync: checkwrite, then write). */
     public int kernelSync() { return VfsSubr.vfsync(kern.devvp, false); }
