@@ -68,6 +68,8 @@ public final class DmBufioInvariants {
         final Map<Long, byte[]> view = new ConcurrentHashMap<>();
         /** Blocks whose disk contents are not promised (a failed write, a discard). */
         final Set<Long> tainted = ConcurrentHashMap.newKeySet();
+        /** Blocks unlinked or copied to since the last incremental I15 check. */
+        final Set<Long> recheck = ConcurrentHashMap.newKeySet();
         private final AtomicLong version = new AtomicLong();
         final AtomicLong failedSinceXchg = new AtomicLong();
         final AtomicLong unreported = new AtomicLong();
@@ -226,14 +228,21 @@ public final class DmBufioInvariants {
             }
         }
         // AbsentBlockDurableInv (I15)
-        for (Map.Entry<Long, byte[]> e : g.view.entrySet()) {
-            long block = e.getKey();
-            if (c.tree.containsKey(block) || g.tainted.contains(block) || g.inflight(block) > 0) continue;
-            byte[] disk = c.dev.peekVisible(c.blockToOffset(block), c.blockSize);
-            if (!Arrays.equals(disk, e.getValue())) {
-                throw violated("AbsentBlockDurableInv", "block " + block + " is not cached and the device differs from the"
-                        + " data last marked dirty at byte " + Arrays.mismatch(disk, e.getValue()));
+        boolean incremental = c.m.params.incrementalGhostCheck;
+        List<Long> blocksToCheck = new ArrayList<>(incremental ? g.recheck : g.view.keySet());
+        for (long block : blocksToCheck) {
+            byte[] marked = g.view.get(block);
+            if (marked == null || c.tree.containsKey(block)) {
+                g.recheck.remove(block);
+                continue;
             }
+            if (g.tainted.contains(block) || g.inflight(block) > 0) continue;
+            byte[] disk = c.dev.peekVisible(c.blockToOffset(block), c.blockSize);
+            if (!Arrays.equals(disk, marked)) {
+                throw violated("AbsentBlockDurableInv", "block " + block + " is not cached and the device differs from the"
+                        + " data last marked dirty at byte " + Arrays.mismatch(disk, marked));
+            }
+            g.recheck.remove(block);
         }
     }
 }
