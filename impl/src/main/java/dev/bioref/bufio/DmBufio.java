@@ -610,6 +610,7 @@ public final class DmBufio {
             tree.put(block, b);
             b.linked = true;
             b.lastAccessed = m.params.clock.nanoTime();
+            ghost.touched.add(b);
             m.adjustTotalAllocated(b, false);
         }
 
@@ -848,6 +849,7 @@ public final class DmBufio {
         private void readEndio(Buffer b, long block, Status status) {
             ghost.ioEnd(block);
             b.readError = status == Status.OK ? 0 : -EIO;
+            ghost.touched.add(b);
             int old = b.state.getAndUpdate(v -> v & (~B_READING));     // release: publishes readError and data
             if ((old & B_READING) == 0) throw new Panic("BUG_ON(!test_bit(B_READING)) in read_endio of " + b);
             wakeBit(b);
@@ -857,6 +859,7 @@ public final class DmBufio {
         private void writeEndio(Buffer b, long target, int error, boolean counted) {
             if (counted) ghost.ioEnd(target);
             b.writeError = error;
+            ghost.touched.add(b);
             if (error != 0) {
                 ghost.writeFailed(target);
                 asyncWriteError.compareAndSet(0, error);        // first error wins
@@ -1068,6 +1071,7 @@ public final class DmBufio {
                             + "overwritten and marked dirty over its whole block (notes §8.6); nothing changed");
                 }
                 b.holdCount--;
+                ghost.touched.add(b);
                 if (b.holdCount == 0) {
                     freeBufferWait.signalAll();
                     if ((b.readError != 0 || b.writeError != 0) && b.state.get() == 0) {
@@ -1106,6 +1110,7 @@ public final class DmBufio {
                 }
                 if (b.dirtyStart == 0 && b.dirtyEnd == blockSize) b.freshUnwritten = false;
                 b.markVer = ghost.nextVersion();
+                ghost.touched.add(b);
                 if (m.params.ghostChecks) ghost.marked(b.block, b.data);
             } finally {
                 unlockIfHeld();

@@ -68,6 +68,8 @@ public final class DmBufioInvariants {
         final Map<Long, byte[]> view = new ConcurrentHashMap<>();
         /** Blocks whose disk contents are not promised (a failed write, a discard). */
         final Set<Long> tainted = ConcurrentHashMap.newKeySet();
+        /** Buffers released, read, written, marked or linked since the last incremental I14 check. */
+        final Set<Buffer> touched = ConcurrentHashMap.newKeySet();
         /** Blocks unlinked or copied to since the last incremental I15 check. */
         final Set<Long> recheck = ConcurrentHashMap.newKeySet();
         private final AtomicLong version = new AtomicLong();
@@ -217,8 +219,12 @@ public final class DmBufioInvariants {
             throw violated("ErrorNotLostInv", g.unreported.get() + " failed write(s) not reported and the latch is 0");
         }
         if (!c.m.params.ghostChecks) return;
-        // IdleCleanMirrorsDiskInv (I14)
-        for (Buffer b : c.tree.values()) {
+        // IdleCleanMirrorsDiskInv (I14); incrementally: an idle clean buffer's data changes only through a
+        // holder or its own I/O, and the device's block only through the buffer's writes (or a discard, §3)
+        boolean incremental = c.m.params.incrementalGhostCheck;
+        for (Buffer b : incremental ? new ArrayList<>(g.touched) : c.tree.values()) {
+            if (incremental) g.touched.remove(b);
+            if (!b.linked) continue;
             if (b.state.get() == 0 && b.holdCount == 0 && b.readError == 0 && b.writeError == 0 && !b.freshUnwritten) {
                 byte[] disk = c.dev.peekVisible(c.blockToOffset(b.block), c.blockSize);
                 if (!Arrays.equals(disk, b.data)) {
@@ -228,7 +234,6 @@ public final class DmBufioInvariants {
             }
         }
         // AbsentBlockDurableInv (I15)
-        boolean incremental = c.m.params.incrementalGhostCheck;
         List<Long> blocksToCheck = new ArrayList<>(incremental ? g.recheck : g.view.keySet());
         for (long block : blocksToCheck) {
             byte[] marked = g.view.get(block);
