@@ -18,10 +18,10 @@ class BufioSimulationTest {
     static BufioSimulation.Options small(long seed) {
         BufioSimulation.Options o = new BufioSimulation.Options();
         o.seed = seed;
-        o.ops = 2000;
+        o.ops = 1200;
         o.blocks = 64;
-        o.crashEvery = 1000;
-        o.writeFaultRate = 0.005;
+        o.crashEvery = 400;
+        o.writeFaultRate = 0.01;
         return o;
     }
 
@@ -29,19 +29,19 @@ class BufioSimulationTest {
         BufioSimulation.Result r = BufioSimulation.run(small(7));
         assertTrue(r.ok(), String.valueOf(r.failures()));
         assertTrue(r.crashes() >= 3 && r.crashStates() >= r.crashes(), r.toString());
-        assertTrue(r.commits() > 10 && r.evictions() > 0 && r.moves() > 0 && r.invariantChecks() == 2000, r.toString());
+        assertTrue(r.commits() > 10 && r.evictions() > 0 && r.moves() > 0 && r.invariantChecks() == 1200, r.toString());
         assertTrue(r.faults() > 0 && r.commitErrors() > 0, "write faults were injected and reported: " + r);
     }
 
     @Test void sameSeedSameRun() {
         BufioSimulation.Options o = small(3);
-        o.ops = 800;
+        o.ops = 500;
         BufioSimulation.Result a = BufioSimulation.run(o), b = BufioSimulation.run(o);
         assertEquals(a.toString().replaceAll("millis=\\d+", ""), b.toString().replaceAll("millis=\\d+", ""));
     }
 
     @Test void theCommandPassesAtSeedSevenAndAMutantFailsWithItsReplayLine() {
-        CliRun ok = CliRun.of("simulate", "--stack", "bufio", "--seed", "7", "--ops", "800", "--keys", "64");
+        CliRun ok = CliRun.of("simulate", "--stack", "bufio", "--seed", "7", "--ops", "500", "--keys", "64");
         assertEquals(0, ok.code(), ok.out() + ok.err());
         assertTrue(ok.out().contains("result            OK"), ok.out());
         CliRun bad = CliRun.of("simulate", "--stack", "bufio", "--seed", "7", "--ops", "1200", "--keys", "64",

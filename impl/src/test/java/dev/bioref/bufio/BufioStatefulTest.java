@@ -255,13 +255,13 @@ class BufioStatefulTest {
 
     @Provide Arbitrary<ActionChain<World>> helpingChains() { return chains(true, 0, 40); }
 
-    @Property(tries = 50)
+    @Property(tries = 35)
     void modelAgreesOnAnInlineDeviceWithWriteFaults(@ForAll("inlineChains") ActionChain<World> chain) {
         World w = chain.withInvariant("checkInvariants and model", World::check).run();
         w.finish();
     }
 
-    @Property(tries = 50)
+    @Property(tries = 25)
     void modelAgreesWithHelpingCompletion(@ForAll("helpingChains") ActionChain<World> chain) {
         World w = chain.withInvariant("checkInvariants and model", World::check).run();
         w.finish();
