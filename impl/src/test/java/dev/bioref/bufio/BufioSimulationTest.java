@@ -35,7 +35,7 @@ class BufioSimulationTest {
 
     @Test void sameSeedSameRun() {
         BufioSimulation.Options o = small(3);
-        o.ops = 500;
+        o.ops = 300;
         BufioSimulation.Result a = BufioSimulation.run(o), b = BufioSimulation.run(o);
         assertEquals(a.toString().replaceAll("millis=\\d+", ""), b.toString().replaceAll("millis=\\d+", ""));
     }
