@@ -123,6 +123,11 @@ public final class DmBufio {
         public long waitTimeoutNanos = TimeUnit.SECONDS.toNanos(60);
         /** Ghost checks for I14/I15 compare with the device; off for benchmarks. */
         public boolean ghostChecks = true;
+        /**
+         * I15 checks only blocks unlinked (or copied to) since the last check, not every block ever
+         * marked: the device changes an absent block only through those steps. For long simulations.
+         */
+        public boolean incrementalGhostCheck;
     }
 
     /** One client's configuration (the arguments of dm_bufio_client_create and the port's capacity). */
@@ -605,6 +610,7 @@ public final class DmBufio {
             tree.put(block, b);
             b.linked = true;
             b.lastAccessed = m.params.clock.nanoTime();
+            ghost.touched.add(b);
             m.adjustTotalAllocated(b, false);
         }
 
@@ -614,6 +620,7 @@ public final class DmBufio {
                 throw new Panic("BUG_ON(!c->n_buffers[b->list_mode]): list " + b.listMode + " count is 0 unlinking " + b);
             }
             nBuffers.decrementAndGet(b.listMode);
+            if (ghost.view.containsKey(b.block)) ghost.recheck.add(b.block);
             tree.remove(b.block);
             lru[b.listMode].remove(b);
             b.linked = false;
@@ -842,6 +849,7 @@ public final class DmBufio {
         private void readEndio(Buffer b, long block, Status status) {
             ghost.ioEnd(block);
             b.readError = status == Status.OK ? 0 : -EIO;
+            ghost.touched.add(b);
             int old = b.state.getAndUpdate(v -> v & (~B_READING));     // release: publishes readError and data
             if ((old & B_READING) == 0) throw new Panic("BUG_ON(!test_bit(B_READING)) in read_endio of " + b);
             wakeBit(b);
@@ -851,6 +859,7 @@ public final class DmBufio {
         private void writeEndio(Buffer b, long target, int error, boolean counted) {
             if (counted) ghost.ioEnd(target);
             b.writeError = error;
+            ghost.touched.add(b);
             if (error != 0) {
                 ghost.writeFailed(target);
                 asyncWriteError.compareAndSet(0, error);        // first error wins
@@ -1062,6 +1071,7 @@ public final class DmBufio {
                             + "overwritten and marked dirty over its whole block (notes §8.6); nothing changed");
                 }
                 b.holdCount--;
+                ghost.touched.add(b);
                 if (b.holdCount == 0) {
                     freeBufferWait.signalAll();
                     if ((b.readError != 0 || b.writeError != 0) && b.state.get() == 0) {
@@ -1100,6 +1110,7 @@ public final class DmBufio {
                 }
                 if (b.dirtyStart == 0 && b.dirtyEnd == blockSize) b.freshUnwritten = false;
                 b.markVer = ghost.nextVersion();
+                ghost.touched.add(b);
                 if (m.params.ghostChecks) ghost.marked(b.block, b.data);
             } finally {
                 unlockIfHeld();
@@ -1276,6 +1287,7 @@ public final class DmBufio {
                     b.writeBlock = newBlock;        // deviation §8.2: b.block stays; the target is passed on
                     b.writeVer = ghost.nextVersion();
                     if (m.params.ghostChecks) ghost.marked(newBlock, b.data);
+                    ghost.recheck.add(newBlock);
                     submitWrite(b);
                     waitOnBit(b, B_WRITING);        // synchronous, holding the mutex
                 }
@@ -1529,6 +1541,15 @@ public final class DmBufio {
 
         /** The latched write error without consuming it. */
         public int peekAsyncWriteError() { return asyncWriteError.get(); }
+
+        /** Writes of this client that completed with an error, ever (diagnostics). */
+        public long failedWrites() { return ghost.writesFailed.get(); }
+
+        /** Failed writes not yet reported by a write_dirty_buffers (the ghost of ErrorNotLostInv). */
+        public long unreportedWriteFailures() { return ghost.unreported.get(); }
+
+        /** True if the last write to {@code block} failed and none succeeded since: its disk data is not promised. */
+        public boolean writeFailedFor(long block) { return ghost.tainted.contains(block); }
 
         /** Buffer objects alive for this client (reserve included). */
         public int allocatedBuffers() { return allocated.get(); }

@@ -68,6 +68,10 @@ public final class DmBufioInvariants {
         final Map<Long, byte[]> view = new ConcurrentHashMap<>();
         /** Blocks whose disk contents are not promised (a failed write, a discard). */
         final Set<Long> tainted = ConcurrentHashMap.newKeySet();
+        /** Buffers released, read, written, marked or linked since the last incremental I14 check. */
+        final Set<Buffer> touched = ConcurrentHashMap.newKeySet();
+        /** Blocks unlinked or copied to since the last incremental I15 check. */
+        final Set<Long> recheck = ConcurrentHashMap.newKeySet();
         private final AtomicLong version = new AtomicLong();
         final AtomicLong failedSinceXchg = new AtomicLong();
         final AtomicLong unreported = new AtomicLong();
@@ -215,8 +219,12 @@ public final class DmBufioInvariants {
             throw violated("ErrorNotLostInv", g.unreported.get() + " failed write(s) not reported and the latch is 0");
         }
         if (!c.m.params.ghostChecks) return;
-        // IdleCleanMirrorsDiskInv (I14)
-        for (Buffer b : c.tree.values()) {
+        // IdleCleanMirrorsDiskInv (I14); incrementally: an idle clean buffer's data changes only through a
+        // holder or its own I/O, and the device's block only through the buffer's writes (or a discard, §3)
+        boolean incremental = c.m.params.incrementalGhostCheck;
+        for (Buffer b : incremental ? new ArrayList<>(g.touched) : c.tree.values()) {
+            if (incremental) g.touched.remove(b);
+            if (!b.linked) continue;
             if (b.state.get() == 0 && b.holdCount == 0 && b.readError == 0 && b.writeError == 0 && !b.freshUnwritten) {
                 byte[] disk = c.dev.peekVisible(c.blockToOffset(b.block), c.blockSize);
                 if (!Arrays.equals(disk, b.data)) {
@@ -226,14 +234,20 @@ public final class DmBufioInvariants {
             }
         }
         // AbsentBlockDurableInv (I15)
-        for (Map.Entry<Long, byte[]> e : g.view.entrySet()) {
-            long block = e.getKey();
-            if (c.tree.containsKey(block) || g.tainted.contains(block) || g.inflight(block) > 0) continue;
-            byte[] disk = c.dev.peekVisible(c.blockToOffset(block), c.blockSize);
-            if (!Arrays.equals(disk, e.getValue())) {
-                throw violated("AbsentBlockDurableInv", "block " + block + " is not cached and the device differs from the"
-                        + " data last marked dirty at byte " + Arrays.mismatch(disk, e.getValue()));
+        List<Long> blocksToCheck = new ArrayList<>(incremental ? g.recheck : g.view.keySet());
+        for (long block : blocksToCheck) {
+            byte[] marked = g.view.get(block);
+            if (marked == null || c.tree.containsKey(block)) {
+                g.recheck.remove(block);
+                continue;
             }
+            if (g.tainted.contains(block) || g.inflight(block) > 0) continue;
+            byte[] disk = c.dev.peekVisible(c.blockToOffset(block), c.blockSize);
+            if (!Arrays.equals(disk, marked)) {
+                throw violated("AbsentBlockDurableInv", "block " + block + " is not cached and the device differs from the"
+                        + " data last marked dirty at byte " + Arrays.mismatch(disk, marked));
+            }
+            g.recheck.remove(block);
         }
     }
 }

@@ -236,10 +236,11 @@ class DmBufioOpsTest {
         c.release(b);
         assertEquals(0, c.issueDiscard(9, 1));
         assertArrayEquals(new byte[BS], dev.peekVisible(9L * BS, BS), "discarded on the device");
-        assertArrayEquals(pattern(9, BS), c.get(9).data(), "discard does not touch cached buffers");
-        c.release(c.get(9));
-        c.release(c.get(9));
+        Buffer g = c.get(9);
+        assertArrayEquals(pattern(9, BS), g.data(), "discard does not touch cached buffers (forget first, §3)");
+        c.release(g);
         c.forget(9);
+        assertFalse(c.isCached(9));
         assertThrows(IllegalArgumentException.class, () -> c.issueDiscard(63, 2));
     }
 
