@@ -51,12 +51,16 @@ public final class SimulateCommand implements Callable<Integer> {
     String device = "mem";
     @Option(names = "--mutation", description = "Turn on a HammerMutations switch (repeatable), e.g. firstOffsetNotLagged.")
     List<String> mutations = new ArrayList<>();
+    @Option(names = "--stack", description = "hammer (default) or bufio: the dm-bufio client workload (sim.BufioSimulation).")
+    String stack = "hammer";
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
     boolean progress;
     @Option(names = "--no-progress", description = "Never show the progress bar.")
     boolean noProgress;
 
     @Override public Integer call() {
+        if (stack.equals("bufio")) return bufio();
+        if (!stack.equals("hammer")) throw new CommandLine.ParameterException(spec.commandLine(), "--stack must be hammer or bufio, was " + stack);
         SimOptions o = new SimOptions();
         o.seed = seed; o.threads = threads; o.ops = ops; o.keys = keys; o.crashEvery = crashEvery;
         o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
@@ -94,5 +98,18 @@ public final class SimulateCommand implements Callable<Integer> {
         out.println("  replay: " + o.replayCommand());
         out.flush();
         return 1;
+    }
+
+    /** --stack bufio: the same options where they apply; --threads, --volume-version, --device and the progress bar do not. */
+    private int bufio() {
+        dev.bioref.sim.BufioSimulation.Options b = new dev.bioref.sim.BufioSimulation.Options();
+        b.seed = seed; b.ops = ops; b.blocks = keys; b.crashEvery = crashEvery; b.writeFaultRate = writeFaultRate;
+        b.memoryPressure = memoryPressure; b.crashStates = crashStates; b.checkEvery = checkEvery; b.mutations.addAll(mutations);
+        try {
+            b.validate();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return dev.bioref.sim.BufioSimulation.printRun(b, spec.commandLine().getOut());
     }
 }
