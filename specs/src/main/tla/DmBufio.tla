@@ -60,7 +60,7 @@ CONSTANTS
     Blocks,      \* block numbers (model values)
     Threads,     \* client threads (model values)
     DiskInit,    \* [Blocks -> Nat]: the device's initial contents (versions)
-    MaxWrites,   \* bound on Modify steps (data versions DiskInit max + 1 .. MaxWrites)
+    MaxWrites,   \* the largest version: Modify steps take DiskInit max + 1 .. MaxWrites
     MaxOps,      \* bound on API calls started, over all threads (makes runs finite)
     MaxErrors,   \* bound on failed I/O completions (0 = the device never fails)
     MaxCrashes,  \* bound on crashes
