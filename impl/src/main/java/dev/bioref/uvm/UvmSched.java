@@ -57,6 +57,10 @@ public final class UvmSched {
      */
     void sleep(Object chan, long ticket, String wmesg, Supplier<String> what, Supplier<Thread> holder) {
         Thread me = Thread.currentThread();
+        if (SimpleLock.heldCount() != 0) {
+            throw new dev.bioref.kern.Panic("tsleep(\"" + wmesg + "\"): sleeping with " + SimpleLock.heldCount()
+                    + " simple lock(s) held by " + me.getName() + " (" + what.get() + ")");
+        }
         waiting.put(me, new Waiting(wmesg, what.get(), holder));
         long deadline = System.nanoTime() + deadlockBoundNanos;
         try {

@@ -225,8 +225,8 @@ public final class UvmVnode {
         u_flags = UVM_VNODE_ALOCK;                                          // L238: assigned, not OR'd
         long attachGen = vp.generation();
         unlockObj();
-        sched.pause("attach.getattr", this);
         long[] attr = vp.vopGetattr();                                     // L241 (XXX curproc credentials, RE-29)
+        sched.pause("attach.getattr", this);                               // GETATTR sleeps: the ALOCK window
         long size = attr[1];
         if (re.re25SizeClampedTo32Bits && size > SIZE_CLAMP_32) size = SIZE_CLAMP_32;   // L247-254
         lockObj();                                                          // L257
@@ -351,6 +351,7 @@ public final class UvmVnode {
                 } else {
                     unlockAndWait(pagesChan, "uvn_term", this::state, this::someBusyOwner);   // RE-7 fix
                 }
+                sched.pause("term.woken", this);
                 lockObj();
             }
         } finally {
@@ -414,7 +415,7 @@ public final class UvmVnode {
                 killObjectLocked("uvn_releasepg");
                 if (has(UVM_VNODE_WANTED)) sched.wakeup(this);
                 u_flags = 0;
-                killInProgress = re.re6RelkillLeaksVref;                   // RE-6: the VREF is never dropped
+                killInProgress = false;                                    // RE-6: the uvn's VREF is never dropped
                 unlockObj();
                 if (!re.re6RelkillLeaksVref) vp.vrele(true);               // RE-6 fix
                 return false;
@@ -521,6 +522,7 @@ public final class UvmVnode {
             int result;
             while (true) {
                 UvmPager.PutResult pr = UvmPager.put(this, pp, flags | PGO_DOACTCLUST, start, stop, vnIsLocked);
+                if (pr.result() == VM_PAGER_AGAIN) sched.pause("flush.again", this);
                 lockObj();                                                  // L1020-1021
                 pq.pageqLock.lock();
                 ppsp = pr.pages();
@@ -597,6 +599,7 @@ public final class UvmVnode {
                 while (u_nio != 0) {
                     u_flags |= UVM_VNODE_IOSYNC;
                     unlockAndWait(nioChan, "uvn_flush", this::state, () -> inIo.isEmpty() ? null : inIo.iterator().next());
+                    sched.pause("flush.iosyncWoken", this);
                     lockObj();
                 }
             } finally {
@@ -604,14 +607,37 @@ public final class UvmVnode {
             }
             if (has(UVM_VNODE_IOSYNCWANTED)) sched.wakeup(flagsChan);
             u_flags &= ~(UVM_VNODE_IOSYNC | UVM_VNODE_IOSYNCWANTED);
-            waitForBusySeen(busySeen);                                      // RE-2 / RE-22 fixes
+            if (waitForBusySeen(busySeen) && !recleanBusySeen(busySeen, flags, vnIsLocked)) retval = false;   // RE-2 / RE-22 fixes
         }
         if (syncClean && retval) checkFlushSyncPost(snap);
         return retval;
     }
 
-    /** RE-2 and RE-22 fixes: wait until each busy page seen is unbusied (PG_WANTED), object locked. */
-    private void waitForBusySeen(List<VmPage> busySeen) {
+    /**
+     * RE-2 and RE-22 fixes, part 2: a page the flush waited for may still be dirty (a fault owner
+     * does not write it); clean it now, one page at a time, at most a few rounds.
+     */
+    private boolean recleanBusySeen(List<VmPage> busySeen, int flags, boolean vnIsLocked) {
+        boolean ok = true;
+        for (VmPage pg : busySeen) {
+            if (pg.uobject != this || pg.isReleased()) continue;
+            if (pg.isClean() && !pg.pmapIsModified() && !pg.isBusy()) continue;
+            if (recleanDepth >= 3) return false;
+            recleanDepth++;
+            try {
+                ok &= flush(pg.offset, pg.offset + PAGE_SIZE, flags & ~PGO_ALLPAGES, vnIsLocked);
+            } finally {
+                recleanDepth--;
+            }
+        }
+        return ok;
+    }
+
+    private int recleanDepth;   // [O]
+
+    /** RE-2 and RE-22 fixes: wait until each busy page seen is unbusied (PG_WANTED), object locked. True if it waited. */
+    private boolean waitForBusySeen(List<VmPage> busySeen) {
+        boolean waited = false;
         for (VmPage pg : busySeen) {
             while (pg.uobject == this && pg.isBusy() && pg.owner != Thread.currentThread()) {
                 boolean pager = "flush".equals(pg.ownerTag) || "pageout".equals(pg.ownerTag);
@@ -620,8 +646,10 @@ public final class UvmVnode {
                 Thread owner = pg.owner;
                 unlockAndWait(pg, "uvn_flush_busy", pg::toString, () -> owner);
                 lockObj();
+                waited = true;
             }
         }
+        return waited;
     }
 
     private void checkFlushSyncPost(Map<VmPage, Long> snap) {
@@ -833,7 +861,13 @@ public final class UvmVnode {
         }
         boolean vnIsLocked = re.re9VnIsLockedIsObjectFlag ? has(UVM_VNODE_VNISLOCKED) : vnIsLockedParam;  // L1665 (unlocked read)
         sched.pause("io.beforeVnLock", this);
-        if (!vnIsLocked) vp.vnLock();                                       // L1665-1666
+        if (!vnIsLocked) {                                                  // L1665-1666
+            if (re.re9VnIsLockedIsObjectFlag) {
+                vp.vnLock();
+            } else {
+                vnIsLocked = vnLockOrBorrow();                              // RE-9 fix
+            }
+        }
         if (!re.re10UnlockedSizeReadInIo) {
             // RE-10 fix: under the vnode lock, clip against the size as it is now
             lockObj();
@@ -843,7 +877,7 @@ public final class UvmVnode {
         }
         int[] r = rw == UIO_READ ? vp.vopRead(fileOffset, wanted, buf)     // L1669-1672
                 : vp.vopWrite(fileOffset, wanted, buf, versions);
-        boolean unlockNow = re.re9VnIsLockedIsObjectFlag ? !has(UVM_VNODE_VNISLOCKED) : !vnIsLocked;   // L1674 (re-read)
+        boolean unlockNow = re.re9VnIsLockedIsObjectFlag ? !has(UVM_VNODE_VNISLOCKED) : !vnIsLocked;   // L1674 (re-read; fix: the snapshot)
         if (unlockNow) vp.vopUnlock();
         int error = r[0];
         int resid = r[1];
@@ -891,6 +925,24 @@ public final class UvmVnode {
         return error == 0 ? VM_PAGER_OK : VM_PAGER_ERROR;                   // L1720-1723
     }
 
+    /**
+     * RE-9 fix: take the vnode lock, unless a terminator holds it and has set VNISLOCKED (it then
+     * waits for our busy pages, so we borrow its lock). Returns true if borrowed (do not unlock).
+     */
+    private boolean vnLockOrBorrow() {
+        long start = System.nanoTime();
+        while (!vp.tryVnLock()) {
+            lockObj();
+            boolean borrow = has(UVM_VNODE_VNISLOCKED);
+            unlockObj();
+            if (borrow) return true;
+            sched.checkBound(start, "vn_lock", "vnode " + vp.fileId + " lock held by " + SimpleLock.nameOf(vp.lockOwner()),
+                    vp::lockOwner);
+            vp.awaitLockChange(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        return false;
+    }
+
     // ------------------------------------------------------------------ uncache / setsize
 
     /** uvm_vnp_uncache: stop caching; true if no active uvn is left. The vnode must be locked by the caller. */
@@ -929,6 +981,7 @@ public final class UvmVnode {
         if (newsize < 0) throw new IllegalArgumentException("uvm_vnp_setsize: negative size " + newsize);
         lockObj();
         try {
+            sched.pause("setsize.locked", this);
             if (!re.re1AttachWindowIgnored) waitWhileAttaching("uvn_setsize");   // RE-1 fix
             if (!has(UVM_VNODE_VALID)) return;                               // L1880: dropped while not VALID (RE-1)
             if (re.re25SizeClampedTo32Bits && newsize > SIZE_CLAMP_32) newsize = SIZE_CLAMP_32;   // L1887-1893

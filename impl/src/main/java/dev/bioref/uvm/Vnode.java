@@ -96,7 +96,14 @@ public final class Vnode {
             if (!byUvn && externalRefs <= 0) throw new Panic("vrele: caller drops a reference it does not hold, vnode " + fileId);
             usecount--;
             if (byUvn) uvnRefs--; else externalRefs--;
-            if (usecount == 0) onFreeList = true;
+            if (usecount != 0) return;
+            onFreeList = true;
+        }
+        // VOP_INACTIVE under the vnode lock (vrele's vn_lock; skipped if the caller holds it, as under VXLOCK).
+        // It may sleep: a caller holding a simple lock panics in UvmSched.sleep (RE-13).
+        if (lockOwner != Thread.currentThread()) {
+            vnLock();
+            vopUnlock();
         }
     }
 
@@ -145,6 +152,24 @@ public final class Vnode {
             lockOwner = null;
         }
         layer.sched.wakeup(lockChan);
+    }
+
+    /** vn_lock(LK_NOWAIT): false if someone holds it. */
+    boolean tryVnLock() {
+        Thread me = Thread.currentThread();
+        if (lockOwner == me) throw new Panic("lockmgr: locking against myself: vnode " + fileId);
+        synchronized (this) {
+            if (lockOwner != null) return false;
+            lockOwner = me;
+            return true;
+        }
+    }
+
+    /** Sleeps until the vnode lock is released or {@code nanos} pass. */
+    void awaitLockChange(long nanos) {
+        long t = layer.sched.interlock(lockChan);
+        if (lockOwner == null) return;
+        dev.bioref.kern.Sleepq.tsleep(lockChan, t, "vn_lock", nanos);
     }
 
     /** VOP_ISLOCKED by the calling thread. */
