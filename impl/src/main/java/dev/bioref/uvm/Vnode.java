@@ -258,6 +258,7 @@ public final class Vnode {
 
     /** The file's bytes as the device shows them now (not necessarily durable). */
     public byte[] readFile(long off, int len) {
+        if (off < 0 || len < 0 || off + len > maxSize) throw new IllegalArgumentException("range [" + off + ", +" + len + ") outside the file's extent " + maxSize);
         byte[] b = new byte[len];
         synchronized (fsLock) {
             long n = Math.max(0, Math.min(len, fsSize - off));
@@ -268,6 +269,8 @@ public final class Vnode {
 
     /** The file's bytes in the device's durable image (what a crash now would leave). */
     public byte[] readFileDurable(long off, int len) {
+        if (off < 0 || len < 0 || off + len > maxSize) throw new IllegalArgumentException("range [" + off + ", +" + len + ") outside the file's extent " + maxSize);
+        if (len == 0) return new byte[0];
         long start = base + off;
         long s0 = start - start % LoopbackDevice.SECTOR_SIZE;
         long end = roundUp(start + len, LoopbackDevice.SECTOR_SIZE);
