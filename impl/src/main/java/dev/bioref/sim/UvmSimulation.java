@@ -39,7 +39,7 @@ public final class UvmSimulation {
         public int ops = 20_000;
         public UvmMode mode = UvmMode.FIXED;
         /** Probability that one pager write is injected with EIO (and, as often, a short write). */
-        public double writeFaultRate = 0.001;
+        public double writeFaultRate = 0.01;
         /** Operations between crash points. */
         public int crashEvery = 2_000;
         /** Rough-edge switches to fix on top of {@link #mode} (faithful mode with some fixes, to find the next flaw). */
@@ -72,7 +72,7 @@ public final class UvmSimulation {
 
     /** The outcome: counts, and the first failure (null when every check passed). */
     public record Result(long ops, long faults, long loads, long stores, long msyncs, long syncs, long truncates,
-                         long recycles, long pageouts, long crashPoints, long faultsInjected, long invariantChecks,
+                         long recycles, long pageouts, long crashPoints, long faultsInjected, long reportedLosses, long invariantChecks,
                          String failure, long failedAtOp, long millis) {
         public boolean ok() { return failure == null; }
     }
@@ -90,6 +90,7 @@ public final class UvmSimulation {
     private final boolean[][] modifiedSinceAck = new boolean[FILES][MAXPAGES * PG];
     private final long[] size = new long[FILES];
     private final List<UvmFaultClient.Mapping> maps = new ArrayList<>();
+    private long reportedLosses;
     private long faults, loads, stores, msyncs, syncs, truncates, recycles, pageouts, crashPoints, injected, checks;
     private int version;
 
@@ -119,6 +120,7 @@ public final class UvmSimulation {
             }
             for (i = 0; i < o.ops; i++) {
                 step();
+                absorbReportedLosses();
                 l.checkInvariants();
                 checks++;
                 if (o.crashEvery > 0 && (i + 1) % o.crashEvery == 0) crashPoint();
@@ -141,7 +143,7 @@ public final class UvmSimulation {
             at = i;
         }
         return new Result(Math.min(i, o.ops), faults, loads, stores, msyncs, syncs, truncates, recycles, pageouts,
-                crashPoints, injected, checks, failure, at, (System.nanoTime() - t0) / 1_000_000);
+                crashPoints, injected, reportedLosses, checks, failure, at, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Prints the run as {@code ./bioref simulate} does; returns the exit code (0 OK, 1 a check failed). */
@@ -152,7 +154,7 @@ public final class UvmSimulation {
         Result r = run(o);
         out.printf("  operations        %d of %d (loads %d, stores %d, msync %d, sync %d, truncates %d, pageouts %d, recycles %d)%n",
                 r.ops(), o.ops, r.loads(), r.stores(), r.msyncs(), r.syncs(), r.truncates(), r.pageouts(), r.recycles());
-        out.printf("  faults injected   %d (EIO or short write)%n", r.faultsInjected());
+        out.printf("  faults injected   %d (EIO or short write; %d pages freed after a failed write, reported)%n", r.faultsInjected(), r.reportedLosses());
         out.printf("  crash points      %d (durable image checked)%n", r.crashPoints());
         out.printf("  invariant checks  %d%n", r.invariantChecks());
         out.printf("  time              %.1f s%n", r.millis() / 1000.0);
@@ -316,6 +318,23 @@ public final class UvmSimulation {
 
     private void recycle() {
         if (l.recycle(l.vnode(rnd.nextInt(FILES)))) recycles++;
+    }
+
+    /**
+     * A page freed after a failed write was reported ("changes may be lost", flush returns FALSE):
+     * the kernel told the user, so from now on the file holds what the device holds for that page.
+     */
+    private void absorbReportedLosses() {
+        for (VnodeLayer.LossReport lr : l.drainLossReports()) {
+            int f = lr.fileId();
+            int from = (int) lr.pageOffset();
+            int to = (int) Math.min(from + PG, size[f]);
+            if (to <= from) continue;
+            byte[] d = l.vnode(f).readFile(from, to - from);
+            System.arraycopy(d, 0, model[f], from, to - from);
+            Arrays.fill(modifiedSinceAck[f], from, to, true);
+            reportedLosses++;
+        }
     }
 
     /** The durable image keeps every byte acknowledged by a msync(MS_SYNC) and not modified since. */

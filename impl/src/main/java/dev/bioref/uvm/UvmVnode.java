@@ -584,7 +584,11 @@ public final class UvmVnode {
                         pq.pagedeactivate(ptmp);
                     }
                 } else if ((flags & PGO_FREE) != 0) {                      // L1166-1185
-                    if (result != VM_PAGER_OK) retval = false;              // "changes may be lost"
+                    if (result != VM_PAGER_OK) {                            // L1172-1181: "changes may be lost"
+                        retval = false;
+                        if (ghostDirty(ptmp)) layer.reportLoss(vp, ptmp.offset, "uvn_flush: obj=" + vp.fileId + " offset=0x"
+                                + Long.toHexString(ptmp.offset) + ": error during pageout, changes may be lost (result " + result + ")");
+                    }
                     ptmp.pmapPageProtect(VmPage.Prot.NONE);
                     pq.pagefree(ptmp);
                 }

@@ -88,6 +88,22 @@ public final class VnodeLayer {
         if (throwOnFlaw) throw f;
     }
 
+    /** A page freed after its write failed: the kernel's printf "changes may be lost" (D2 counts it as reported). */
+    public record LossReport(int fileId, long pageOffset, String message) { }
+
+    private final List<LossReport> losses = Collections.synchronizedList(new ArrayList<>());
+
+    void reportLoss(Vnode vp, long pageOffset, String message) { losses.add(new LossReport(vp.fileId, pageOffset, message)); }
+
+    /** The loss reports since the last call, oldest first (and forgets them). */
+    public List<LossReport> drainLossReports() {
+        synchronized (losses) {
+            List<LossReport> l = new ArrayList<>(losses);
+            losses.clear();
+            return l;
+        }
+    }
+
     /** Broken action properties recorded so far (empty when none). */
     public List<UvmFlaw> flaws() {
         synchronized (flaws) { return new ArrayList<>(flaws); }
