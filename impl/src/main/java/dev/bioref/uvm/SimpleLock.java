@@ -17,10 +17,6 @@ public final class SimpleLock {
     private final String name;
     private final UvmSched sched;
     private volatile Thread owner;
-    private static final ThreadLocal<int[]> HELD = ThreadLocal.withInitial(() -> new int[1]);
-
-    /** Simple locks the calling thread holds (sleeping with one is a panic). */
-    static int heldCount() { return HELD.get()[0]; }
 
     public SimpleLock(String name, UvmSched sched) {
         this.name = name;
@@ -45,7 +41,7 @@ public final class SimpleLock {
             }
         }
         owner = Thread.currentThread();
-        HELD.get()[0]++;
+        sched.held.get()[0]++;
     }
 
     // simple_lock_try()
@@ -53,7 +49,7 @@ public final class SimpleLock {
         if (lock.isHeldByCurrentThread()) throw new Panic("simple_lock_try: locking against myself: " + name);
         if (!lock.tryLock()) return false;
         owner = Thread.currentThread();
-        HELD.get()[0]++;
+        sched.held.get()[0]++;
         return true;
     }
 
@@ -64,7 +60,7 @@ public final class SimpleLock {
                     + " (holder " + nameOf(owner) + ")");
         }
         owner = null;
-        HELD.get()[0]--;
+        sched.held.get()[0]--;
         lock.unlock();
     }
 

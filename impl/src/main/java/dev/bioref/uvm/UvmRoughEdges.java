@@ -65,6 +65,19 @@ public final class UvmRoughEdges {
     /** RE-27: a FREE flush frees wired pages (DEACTIVATE honours wiring). Fix: a non-truncating FREE skips wired pages. */
     public boolean re27FreeIgnoresWiring;
 
+    /**
+     * N1 (new finding, specs/UvmVnode.tla on branch uvmv): attach's relock (L257) accepts a GETATTR
+     * that ran while vclean was terminating the object or after terminate returned, so a VALID
+     * object appears on a vnode that is becoming deadfs. Fix: the relock fails under VXLOCK or on a dead vnode.
+     */
+    public boolean nf1AttachDuringVclean;
+    /**
+     * N2 (new finding, branch uvmv): releasepg frees a RELEASED page that is still dirty (its write
+     * failed, or nobody wrote it) and nobody reports the loss. Fix: releasepg reports it
+     * ("changes may be lost"), as the FREE flush does for its own pages.
+     */
+    public boolean nf2ReleasedDirtyDroppedSilently;
+
     private UvmRoughEdges() { }
 
     /** Every rough edge on: the 1998 seed. */

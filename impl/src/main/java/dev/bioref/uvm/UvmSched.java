@@ -41,6 +41,9 @@ public final class UvmSched {
 
     private final Map<Thread, Waiting> waiting = new ConcurrentHashMap<>();
 
+    /** Simple locks of this kernel the calling thread holds (sleeping with one is a panic). */
+    final ThreadLocal<int[]> held = ThreadLocal.withInitial(() -> new int[1]);
+
     /** Runs the pause hook, if any, at {@code point}. */
     public void pause(String point, UvmVnode uvn) {
         PauseHook h = pauseHook;
@@ -57,8 +60,8 @@ public final class UvmSched {
      */
     void sleep(Object chan, long ticket, String wmesg, Supplier<String> what, Supplier<Thread> holder) {
         Thread me = Thread.currentThread();
-        if (SimpleLock.heldCount() != 0) {
-            throw new dev.bioref.kern.Panic("tsleep(\"" + wmesg + "\"): sleeping with " + SimpleLock.heldCount()
+        if (held.get()[0] != 0) {
+            throw new dev.bioref.kern.Panic("tsleep(\"" + wmesg + "\"): sleeping with " + held.get()[0]
                     + " simple lock(s) held by " + me.getName() + " (" + what.get() + ")");
         }
         waiting.put(me, new Waiting(wmesg, what.get(), holder));

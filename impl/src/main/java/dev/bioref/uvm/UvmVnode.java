@@ -230,6 +230,9 @@ public final class UvmVnode {
         long size = attr[1];
         if (re.re25SizeClampedTo32Bits && size > SIZE_CLAMP_32) size = SIZE_CLAMP_32;   // L247-254
         lockObj();                                                          // L257
+        if (attr[0] == 0 && !re.nf1AttachDuringVclean && (vp.inVclean() || vp.isDead())) {
+            attr[0] = Errno.EIO;                                            // N1 fix: fail as GETATTR would on deadfs
+        }
         if (attr[0] != 0) {                                                // L259-266
             if (has(UVM_VNODE_WANTED)) sched.wakeup(this);
             u_flags = 0;
@@ -405,6 +408,11 @@ public final class UvmVnode {
         if (!vmobjlock.held()) throw new Panic("uvn_releasepg: object not locked, " + pg);
         if (!pg.isReleased()) throw new Panic("uvn_releasepg: page not released! " + pg);   // P6
         pg.pmapPageProtect(VmPage.Prot.NONE);                              // L669
+        if (ghostDirty(pg) && pg.offset < u_size) {                         // N2: a dirty page is dropped
+            String what = "released dirty page off=" + pg.offset + " of vnode " + vp.fileId + " freed by releasepg";
+            if (re.nf2ReleasedDirtyDroppedSilently) layer.flaw("PagerNoSilentLossInv", what + ", nobody reports it (N2)");
+            else layer.reportLoss(vp, pg.offset, what + ": changes may be lost");
+        }
         layer.pageq.pageqLock.lock();                                       // L670-675
         layer.pageq.pagefree(pg);
         layer.pageq.pageqLock.unlock();

@@ -40,6 +40,7 @@ public final class Vnode {
     int uvnRefs;                     // ghost: VREFs held by the uvn (0 or 1 unless a flaw)
     int externalRefs;                // ghost: references held by everyone else
     boolean dead;                    // vgone'd by a forced unmount: deadfs, all I/O fails
+    boolean vxlock;                  // VXLOCK: vclean is running (terminate, then deadfs or reuse)
 
     // the vnode lock
     private volatile Thread lockOwner;
@@ -119,6 +120,7 @@ public final class Vnode {
     public synchronized int uvnRefs() { return uvnRefs; }
     public synchronized int externalRefs() { return externalRefs; }
     public synchronized boolean isDead() { return dead; }
+    public synchronized boolean inVclean() { return vxlock; }
 
     synchronized void bumpGeneration() { generation++; }
 

@@ -62,9 +62,12 @@ public final class VnodeLayer {
         }
         vp.vnLock();
         try {
+            synchronized (vp) { vp.vxlock = true; }
             vp.uvn.terminate();        // uvm_vnp_terminate() with refs == 0
+            sched.pause("vclean.afterTerminate", vp.uvn);
             vp.bumpGeneration();
         } finally {
+            synchronized (vp) { vp.vxlock = false; }
             vp.vopUnlock();
         }
         return true;
@@ -74,10 +77,13 @@ public final class VnodeLayer {
     public void forceUnmount(Vnode vp) {
         vp.vnLock();
         try {
+            synchronized (vp) { vp.vxlock = true; }
             vp.uvn.terminate();
+            sched.pause("vclean.afterTerminate", vp.uvn);
             synchronized (vp) { vp.dead = true; }
             vp.bumpGeneration();
         } finally {
+            synchronized (vp) { vp.vxlock = false; }
             vp.vopUnlock();
         }
     }

@@ -68,6 +68,54 @@ class UvmRoughEdgesTest {
     static Stream<Arguments> re23() { return variants("re23ReferenceChecksOnlyValid"); }
     static Stream<Arguments> re25() { return variants("re25SizeClampedTo32Bits"); }
     static Stream<Arguments> re27() { return variants("re27FreeIgnoresWiring"); }
+    static Stream<Arguments> nf1() { return variants("nf1AttachDuringVclean"); }
+    static Stream<Arguments> nf2() { return variants("nf2ReleasedDirtyDroppedSilently"); }
+
+    // ------------------------------------------------------------------ new findings N1, N2 (branch uvmv's model checker)
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nf1")
+    void nf1AttachAfterTerminateDuringVclean(String label, UvmRoughEdges re, boolean flaw) throws Exception {
+        VnodeLayer l = UvmTestSupport.world(re);
+        UvmFaultClient c = new UvmFaultClient(l);
+        Vnode vp = l.vnode(0);
+        c.grow(vp, PG);
+        Pause vclean = new Pause("vclean.afterTerminate", vp.uvn);
+        install(l, vclean);
+        Actor t = Actor.start("vgone", () -> l.forceUnmount(vp));
+        vclean.awaitArrival();                              // terminate returned (object FREE), deadfs not yet
+        UvmFaultClient.Mapping[] m = new UvmFaultClient.Mapping[1];
+        Actor a = Actor.start("mmap", () -> m[0] = c.mmap(vp, true));   // an open file is mmap'ed now (VXLOCK does not stop it)
+        UvmTestSupport.awaitBlocked(a);                     // done, or (fixed) its close's VOP_INACTIVE waits for vclean
+        vclean.release();
+        t.finishOk(5);
+        a.finishOk(5);
+        assertEquals(flaw, m[0] != null);
+        expectInvariant(l, flaw, "UvnRecycleSafetyInv");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nf2")
+    void nf2ReleasedDirtyPageDroppedSilently(String label, UvmRoughEdges re, boolean flaw) throws Exception {
+        VnodeLayer l = UvmTestSupport.world(re);
+        UvmFaultClient c = new UvmFaultClient(l);
+        Vnode vp = l.vnode(0);
+        c.grow(vp, PG);
+        UvmFaultClient.Mapping m = c.mmap(vp, true);
+        c.store(m, 0, bytes(30, 8));
+        vp.failNextWrites(1);
+        Pause io = new Pause("io.unlocked", vp.uvn);
+        install(l, io);
+        Actor daemon = Actor.start("pagedaemon", () -> c.pageout(vp, 0));
+        io.awaitArrival();
+        Actor term = Actor.start("vgone", () -> l.forceUnmount(vp));   // marks the daemon's page RELEASED
+        UvmTestSupport.awaitBlocked(term);
+        io.release();                                       // the write fails; the daemon's releasepg frees the dirty page
+        daemon.finishOk(5);
+        term.finish(5);
+        expectRecorded(l, flaw, "PagerNoSilentLossInv");
+        if (!flaw) assertEquals(1, l.drainLossReports().size(), "the loss is reported");
+    }
 
     private static void expectInvariant(VnodeLayer l, boolean flaw, String name) {
         if (flaw) {
@@ -98,7 +146,8 @@ class UvmRoughEdgesTest {
         c.grow(vp, PG);
         Pause getattr = new Pause("attach.getattr", vp.uvn);
         install(l, getattr);
-        Actor a = Actor.start("attacher", () -> assertNotNull(c.mmap(vp, true)));
+        boolean nf1Fixed = !re.nf1AttachDuringVclean;
+        Actor a = Actor.start("attacher", () -> assertEquals(nf1Fixed, c.mmap(vp, true) == null, "N1 fix: attach fails under vclean"));
         getattr.awaitArrival();
         Actor t = Actor.start("vgone", () -> l.forceUnmount(vp));
         if (flaw) {
@@ -710,7 +759,7 @@ class UvmRoughEdgesTest {
     void everySwitchHasAWitnessOrANote() {
         // the switches without a witness above say why in proofs-notes/uvm.md (RE-15, RE-17)
         List<String> names = UvmRoughEdges.names();
-        assertEquals(24, names.size(), names.toString());
+        assertEquals(26, names.size(), names.toString());
         assertThrows(IllegalArgumentException.class, () -> UvmRoughEdges.faithful().with("re99Nothing", false));
     }
 }
