@@ -63,8 +63,12 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--mutation", paramLabel = "NAME", completionCandidates = MutationNames.class,
             description = "Turn on a HammerMutations switch (repeatable): ${COMPLETION-CANDIDATES}.")
     List<String> mutations = new ArrayList<>();
-    @Option(names = "--stack", description = "hammer (default) or bufio: the dm-bufio client workload (sim.BufioSimulation).")
+    @Option(names = "--stack", description = "hammer (default), bufio (the dm-bufio client workload, sim.BufioSimulation) or uvm (the UVM vnode pager over the vnode layer, sim.UvmSimulation).")
     String stack = "hammer";
+    @Option(names = "--mode", description = "With --stack uvm: fixed (default) or faithful (the 1998 rough edges on).")
+    String mode = "fixed";
+    @Option(names = "--fix", description = "With --stack uvm: fix one rough-edge switch on top of --mode (repeatable), e.g. re12SyncVrefsFreeVnode.")
+    List<String> fix = new ArrayList<>();
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
     boolean progress;
     @Option(names = "--no-progress", description = "Never show the progress bar.")
@@ -76,7 +80,8 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (stack.equals("bufio")) return bufio();
-        if (!stack.equals("hammer")) throw new CommandLine.ParameterException(spec.commandLine(), "--stack must be hammer or bufio, was " + stack);
+        if (stack.equals("uvm")) return simulateUvm();
+        if (!stack.equals("hammer")) throw new CommandLine.ParameterException(spec.commandLine(), "--stack must be hammer, bufio or uvm, was '" + stack + "'");
         SimOptions o = new SimOptions();
         o.seed = seed; o.threads = threads; o.ops = ops; o.keys = keys; o.crashEvery = crashEvery;
         o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
@@ -183,5 +188,22 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         return dev.bioref.sim.BufioSimulation.printRun(b, spec.commandLine().getOut());
+    }
+
+    private int simulateUvm() {
+        dev.bioref.sim.UvmSimulation.Options u = new dev.bioref.sim.UvmSimulation.Options();
+        u.seed = seed;
+        u.ops = ops;
+        if (spec.commandLine().getParseResult().hasMatchedOption("--write-fault-rate")) u.writeFaultRate = writeFaultRate;
+        if (spec.commandLine().getParseResult().hasMatchedOption("--crash-every")) u.crashEvery = crashEvery;
+        if (!mode.equals("fixed") && !mode.equals("faithful")) throw new CommandLine.ParameterException(spec.commandLine(), "--mode must be fixed or faithful, was '" + mode + "'");
+        u.fix.addAll(fix);
+        u.mode = mode.equals("fixed") ? dev.bioref.uvm.UvmMode.FIXED : dev.bioref.uvm.UvmMode.FAITHFUL;
+        try {
+            u.validate();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return dev.bioref.sim.UvmSimulation.report(u, spec.commandLine().getOut());
     }
 }
