@@ -59,6 +59,7 @@ CONSTANTS
     \* new findings of this model (proofs-notes/uvm-spec.md): TRUE = the seed's behaviour
     nf1AttachDuringVclean,        \* N1: attach re-creates the object after vclean's terminate (L257-296)
     nf2ReleasedDirtyDroppedSilently, \* N2: a RELEASED page whose write failed is freed, unreported (L655-704)
+    nf3DetachKillsDuringTerminate,   \* N3: the last detach starts a kill while terminate runs (L399-441); RE-15 follows
     \* mutants (notes §3, §4): TRUE = the guard is gone
     attachIgnoresBlocked,      \* attach's BLOCKED loop (L188-195)
     flushFreesBusy,            \* flush marks a busy page RELEASED instead of freeing it (L975-977)
@@ -211,6 +212,7 @@ io_gate(t) ==
     /\ olock' = NONE
     /\ UNCHANGED <<refs, onWlist, objGen, pg, vuse, uvnVref, vgen, dead, vxlock, held, ext, budget,
                    fl, aux, ghostVars>>
+    /\ Sched(t)
 
 (* vn_lock(LK_EXCLUSIVE|LK_RETRY), L1666: sleeps until the vnode lock is free.  FIXED (RE-9):
    the waiter re-tests VNISLOCKED and borrows the terminator's lock. *)
@@ -223,6 +225,7 @@ io_vnwait(t) ==
     /\ pc' = [pc EXCEPT ![t] = "io_xfer"]
     /\ UNCHANGED <<objVars, pg, vuse, uvnVref, vgen, dead, vxlock, olock, chan, held, ext, budget,
                    fl, aux, ghostVars>>
+    /\ Sched(t)
 
 (* VOP_WRITE / VOP_READ (L1669-1672; deadfs fails), VOP_UNLOCK unless VNISLOCKED, re-read
    (L1674-1675; FIXED: unlock iff this call locked), then relock, u_nio--, wake &u_nio when it
@@ -250,6 +253,7 @@ io_xfer(t) ==
     /\ olock' = NONE
     /\ UNCHANGED <<flags, refs, onWlist, objGen, pg, vuse, uvnVref, vgen, dead, vxlock, held, ext,
                    budget, fl, aux, latest, reported, stores, resurrected, freedBusy>>
+    /\ Sched(t)
 
 -----------------------------------------------------------------------------
 (* uvn_flush(), L747-1217: start (called with the object locked).  The SYNCIO snapshot
@@ -303,6 +307,7 @@ fl_scan(t) ==
     /\ olock' = t
     /\ UNCHANGED <<objVars, vnVars, chan, held, ext, budget, aux, disk, latest, reported, stores,
                    errors, panics, resurrected>>
+    /\ Sched(t)
 
 (* uvn_releasepg(), L655-704, for page o of object state (fs, pgs): free the page; if RELKILL
    and it was the last one, kill the object (flags = 0, off the wlist, wake WANTED) and
@@ -368,6 +373,7 @@ fl_done(t) ==
                ELSE /\ pc' = [pc EXCEPT ![t] = "fl_scan"] /\ olock' = t /\ UNCHANGED panics
     /\ UNCHANGED <<refs, nio, objGen, vgen, dead, vnlock, vxlock, held, ext, budget, aux, disk, latest,
                    stores, errors, resurrected, freedBusy>>
+    /\ Sched(t)
 
 (* L1200-1212: FAITHFUL (RE-2): while u_nio # 0 set IOSYNC and sleep on &u_nio; then wake
    &u_flags if IOSYNCWANTED and clear both.  FIXED: wait for every page seen busy to be
@@ -399,6 +405,7 @@ fl_iosync(t) ==
                       /\ pc' = [pc EXCEPT ![t] = "fl_scan"] /\ olock' = t
                       /\ UNCHANGED <<flags, chan, pg>>
     /\ UNCHANGED <<refs, nio, onWlist, objGen, vnVars, held, ext, budget, io, aux, ghostVars>>
+    /\ Sched(t)
 
 (* Flush returns (object locked) to its caller's label. *)
 fl_end(t) ==
@@ -407,6 +414,7 @@ fl_end(t) ==
     /\ fl' = [fl EXCEPT ![t] = FlIdle]
     /\ olock' = t
     /\ UNCHANGED <<objVars, pg, vnVars, chan, held, ext, budget, io, aux, ghostVars>>
+    /\ Sched(t)
 
 -----------------------------------------------------------------------------
 (* uvn_attach(), L170-300.  Blocked loop (L188-195); VALID path (L203-228): VREF if
@@ -440,10 +448,12 @@ Attach(t, w) ==
     /\ held[t] = 0 /\ ext[t] /\ budget[t] > 0
     /\ aux' = [aux EXCEPT ![t].w = w]
     /\ AttachLock(t, w)
+    /\ Sched(t)
 
 att_lock(t) ==
     /\ pc[t] = "att_lock" /\ chan[t] = NoChan /\ Run(t)
     /\ AttachLock(t, aux[t].w) /\ UNCHANGED aux
+    /\ Sched(t)
 
 (* VOP_GETATTR (L241), object unlocked: reads the file's generation; fails on deadfs. *)
 att_getattr(t) ==
@@ -451,6 +461,7 @@ att_getattr(t) ==
     /\ aux' = [aux EXCEPT ![t].gen = vgen, ![t].ok = ~dead]
     /\ pc' = [pc EXCEPT ![t] = "att_relock"]
     /\ UNCHANGED <<objVars, pg, vnVars, olock, chan, held, ext, budget, fl, io, ghostVars>>
+    /\ Sched(t)
 
 (* Relock (L257): failure (L259-266) or init (L271-296): refs = 1, flags = VALID|CANPERSIST,
    u_nio = 0, wlist for write, VREF, wake WANTED.  No revalidation of the window (RE-1, N1);
@@ -470,6 +481,7 @@ att_relock(t) ==
     /\ pc' = [pc EXCEPT ![t] = "idle"]
     /\ olock' = NONE
     /\ UNCHANGED <<pg, vgen, dead, vnlock, vxlock, ext, fl, io, ghostVars>>
+    /\ Sched(t)
 
 (* uvn_reference(), L315-336: refs++ (DIAGNOSTIC P1: VALID). *)
 Reference(t) ==
@@ -482,10 +494,12 @@ Reference(t) ==
     /\ olock' = NONE
     /\ UNCHANGED <<flags, nio, onWlist, objGen, pg, vnVars, pc, chan, ext, fl, io, aux, disk,
                    latest, reported, stores, errors, resurrected, freedBusy>>
+    /\ Sched(t)
 
 (* uvn_detach(), L347-472: refs--; last ref with CANPERSIST: flush(DEACTIVATE|ALLPAGES)
    (unmaps, keeps data and dirtiness) and vrele under the object lock (L384-391); else set
-   DYING and flush(CLEANIT|FREE|ALLPAGES) (L399-411). *)
+   DYING and flush(CLEANIT|FREE|ALLPAGES) (L399-411), even when a forced unmount's terminate
+   has already set DYING and is flushing (N3; FIXED: leave the kill to that terminate). *)
 Detach(t) ==
     /\ \/ pc[t] = "idle" /\ t \in Mappers
        \/ pc[t] = "uc_detach"
@@ -501,6 +515,10 @@ Detach(t) ==
             /\ vuse' = vuse - 1 /\ uvnVref' = 0
             /\ olock' = NONE /\ pc' = [pc EXCEPT ![t] = "idle"]
             /\ UNCHANGED <<flags, fl>>
+       ELSE IF "DYING" \in flags /\ ~nf3DetachKillsDuringTerminate
+       THEN \* FIXED (N3): a terminate is running; it reads refs (now 0) at its end and kills
+            /\ olock' = NONE /\ pc' = [pc EXCEPT ![t] = "idle"]
+            /\ UNCHANGED <<flags, pg, vuse, uvnVref, fl>>
        ELSE /\ flags' = flags \cup {"DYING"}
             /\ FlushCall(t, {"CLEANIT", "FREE"}, Offs, "det_after")
             /\ pc' = [pc EXCEPT ![t] = "fl_scan"]
@@ -508,6 +526,7 @@ Detach(t) ==
             /\ UNCHANGED <<pg, vuse, uvnVref>>
     /\ UNCHANGED <<nio, onWlist, objGen, vgen, dead, vnlock, vxlock, chan, ext, budget, io, aux,
                    ghostVars>>
+    /\ Sched(t)
 
 (* L427-468: pages left (busy in someone else's I/O) -> RELKILL, no vrele (RE-6); else off
    the wlist, flags = 0, unlock, wake WANTED, vrele. *)
@@ -523,6 +542,7 @@ det_after(t) ==
     /\ olock' = NONE
     /\ UNCHANGED <<refs, nio, objGen, pg, vgen, dead, vnlock, vxlock, held, ext, budget, fl, io, aux,
                    ghostVars>>
+    /\ Sched(t)
 
 -----------------------------------------------------------------------------
 (* A user store through a writable mapping (the MMU: no object lock).  A write-protected
@@ -537,6 +557,7 @@ Store(t, o) ==
     /\ reported' = [reported EXCEPT ![o] = FALSE]
     /\ stores' = stores + 1
     /\ UNCHANGED <<objVars, vnVars, olock, thrVars, disk, errors, panics, resurrected, freedBusy>>
+    /\ Sched(t)
 
 (* A read fault on a missing page: uvn_get's slow path allocates it BUSY|CLEAN|FAKE and
    reads it with SYNCIO (L1415-1479).  FIXED (RE-20): no new page on a DYING object. *)
@@ -554,6 +575,7 @@ Fault(t, o) ==
             /\ olock' = t
             /\ UNCHANGED budget
     /\ UNCHANGED <<objVars, vnVars, chan, held, ext, fl, aux, ghostVars>>
+    /\ Sched(t)
 
 (* uvn_get after uvn_io (L1488-1516): error -> wake, free; OK -> clear FAKE and the modified
    bit.  Then the fault routine: a RELEASED page is released, else un-busied and mapped. *)
@@ -572,6 +594,7 @@ gt_done(t) ==
     /\ olock' = NONE
     /\ UNCHANGED <<refs, nio, objGen, vgen, dead, vnlock, vxlock, held, ext, fl, aux, disk, latest,
                    stores, errors, panics, resurrected, freedBusy>>
+    /\ Sched(t)
 
 (* msync(2): uvn_flush(CLEANIT[|SYNCIO]) of a range, from a mapper. *)
 Msync(t, range, sync) ==
@@ -581,6 +604,7 @@ Msync(t, range, sync) ==
     /\ pc' = [pc EXCEPT ![t] = "fl_scan"]
     /\ olock' = t
     /\ UNCHANGED <<objVars, pg, vnVars, chan, held, ext, budget, io, aux, ghostVars>>
+    /\ Sched(t)
 
 ms_ret(t) ==
     /\ pc[t] = "ms_ret" /\ Lk(t) /\ Run(t)
@@ -588,6 +612,7 @@ ms_ret(t) ==
     /\ pc' = [pc EXCEPT ![t] = "idle"]
     /\ olock' = NONE
     /\ UNCHANGED <<objVars, pg, vnVars, chan, held, ext, fl, io, aux, ghostVars>>
+    /\ Sched(t)
 
 (* A mapper closes its file: vrele of its external vnode reference, and leaves. *)
 MapperQuit(t) ==
@@ -597,6 +622,7 @@ MapperQuit(t) ==
     /\ pc' = [pc EXCEPT ![t] = "done"]
     /\ UNCHANGED <<objVars, pg, uvnVref, vgen, dead, vnlock, vxlock, olock, chan, held, budget, fl, io,
                    aux, ghostVars>>
+    /\ Sched(t)
 
 -----------------------------------------------------------------------------
 (* The pagedaemon pages out a dirty, idle page of the object (PGO_PDFREECLUST, NOWAIT): busy,
@@ -610,6 +636,7 @@ Pageout(t, o) ==
     /\ pc' = [pc EXCEPT ![t] = "io_gate"]
     /\ olock' = t
     /\ UNCHANGED <<objVars, vnVars, chan, held, ext, budget, fl, aux, ghostVars>>
+    /\ Sched(t)
 
 (* The page-out's completion: OK -> clean; AGAIN/ERROR -> stays dirty; un-busy, or
    uvn_releasepg if it was RELEASED meanwhile (which may finish a RELKILL kill). *)
@@ -624,6 +651,7 @@ pd_done(t) ==
     /\ olock' = NONE
     /\ UNCHANGED <<refs, nio, objGen, vgen, dead, vnlock, vxlock, held, ext, fl, aux, disk, latest,
                    stores, errors, panics, resurrected, freedBusy>>
+    /\ Sched(t)
 
 -----------------------------------------------------------------------------
 (* uvm_vnp_terminate(), L502-636, called with the vnode locked (vclean).  Not VALID -> return
@@ -646,6 +674,7 @@ tm_start(t) ==
             /\ olock' = t
             /\ UNCHANGED chan
     /\ UNCHANGED <<refs, nio, onWlist, objGen, pg, vnVars, held, ext, budget, io, ghostVars>>
+    /\ Sched(t)
 
 (* L573-636: while pages remain (DIAGNOSTIC P3: all busy; P4: u_nio # 0) FAITHFUL (RE-7) set
    IOSYNC and sleep on &u_nio; FIXED: PG_WANTED and sleep on a busy page.  Then refs > 0
@@ -686,6 +715,7 @@ tm_wait(t) ==
             /\ UNCHANGED pg
     /\ UNCHANGED <<refs, nio, objGen, vgen, dead, vnlock, vxlock, held, ext, budget, fl, io, disk, latest,
                    reported, stores, errors, resurrected, freedBusy>>
+    /\ Sched(t)
 
 (* getnewvnode() reuses a free vnode (v_usecount = 0) for another file: vgone -> vclean ->
    terminate under the vnode lock, unless it is already dead (VBAD: no second terminate). *)
@@ -701,6 +731,7 @@ Recycle(t) ==
             /\ pc' = [pc EXCEPT ![t] = "tm_start"]
             /\ UNCHANGED <<vgen, dead, budget>>
     /\ UNCHANGED <<objVars, pg, vuse, uvnVref, olock, chan, held, ext, fl, io, ghostVars>>
+    /\ Sched(t)
 
 rc_end(t) ==
     /\ pc[t] = "rc_end" /\ Run(t)
@@ -709,6 +740,7 @@ rc_end(t) ==
     /\ aux' = [aux EXCEPT ![t] = AuxIdle]
     /\ pc' = [pc EXCEPT ![t] = "idle"]
     /\ UNCHANGED <<objVars, pg, vuse, uvnVref, dead, olock, chan, held, ext, fl, io, ghostVars>>
+    /\ Sched(t)
 
 (* A forced unmount: vgone of an in-use vnode -> vclean -> terminate (refs may be > 0);
    afterwards the vnode is a deadfs vnode. *)
@@ -720,6 +752,7 @@ ForceUnmount(t) ==
     /\ pc' = [pc EXCEPT ![t] = "tm_start"]
     /\ UNCHANGED <<objVars, pg, vuse, uvnVref, vgen, dead, olock, chan, held, ext, budget, fl, io,
                    ghostVars>>
+    /\ Sched(t)
 
 fu_end(t) ==
     /\ pc[t] = "fu_end" /\ Run(t)
@@ -728,6 +761,7 @@ fu_end(t) ==
     /\ aux' = [aux EXCEPT ![t] = AuxIdle]
     /\ pc' = [pc EXCEPT ![t] = "idle"]
     /\ UNCHANGED <<objVars, pg, vuse, uvnVref, vgen, olock, chan, held, ext, fl, io, ghostVars>>
+    /\ Sched(t)
 
 (* uvm_vnp_uncache(), L1762-1849, with the vnode lock held by the caller (taken for the step;
    the caller's own vnode reference is another holder's: vuse > 0): not VALID or BLOCKED ->
@@ -748,12 +782,14 @@ Uncache(t) ==
     /\ olock' = NONE
     /\ UNCHANGED <<nio, onWlist, objGen, pg, vgen, dead, vnlock, vxlock, chan, ext, fl, io, aux,
                    ghostVars>>
+    /\ Sched(t)
 
 (* A daemon or system thread stops. *)
 Quit(t) ==
     /\ pc[t] = "idle" /\ t \in Daemons \cup Systems /\ Run(t)
     /\ pc' = [pc EXCEPT ![t] = "done"]
     /\ UNCHANGED <<objVars, pg, vnVars, olock, chan, held, ext, budget, fl, io, aux, ghostVars>>
+    /\ Sched(t)
 
 (* Every thread has finished: the run ends (not a deadlock). *)
 Finished ==
@@ -762,17 +798,16 @@ Finished ==
 
 Next ==
     \/ \E t \in Threads :
-      /\ \/ io_gate(t) \/ io_vnwait(t) \/ io_xfer(t)
-         \/ fl_scan(t) \/ fl_done(t) \/ fl_iosync(t) \/ fl_end(t)
-         \/ \E w \in BOOLEAN : Attach(t, w)
-         \/ att_lock(t) \/ att_getattr(t) \/ att_relock(t)
-         \/ Reference(t) \/ Detach(t) \/ det_after(t)
-         \/ \E o \in Offs : Store(t, o) \/ Fault(t, o) \/ Pageout(t, o)
-         \/ \E r \in SUBSET Offs \ {{}}, s \in BOOLEAN : Msync(t, r, s)
-         \/ ms_ret(t) \/ gt_done(t) \/ pd_done(t) \/ MapperQuit(t)
-         \/ tm_start(t) \/ tm_wait(t) \/ Recycle(t) \/ rc_end(t) \/ ForceUnmount(t) \/ fu_end(t)
-         \/ Uncache(t) \/ Quit(t)
-      /\ Sched(t)
+        \/ io_gate(t) \/ io_vnwait(t) \/ io_xfer(t)
+        \/ fl_scan(t) \/ fl_done(t) \/ fl_iosync(t) \/ fl_end(t)
+        \/ \E w \in BOOLEAN : Attach(t, w)
+        \/ att_lock(t) \/ att_getattr(t) \/ att_relock(t)
+        \/ Reference(t) \/ Detach(t) \/ det_after(t)
+        \/ \E o \in Offs : Store(t, o) \/ Fault(t, o) \/ Pageout(t, o)
+        \/ \E r \in SUBSET Offs \ {{}}, s \in BOOLEAN : Msync(t, r, s)
+        \/ ms_ret(t) \/ gt_done(t) \/ pd_done(t) \/ MapperQuit(t)
+        \/ tm_start(t) \/ tm_wait(t) \/ Recycle(t) \/ rc_end(t) \/ ForceUnmount(t) \/ fu_end(t)
+        \/ Uncache(t) \/ Quit(t)
     \/ Finished
 
 Spec == Init /\ [][Next]_vars
