@@ -5,12 +5,14 @@ package dev.bioref.uvm;
  * Sequential specification of one vnode's object lifecycle (notes §1.3, §7.2 target 1): the
  * record (valid, canPersist, refs, writeable) with the transitions of uvn_attach, uvn_detach
  * and uvm_vnp_uncache. Attach never blocks here: in any linearization a blocked attach takes
- * effect after the kill that blocked it.
+ * effect after the kill that blocked it. The scenario starts ACTIVE with two references (one
+ * writable) that {@code detachOne} may drop; the references attach adds stay.
  */
 public class UvnLifecycleSpec {
-    private boolean valid, canPersist, writeable;
-    private int refs;
-    private int handles;       // attaches not yet detached by detachOne (the facade's pool)
+    // the facade's starting state: two mappings (one writable), both in the detach pool
+    private boolean valid = true, canPersist = true, writeable = true;
+    private int refs = 2;
+    private int handles = 2;   // references detachOne may still drop (the facade's pool)
 
     // uvn_attach: FREE -> ACTIVE (VALID|CANPERSIST, refs 1), or refs++ on a VALID object
     private boolean attach(boolean write) {
@@ -22,7 +24,6 @@ public class UvnLifecycleSpec {
         }
         refs++;
         writeable |= write;
-        handles++;
         return true;
     }
 
