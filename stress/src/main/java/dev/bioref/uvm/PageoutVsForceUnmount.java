@@ -96,7 +96,8 @@ public class PageoutVsForceUnmount {
 
     @Arbiter
     public void arbiter(LLLL_Result r) {
-        r.r3 = (vp.uvn.flags() & UvmVnode.UVM_VNODE_IOSYNC) != 0 ? "iosync" : "-";
+        // read without the object lock: a terminate that panicked may still hold it (both actors are done)
+        r.r3 = (vp.uvn.u_flags & UvmVnode.UVM_VNODE_IOSYNC) != 0 ? "iosync" : "-";
         r.r4 = UvmStressRig.invariants(l);
     }
 }
