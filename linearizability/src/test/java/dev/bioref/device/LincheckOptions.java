@@ -71,6 +71,8 @@ public final class LincheckOptions {
      */
     public static final Budget BUF_CACHE = budget("bufCache", 3, 60, 6, 300, 2, 1,
             budget("bufCache", 6, 60, 12, 300, 3, 2, null));
+    /** The UVM vnode pager's object lifecycle facade (attach/reference/detach/terminate). */
+    public static final Budget UVN_LIFECYCLE = budget("uvnLifecycle", 2, 25, 2, 100, 2, 1, caffeine("uvnLifecycle"));
     /** Refuted tests (a mutated facade): stop at the first failure, so the bound only caps a miss. */
     public static final Budget REFUTED = budget("refuted", 30, 40, 10, 500, 3, 2, null);
     /** UndoFifoMutationsRefutedTest: many short scenarios (the failure needs one particular order of two calls). */

@@ -103,11 +103,11 @@ public abstract class AbstractUvnLifecycleLincheckTest {
 
     @Test
     public void modelCheckingTest() {
-        LincheckOptions.modelChecking(2, 25, 2, 1).sequentialSpecification(UvnLifecycleSpec.class).check(getClass());
+        LincheckOptions.modelChecking(LincheckOptions.UVN_LIFECYCLE).sequentialSpecification(UvnLifecycleSpec.class).check(getClass());
     }
 
     @Test
     public void stressTest() {
-        LincheckOptions.stress(2, 100, 2, 1).sequentialSpecification(UvnLifecycleSpec.class).check(getClass());
+        LincheckOptions.stress(LincheckOptions.UVN_LIFECYCLE).sequentialSpecification(UvnLifecycleSpec.class).check(getClass());
     }
 }
