@@ -36,8 +36,8 @@ CONSTANTS
     MaxErrors,   \* bound on device errors
     \* mutants: each drops one guard the protocol relies on (FALSE = the seed)
     GetnewbufIgnoresRefs,     \* getnewbuf takes a header with b_refs # 0 (L2002/L2031 checks gone)
-    ReleaseIgnoresLocked,     \* brelse/bqrelse place by DELWRI before testing B_LOCKED (L1538/L1664)
-    BpdoneNoRedirty,          \* bpdone calls bundirty after a FAILED write (L3556-3560)
+    BrelseLockedToClean,      \* brelse/bqrelse place by DELWRI before testing B_LOCKED (L1538/L1664)
+    BpdoneNoRedirtyOnError,   \* bpdone calls bundirty after a FAILED write (L3556-3560)
     DaemonSkipsCheckwrite,    \* flushbufqueues writes without asking io_checkwrite (L2441)
     ClientDestroysPinned      \* the owner breaks the L1864 contract: it destroys (B_INVAL brelse)
                               \* a buffer whose io_deallocate refuses
@@ -100,10 +100,10 @@ Enqueue(h, q) ==
 (* Queue a release puts a buffer on (vfs_bio.c brelse L1535-1602, bqrelse L1664-1692),
    given its flags after release processing and its size. *)
 ReleaseQueue(f, size) ==
-    IF "LOCKED" \in f /\ ~ReleaseIgnoresLocked THEN "LOCKED"
+    IF "LOCKED" \in f /\ ~BrelseLockedToClean THEN "LOCKED"
     ELSE IF size = 0 THEN "EMPTY"
     ELSE IF "DELWRI" \in f THEN "DIRTY"
-    ELSE IF "LOCKED" \in f THEN "LOCKED"      \* only reached under ReleaseIgnoresLocked
+    ELSE IF "LOCKED" \in f THEN "LOCKED"      \* only reached under BrelseLockedToClean
     ELSE "CLEAN"
 
 (* brelse's keep-or-destroy decision for header h with flags f (L1287-1323): a buffer that is
@@ -391,7 +391,7 @@ biodone_read(h, fail) ==
    completion path (L3708-3713); a sync bwrite's caller wakes and brelse()s. *)
 biodone_write(h, fail) ==
     LET b == b_loffset[h]
-        f1 == IF fail /\ ~BpdoneNoRedirty THEN b_flags[h] \cup {"DELWRI", "ERROR"}
+        f1 == IF fail /\ ~BpdoneNoRedirtyOnError THEN b_flags[h] \cup {"DELWRI", "ERROR"}
               ELSE IF fail THEN (b_flags[h] \ {"DELWRI"}) \cup {"ERROR"}
               ELSE b_flags[h] \ {"DELWRI"}
         p == lockOwner[h]

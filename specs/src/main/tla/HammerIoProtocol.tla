@@ -28,11 +28,11 @@
 (*   ReleaseBdwritesMeta    release bdwrite()s a modified META/VOLUME bp   *)
 (*   DeallocIgnoresRefs     deallocate skips try_interlock_norefs (R4)     *)
 (*   DeallocIgnoresModified deallocate disassociates a modified io         *)
-(*   CW_Interlock           checkwrite skips try_interlock_norefs          *)
-(*   CW_HonorModRefs        checkwrite clears modified even if modRefs # 0 *)
+(*   CwNoInterlock          checkwrite skips try_interlock_norefs          *)
+(*   CwIgnoreModRefs        checkwrite clears modified even if modRefs # 0 *)
 (*   SetModifiedAfterReget  modify sets modified BEFORE regetblk           *)
-(* (Java HammerMutations: the same names in lower camel case, except       *)
-(* CW_Interlock = cwNoInterlock and CW_HonorModRefs = cwIgnoreModRefs.)    *)
+(* (Java HammerMutations: the same names in lower camel case; checked by *)
+(* dev.bioref.model.MutantNamesTest.)                                      *)
 (*                                                                         *)
 (* Not modelled: write errors (critErr / ioerror), waitdep and the         *)
 (* flush=1 unload path of release, direct I/O, the brelse-under-VM-        *)
@@ -49,7 +49,7 @@ CONSTANTS
     MaxVer,     \* frontends stop modifying once memVer reaches MaxVer
     ClearAfterWrite, FlushWithoutInterlock, CheckwriteAllowsMeta,
     ReleaseBdwritesMeta, DeallocIgnoresRefs, DeallocIgnoresModified,
-    CW_Interlock, CW_HonorModRefs, SetModifiedAfterReget
+    CwNoInterlock, CwIgnoreModRefs, SetModifiedAfterReget
 
 ASSUME T \in {"DATA", "UNDO", "META", "VOLUME"} /\ MaxVer \in Nat
 ASSUME Fl \notin F /\ NoOne \notin F \cup {Fl}
@@ -525,13 +525,13 @@ Refuse ==
 \* if it won it, the interlock (ilock = "Kd").  With the interlock no
 \* frontend can get in between (a ref'd frontend makes the try fail, a new
 \* one sleeps in hammer_ref_interlock), so the split changes nothing then;
-\* without it (CW_Interlock) a frontend's modify can run between the read
+\* without it (CwNoInterlock) a frontend's modify can run between the read
 \* of modify_refs and the clear, which an atomic checkwrite would hide.
 Checkwrite ==
     /\ assoc /\ delwri /\ bq = "DIRTY" /\ bpLock = "FREE"
-    /\ IF (T \in MetaTypes /\ ~CheckwriteAllowsMeta) \/ (~NoRefs /\ ~CW_Interlock)
+    /\ IF (T \in MetaTypes /\ ~CheckwriteAllowsMeta) \/ (~NoRefs /\ ~CwNoInterlock)
        THEN Refuse
-       ELSE /\ bpLock' = IF modified /\ (modRefs = 0 \/ CW_HonorModRefs)   \* io:L1345
+       ELSE /\ bpLock' = IF modified /\ (modRefs = 0 \/ CwIgnoreModRefs)   \* io:L1345
                          THEN "CwClear" ELSE "CwKeep"                    \* io:L1349-1351
             /\ ilock' = IF NoRefs THEN "Kd" ELSE ilock                  \* io:L1323
             /\ bq' = "NONE"

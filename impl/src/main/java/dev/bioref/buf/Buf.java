@@ -66,29 +66,30 @@ public final class Buf {
     /** Number of BIO layers per buffer (NBUF_BIO). */
     public static final int NBUF_BIO = 6;
 
-    final int b_index;                 // position in the header pool (fixed)
-    int b_qcpu;                        // per-CPU queue bucket, fixed for life (L637); only a marker's moves
-    final int b_kvasize;               // MAXBSIZE for every header (L640): the unit of dirtykvaspace
-    final BufLock b_lock;
-    final AtomicInteger b_flags = new AtomicInteger();
-    volatile BufCmd b_cmd = BufCmd.DONE;
-    final AtomicInteger b_refs = new AtomicInteger();
-    volatile int b_qindex = BQUEUE_NONE;
+    // The fields of struct buf the port keeps, each with its meaning and its guard (summary above).
+    final int b_index;                 // position in the header pool; immutable
+    int b_qcpu;                        // per-CPU queue bucket, fixed for life (L637); only a marker's moves, by the daemon that owns it
+    final int b_kvasize;               // MAXBSIZE for every header (L640), the unit of dirtykvaspace; immutable
+    final BufLock b_lock;              // the buffer lock: its holder (a thread, or KERNPROC for the I/O path) owns the buffer
+    final AtomicInteger b_flags = new AtomicInteger();   // B_* bits; the lock owner, except getnewbuf's B_AGE (spinlock, L1957); CAS
+    volatile BufCmd b_cmd = BufCmd.DONE;   // the I/O in progress, DONE when none; the owner sets it, biodone clears it
+    final AtomicInteger b_refs = new AtomicInteger();    // bqhold holds: keep a released buffer from being recycled; atomic
+    volatile int b_qindex = BQUEUE_NONE;   // the queue it is on (NONE while owned); bufpcpu[b_qcpu].spin, read unlocked as a hint
     Buf fl_prev;                       // queue links; guarded by bufpcpu[b_qcpu].spin
     Buf fl_next;                       // queue links; guarded by bufpcpu[b_qcpu].spin
-    volatile Vnode b_vp;
-    volatile long b_loffset = Bio.NOOFFSET;
-    volatile int b_bcount;
-    volatile int b_bufsize;
-    volatile long b_runningbufspace;
-    volatile int b_error;
-    volatile int b_resid;
-    volatile byte[] b_data = new byte[0];
-    final Bio[] b_bio_array = new Bio[NBUF_BIO];
-    final Bio b_bio1;
-    final Bio b_bio2;
-    private final List<Object> b_dep = new ArrayList<>();   // guarded by the lock owner
-    volatile BioOps b_ops;
+    volatile Vnode b_vp;               // the vnode it caches a block of, or null; the owner, plus v_token for the tree insert/remove
+    volatile long b_loffset = Bio.NOOFFSET;   // byte offset of the block in b_vp; same guard as b_vp (read unlocked as a hint)
+    volatile int b_bcount;             // valid bytes of the block; the owner (and the I/O path while b_cmd != DONE)
+    volatile int b_bufsize;            // bytes of memory allocated (allocbuf); the owner
+    volatile long b_runningbufspace;   // bytes this buffer's write counts in runningbufspace; the issuer sets, biodone zeroes
+    volatile int b_error;              // errno of the last failed I/O (with B_ERROR); the owner and the I/O path
+    volatile int b_resid;              // bytes the last I/O did not transfer; the owner and the I/O path
+    volatile byte[] b_data = new byte[0];   // the contents (b_bufsize long); the owner and the I/O path
+    final Bio[] b_bio_array = new Bio[NBUF_BIO];   // the bio layers (NBUF_BIO); the array is immutable, each bio the owner's
+    final Bio b_bio1;                  // layer 1: the logical I/O the filesystem issues; immutable reference
+    final Bio b_bio2;                  // layer 2: the device I/O vn_strategy pushes; immutable reference
+    private final List<Object> b_dep = new ArrayList<>();   // a filesystem's dependencies (HAMMER's io); the lock owner
+    volatile BioOps b_ops;             // the hooks of the filesystem that hung b_dep; the lock owner
 
     Buf(int index, int qcpu, int kvasize) {
         this.b_index = index;

@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.hammer.HammerHooks.FinalizeStep;
+
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
 import dev.bioref.kern.Sleepq;
@@ -27,34 +29,63 @@ import java.util.List;
  * both compared with wrap-safe subtraction. All fields are guarded by fs_token.
  */
 public final class HammerFlusher {
-    private final HammerMount hmp;
-    final LinkedList<HammerFlushGroup> flushGroupList = new LinkedList<>();
-    HammerFlushGroup nextFlushGroup;   // first open group
-    HammerFlushGroup fillFlushGroup;   // first group that may still be filled (never running)
-    int signal;
-    int done;
-    int next = 1;
-    int groupLock;
-    boolean exiting;
-    volatile boolean abandon;          // the mount is being thrown away (a simulated crash): stop at once
-    int finalizeWant;
-    final HammerLock finalizeLock = new HammerLock();
-    long tid;
-    private volatile Thread master;
-    private final List<Slave> slaves = new ArrayList<>();
-    private final List<Slave> readyList = new ArrayList<>();
-    private final List<Slave> runList = new ArrayList<>();
-    private boolean inlineRunning;
+    // Every field is guarded by fs_token unless its comment says otherwise (hmp->flusher in the seed).
+    private final HammerMount hmp;                 // the mount flushed; immutable
 
-    // statistics
+    // ---- flush groups and sequence numbers (hammer.h struct hammer_flusher)
+    final LinkedList<HammerFlushGroup> flushGroupList = new LinkedList<>();   // hmp->flush_group_list: groups in seq order
+    HammerFlushGroup nextFlushGroup;   // hmp->next_flush_group: first open (not yet closed) group, or null
+    HammerFlushGroup fillFlushGroup;   // hmp->fill_flush_group: first group that may still be filled (never running)
+    int signal;                        // flusher.signal: async requests the master has not yet taken
+    int done;                          // flusher.done: the last completed seq (compared wrap-safe)
+    int next = 1;                      // flusher.next: the next seq to hand out
+    int groupLock;                     // flusher.group_lock: threads adding inodes to a group; the master waits for 0
+    long tid;                          // flusher.tid: the transaction id of the running flush (set at fl:L414)
+
+    // ---- finalize
+    final HammerLock finalizeLock = new HammerLock();   // flusher.finalize_lock: one finalize at a time; its own lock
+    int finalizeWant;                  // flusher.finalize_want: threads in or waiting for finalize
+
+    // ---- threads
+    private volatile Thread master;    // flusher.td: the master thread; null before create and after it exits (read unlocked)
+    private volatile boolean threaded; // create() started threads, so master == null means the master exited (read unlocked)
+    private final List<Slave> slaves = new ArrayList<>();     // every slave, by index
+    private final List<Slave> readyList = new ArrayList<>();  // flusher.ready_list: idle slaves
+    private final List<Slave> runList = new ArrayList<>();    // flusher.run_list: slaves working on the current group
+    boolean exiting;                   // flusher.exiting: destroy asked the threads to stop
+    volatile boolean abandon;          // the mount is thrown away (a simulated crash): stop at once; written once
+    private boolean inlineRunning;     // the thread-less master loop is running on a caller (no re-entry)
+
+    // ---- sleep channels (the seed sleeps on the fields' addresses); immutable
+    private final Object signalChan = new Object();    // &flusher.signal: the master waits for work
+    private final Object doneChan = new Object();      // &flusher.done: hammer_flusher_wait's sleepers
+    private final Object readyChan = new Object();     // &flusher.ready_list: the master waits for its slaves
+    private final Object exitChan = new Object();      // &flusher.exiting: destroy waits for the threads
+    final Object finalizeWantChan = new Object();      // &flusher.finalize_want
+    final Object groupLockChan = new Object();         // &flusher.group_lock
+
+    // ---- test seams
+    /**
+     * Flusher Lincheck: with no flusher threads, {@link #async} only signals, as it does for a
+     * master thread, instead of running the master's loop on the caller; the test calls
+     * {@link #masterStep} itself. Set once before use.
+     */
+    boolean externalMaster;
+
+    /** How a slave commits one inode (hammer_sync_inode); a test seam replaces it with a stub. */
+    interface InodeSync { int sync(HammerTransaction trans, HammerInode ip); }
+
+    InodeSync inodeSync;               // HammerFrontend.syncInode, or the flusher Lincheck test's stub; set before use
+
+    // ---- statistics (read by tests and the simulation)
     long finalizes, finalFinalizes, cycles, groupsFreed, wouldblockReruns;
 
     private final class Slave {
-        final int index;
-        Thread td;
-        int runstate;                  // 0 ready, 1 run, -1 exit
-        HammerFlushGroup flg;
-        HammerTransaction trans;
+        final int index;               // position in slaves; immutable
+        Thread td;                     // the slave's thread; written once by create
+        int runstate;                  // 0 ready, 1 run, -1 exit; fs_token
+        HammerFlushGroup flg;          // the group handed to it; fs_token
+        HammerTransaction trans;       // the master's transaction it works in; fs_token
         Slave(int index) { this.index = index; }
     }
 
@@ -64,8 +95,6 @@ public final class HammerFlusher {
     }
 
     boolean threaded() { return master != null; }
-
-    private volatile boolean threaded;     // threads were created (master == null then means it exited)
 
     /** Final finalizes completed (flush cycles). */
     public long finalFinalizes() { return finalFinalizes; }
@@ -121,12 +150,6 @@ public final class HammerFlusher {
 
     // hammer_flusher.c hammer_flusher_wait_next(), L185
     public void waitNext() { waitSeq(asyncOne()); }
-
-    private final Object signalChan = new Object();
-    private final Object doneChan = new Object();
-    private final Object readyChan = new Object();
-    private final Object exitChan = new Object();
-    final Object finalizeWantChan = new Object();
 
     private HammerFlushGroup after(HammerFlushGroup flg) {
         int i = flushGroupList.indexOf(flg);
@@ -257,21 +280,6 @@ public final class HammerFlusher {
         if (!hmp.mutations.flusherSkipsDoneWakeup) Sleepq.wakeup(doneChan);   // fl:L273
         return hmp.criticalError || nomore[0] || abandon;
     }
-
-    /**
-     * Test seam (flusher Lincheck): with no flusher threads, {@link #async} only signals, as it
-     * does for a master thread, instead of running the master's loop on the caller; the test
-     * calls {@link #masterStep} itself.
-     */
-    boolean externalMaster;
-
-    /** How a slave commits one inode (hammer_sync_inode); a test seam replaces it with a stub. */
-    interface InodeSync { int sync(HammerTransaction trans, HammerInode ip); }
-
-    /** Test seam: the flusher Lincheck test commits inodes without I/O. */
-    InodeSync inodeSync;
-
-    final Object groupLockChan = new Object();
 
     private void runInline() {
         if (inlineRunning) return;     // a finalize inside the loop asked again: the loop will see it
@@ -442,19 +450,30 @@ public final class HammerFlusher {
         return hmp.undo.space() < hmp.undo.max() * quarter / 4;
     }
 
+    /** A write finalize does not issue at this place (the seed's, or a mutant's other place). */
+    private static final Runnable NOT_HERE = () -> { };
+
     // hammer_flusher.c hammer_flusher_finalize(), L617
     void finalize(HammerTransaction trans, boolean fin) {
         HammerVolume root = hmp.rootVolume;
+        // The finalize mutants (notes §7.2) move a write or drop a barrier. Each place is chosen
+        // once, here, so that the seed's order reads straight through below.
+        HammerMutations m = hmp.mutations;
+        Runnable step3Data = m.dataAfterMeta ? NOT_HERE : this::flushData;                     // seed: data first
+        Runnable metaBeforeUndoBarrier = m.metaBeforeUndoBarrier ? this::flushMeta : NOT_HERE;  // mutant 1 only
+        Runnable step10Meta = m.metaBeforeUndoBarrier ? NOT_HERE : this::flushMeta;            // seed: meta after barrier 1
+        Runnable dataAfterMeta = m.dataAfterMeta ? this::flushData : NOT_HERE;                  // mutant 5 only
+        boolean v3HeaderBarrier = hmp.version < HammerOndisk.VERSION_4 && !m.v3NoHeaderBarrier;  // mutant 3 drops it
         ++finalizeWant;
         finalizeLock.lockEx();
         try {
             if (!fin && !metaLimit()) return;
             if (hmp.criticalError) return;
             finalizes++;
-            hmp.hooks.finalizeStep(hmp, "start", fin);
+            hmp.hooks.finalizeStep(hmp, FinalizeStep.START, fin);
 
-            if (!hmp.mutations.dataAfterMeta) flushData();
-            hmp.hooks.finalizeStep(hmp, "data-issued", fin);
+            step3Data.run();
+            hmp.hooks.finalizeStep(hmp, FinalizeStep.DATA_ISSUED, fin);
 
             hmp.syncLockEx(trans);
             try {
@@ -473,10 +492,10 @@ public final class HammerFlusher {
                 saveNext = hmp.undo.next;
                 saveSeq = hmp.undo.nextSeq;
                 hmp.undo.undoLock.unlock();
-                if (hmp.mutations.metaBeforeUndoBarrier) flushMeta();
+                metaBeforeUndoBarrier.run();
                 flushUndos();
                 // UNDO is durable here; only now may the header point at it and meta-data be written.
-                hmp.hooks.finalizeStep(hmp, "undo-durable", fin);
+                hmp.hooks.finalizeStep(hmp, FinalizeStep.UNDO_DURABLE, fin);
                 if (hmp.criticalError) return;
 
                 setHeaderUndoIndices(saveNext, saveSeq);
@@ -488,20 +507,20 @@ public final class HammerFlusher {
                     root.flush(false);
                     root.doneInterlock();
                     hmp.headerIssued();
-                    hmp.hooks.finalizeStep(hmp, "header-issued", fin);
+                    hmp.hooks.finalizeStep(hmp, FinalizeStep.HEADER_ISSUED, fin);
                 }
                 cleanLooseIos();
-                if (hmp.version < HammerOndisk.VERSION_4 && !hmp.mutations.v3NoHeaderBarrier) {
+                if (v3HeaderBarrier) {
                     hmp.waitAll(true);
                     // v3: the header (and its next_offset) is durable here; only now may meta-data be written.
                 }
                 if (hmp.criticalError) return;
 
-                if (!hmp.mutations.metaBeforeUndoBarrier) flushMeta();
-                if (hmp.mutations.dataAfterMeta) flushData();
+                step10Meta.run();
+                dataAfterMeta.run();
 
                 if (fin) advanceUndoFirst(trans, saveNext, saveSeq);
-                hmp.hooks.finalizeStep(hmp, "end", fin);
+                hmp.hooks.finalizeStep(hmp, FinalizeStep.END, fin);
             } finally {
                 hmp.syncUnlock(trans);
                 if (hmp.criticalError) hmp.log("Critical write error during flush, refusing to sync UNDO FIFO");
@@ -583,7 +602,7 @@ public final class HammerFlusher {
             hmp.limitBacklog();
         }
         cleanLooseIos();
-        hmp.hooks.finalizeStep(hmp, "undo-issued", false);
+        hmp.hooks.finalizeStep(hmp, FinalizeStep.UNDO_ISSUED, false);
         hmp.waitAll(true);
     }
 

@@ -52,7 +52,7 @@ final class HammerFrontend {
             boolean large = value.length > HammerOndisk.CHUNK;
             int idx = large ? hmp.allocator.allocLarge() : hmp.allocator.allocChunk();
             if (idx < 0) {
-                // hammer_blockmap_reserve would wait for the hmp.flusher to release delayed frees
+                // hammer_blockmap_reserve would wait for the flusher to release delayed frees
                 for (int i = 0; i < 4 && idx < 0; i++) {
                     syncLocked();
                     idx = large ? hmp.allocator.allocLarge() : hmp.allocator.allocChunk();
@@ -283,7 +283,7 @@ final class HammerFrontend {
             hmp.relBuffer(mb, false);
         }
         if (rec.data != null) {
-            // the hmp.allocator rotors changed: the root volume must carry the blockmap (finalize step 5)
+            // the allocator rotors changed: the root volume must carry the blockmap (finalize step 5)
             hmp.modifyVolume(trans, 0, 0);
             hmp.modifyVolumeDone();
         }

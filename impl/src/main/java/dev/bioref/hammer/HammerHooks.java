@@ -7,8 +7,31 @@ import java.util.Map;
  * Hooks run on the thread that reaches the point, with fs_token held.
  */
 public interface HammerHooks {
-    /** A named point inside finalize ("start", "undo-durable", "end"). */
-    default void finalizeStep(HammerMount hmp, String step, boolean fin) { }
+    /** The points of hammer_flusher_finalize a hook sees, in the order finalize reaches them. */
+    enum FinalizeStep {
+        /** finalize_lock held, before any write. */
+        START("start"),
+        /** Step 3 issued the modified DATA buffers (or, under dataAfterMeta, did not). */
+        DATA_ISSUED("data-issued"),
+        /** Step 6 issued the UNDO buffers, before barrier 1 (reached from flushUndos). */
+        UNDO_ISSUED("undo-issued"),
+        /** Barrier 1 returned: the UNDO is durable; only now may the header point at it. */
+        UNDO_DURABLE("undo-durable"),
+        /** Step 8 issued the volume header write. */
+        HEADER_ISSUED("header-issued"),
+        /** Meta-data issued and (final) first_offset advanced; the sync lock is still held. */
+        END("end");
+
+        private final String label;
+
+        FinalizeStep(String label) { this.label = label; }
+
+        /** The step's name in messages and traces ("undo-durable"). */
+        @Override public String toString() { return label; }
+    }
+
+    /** A named point inside finalize ({@link FinalizeStep}). */
+    default void finalizeStep(HammerMount hmp, FinalizeStep step, boolean fin) { }
 
     /** Final finalize took the sync lock: {@code index} is the meta-data every recovery may return to. */
     default void snapshot(int cycle, Map<Integer, HammerOndisk.Slot> index) { }

@@ -27,7 +27,7 @@ final class HammerInvariants {
     HammerInvariants(HammerMount hmp) { this.hmp = hmp; }
 
     /**
-     * Checks every named invariant (proofs-notes/invariants.md) of the I/O layer and the hmp.flusher;
+     * Checks every named invariant (proofs-notes/invariants.md) of the I/O layer and the flusher;
      * throws {@link IllegalStateException} whose message starts with the invariant's name.
      * Call it when no HAMMER operation is in progress.
      */

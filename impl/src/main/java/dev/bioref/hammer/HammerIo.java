@@ -1,6 +1,7 @@
 package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
+import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
 import dev.bioref.kern.Sleepq;
 
@@ -101,7 +102,7 @@ public class HammerIo {
     int read() {
         if (bp != null) return 0;
         Buf b = hmp.kern.bread(offset, bytes);
-        int error = b.anyFlags(Buf.B_ERROR) ? (b.b_error() != 0 ? b.b_error() : dev.bioref.kern.Errno.EIO) : 0;
+        int error = b.anyFlags(Buf.B_ERROR) ? (b.b_error() != 0 ? b.b_error() : Errno.EIO) : 0;
         associate(b);
         Panic.KKASSERT(!modified && !running && !waiting, () -> "hammer_io_read: associating a busy io " + this);
         released = false;

@@ -3,6 +3,8 @@ package dev.bioref.hammer;
 import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
 import dev.bioref.buf.Params;
+import dev.bioref.buf.VfsSubr;
+import dev.bioref.buf.Vnode;
 import dev.bioref.device.Completion;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.Request;
@@ -688,10 +690,10 @@ public final class HammerMount implements AutoCloseable {
     public int bufDaemonStep() { checkMounted("bufDaemonStep"); return cache.bufDaemonStep(false); }
 
     /** The device vnode the mount's buffers live on (tests install fault filters on it). */
-    public dev.bioref.buf.Vnode devvp() { return kern.devvp; }
+    public Vnode devvp() { return kern.devvp; }
 
     /** The kernel writes every delayed-write bp of the device (vfsync: checkwrite, then write). */
-    public int kernelSync() { checkMounted("kernelSync"); return cache.vfsync(kern.devvp, false); }
+    public int kernelSync() { checkMounted("kernelSync"); return VfsSubr.vfsync(kern.devvp, false); }
 
     /** The hammer buffer at {@code offset}, if one exists (tests). */
     public HammerBuffer bufferAt(long offset) {

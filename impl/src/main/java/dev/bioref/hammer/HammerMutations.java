@@ -18,9 +18,9 @@ public final class HammerMutations {
     public boolean deallocIgnoresRefs;
     /** deallocate disassociates even when the io is modified. */
     public boolean deallocIgnoresModified;
-    /** checkwrite skips its try_interlock_norefs guard (CW_Interlock off). */
+    /** checkwrite skips its try_interlock_norefs guard (TLA+ CwNoInterlock). */
     public boolean cwNoInterlock;
-    /** checkwrite clears modified even while modify_refs != 0 (CW_HonorModRefs off). */
+    /** checkwrite clears modified even while modify_refs != 0 (TLA+ CwIgnoreModRefs). */
     public boolean cwIgnoreModRefs;
     /** modify sets modified before regetblk (SetModifiedAfterReget off). */
     public boolean setModifiedAfterReget;

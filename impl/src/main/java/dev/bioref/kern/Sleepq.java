@@ -69,7 +69,7 @@ public final class Sleepq {
             w.lastExpired = false;
         }
         if (bounded) timeoutNanos = timeoutNanos == 0 ? w.boundNanos : Math.min(timeoutNanos, w.boundNanos);
-        List<Object> tokens = Token.releaseAllForSleep();
+        List<Token.Hold> tokens = Token.releaseAllForSleep();
         SLEEPERS.put(Thread.currentThread(), new Sleeper(Thread.currentThread(), chan, wmesg, System.nanoTime(),
                 System.currentTimeMillis(), timeoutNanos));
         try {

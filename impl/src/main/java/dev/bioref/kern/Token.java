@@ -20,7 +20,8 @@ public final class Token {
     /** Tokens the current thread holds, in acquisition order, with their mode. */
     private static final ThreadLocal<List<Hold>> HELD = ThreadLocal.withInitial(ArrayList::new);
 
-    private record Hold(Token token, boolean exclusive) { }
+    /** One hold of a token by the current thread: which token, in which mode. */
+    record Hold(Token token, boolean exclusive) { }
 
     private final String name;
     private Thread excl;                  // exclusive holder; guarded by this
@@ -46,26 +47,25 @@ public final class Token {
             HELD.get().add(new Hold(this, exclusive));
             return;
         }
-        List<Object> want = releaseAllForSleep();
-        want = new ArrayList<>(want);
+        List<Hold> want = new ArrayList<>(releaseAllForSleep());
         want.add(new Hold(this, exclusive));
         acquireAll(want);
     }
 
     /** Takes every token of {@code want} or none, waiting for releases in between (lwkt_getalltokens). */
-    private static void acquireAll(List<Object> want) {
+    private static void acquireAll(List<Hold> want) {
         boolean interrupted = false;
         for (;;) {
             long ticket;
             synchronized (RELEASED) { ticket = releasedGen; }
             int got = 0;
-            while (got < want.size() && ((Hold) want.get(got)).token.tryAcquire(((Hold) want.get(got)).exclusive)) got++;
+            while (got < want.size() && want.get(got).token.tryAcquire(want.get(got).exclusive)) got++;
             if (got == want.size()) {
-                for (Object o : want) HELD.get().add((Hold) o);
+                HELD.get().addAll(want);
                 if (interrupted) Thread.currentThread().interrupt();
                 return;
             }
-            for (int i = got - 1; i >= 0; i--) ((Hold) want.get(i)).token.release(((Hold) want.get(i)).exclusive);
+            for (int i = got - 1; i >= 0; i--) want.get(i).token.release(want.get(i).exclusive);
             synchronized (RELEASED) {
                 while (releasedGen == ticket) {
                     try {
@@ -142,17 +142,17 @@ public final class Token {
      * Releases every token the current thread holds, before it sleeps; the result gives them
      * back with {@link #reacquireAll}. Called by {@link Sleepq#tsleep} and the buffer lock.
      */
-    static List<Object> releaseAllForSleep() {
+    static List<Hold> releaseAllForSleep() {
         List<Hold> held = HELD.get();
         if (held.isEmpty()) return List.of();
-        List<Object> saved = new ArrayList<>(held);
+        List<Hold> saved = new ArrayList<>(held);
         for (int i = held.size() - 1; i >= 0; i--) held.get(i).token.release(held.get(i).exclusive);
         held.clear();
         return saved;
     }
 
     /** Reacquires the tokens {@link #releaseAllForSleep} released, in their original order. */
-    static void reacquireAll(List<Object> saved) {
+    static void reacquireAll(List<Hold> saved) {
         if (!saved.isEmpty()) acquireAll(saved);
     }
 

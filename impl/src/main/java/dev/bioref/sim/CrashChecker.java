@@ -81,10 +81,10 @@ public final class CrashChecker implements HammerHooks {
         snapshots.put(cycle, index);
     }
 
-    @Override public synchronized void finalizeStep(HammerMount hmp, String step, boolean fin) {
-        if (!checkInsideFinalize || step.equals("start") || step.equals("undo-durable")) return;
-        if (step.equals("end") && ++finalizeCounter % finalizeEvery != 0) return;
-        if (!step.equals("end") && finalizeCounter % finalizeEvery != 0) return;
+    @Override public synchronized void finalizeStep(HammerMount hmp, HammerHooks.FinalizeStep step, boolean fin) {
+        if (!checkInsideFinalize || step == HammerHooks.FinalizeStep.START || step == HammerHooks.FinalizeStep.UNDO_DURABLE) return;
+        if (step == HammerHooks.FinalizeStep.END && ++finalizeCounter % finalizeEvery != 0) return;
+        if (step != HammerHooks.FinalizeStep.END && finalizeCounter % finalizeEvery != 0) return;
         checkNow(hmp.device(), hmp.durableFloor(), "finalize step '" + step + "' (" + (fin ? "final" : "partial")
                 + "), latest snapshot " + hmp.latestSnapshot());
     }

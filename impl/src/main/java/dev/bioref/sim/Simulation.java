@@ -14,11 +14,13 @@ import dev.bioref.kern.Clock;
 import dev.bioref.kern.Errno;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * bioref's main job: a seeded whole-stack run. A frontend workload drives HAMMER, whose flusher
@@ -91,11 +93,11 @@ public final class Simulation {
     private HammerMutations mutations;
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private byte[][] model;
-    private final java.util.concurrent.atomic.AtomicLong puts = new java.util.concurrent.atomic.AtomicLong(),
-            deletes = new java.util.concurrent.atomic.AtomicLong(), gets = new java.util.concurrent.atomic.AtomicLong(),
-            syncs = new java.util.concurrent.atomic.AtomicLong(), fsyncs = new java.util.concurrent.atomic.AtomicLong(),
-            daemonPasses = new java.util.concurrent.atomic.AtomicLong(), faults = new java.util.concurrent.atomic.AtomicLong(),
-            criticalErrors = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong puts = new AtomicLong(),
+            deletes = new AtomicLong(), gets = new AtomicLong(),
+            syncs = new AtomicLong(), fsyncs = new AtomicLong(),
+            daemonPasses = new AtomicLong(), faults = new AtomicLong(),
+            criticalErrors = new AtomicLong();
     private long crashes;
     private long flushCycles, invariantChecks;
     private long disassociations, deallocRefused, checkwriteAccepted, checkwriteRefused;

@@ -124,8 +124,8 @@ class HammerIoMutationTest {
         m.checkwriteAllowsMeta = checkwriteAllows;
         AtomicReference<String> found = new AtomicReference<>();
         HammerHooks hooks = new HammerHooks() {
-            @Override public void finalizeStep(HammerMount hmp, String step, boolean fin) {
-                if (!step.equals("data-issued") || found.get() != null) return;
+            @Override public void finalizeStep(HammerMount hmp, HammerHooks.FinalizeStep step, boolean fin) {
+                if (step != HammerHooks.FinalizeStep.DATA_ISSUED || found.get() != null) return;
                 try {
                     if (kernelWrites) hmp.kernelSync();      // the kernel flushes what is delayed-write
                     hmp.checkInvariants();
@@ -361,7 +361,7 @@ class HammerIoMutationTest {
         assertNull(checkwriteDecisionWindowScenario((offMask & 1) != 0, (offMask & 2) != 0, (offMask & 4) != 0));
     }
 
-    /** Finding F7: with only CW_HonorModRefs left (interlock and order off) the modification is lost. */
+    /** Finding F7: with only the modify_refs test left (interlock and order off) the modification is lost. */
     @Test void honorModRefsAloneLosesAModificationInTheDecisionWindow() throws InterruptedException {
         String f = checkwriteDecisionWindowScenario(true, false, true);
         assertNotNull(f, "the modify_refs test alone kept the modification: F7 did not reproduce");

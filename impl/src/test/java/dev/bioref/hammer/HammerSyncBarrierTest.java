@@ -67,8 +67,8 @@ class HammerSyncBarrierTest {
         HammerMount.format(dev, o);
         int[] n = {0};
         HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), new HammerHooks() {
-            @Override public void finalizeStep(HammerMount h, String step, boolean fin) {
-                if (fin && step.equals("end")) n[0]++;
+            @Override public void finalizeStep(HammerMount h, HammerHooks.FinalizeStep step, boolean fin) {
+                if (fin && step == HammerHooks.FinalizeStep.END) n[0]++;
             }
         });
         hmp.put(0, new byte[] {1});
@@ -124,12 +124,12 @@ class HammerSyncBarrierTest {
         AtomicReference<String> undoNotDurable = new AtomicReference<>();
         List<String> aSteps = java.util.Collections.synchronizedList(new ArrayList<>());
         HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), new HammerHooks() {
-            @Override public void finalizeStep(HammerMount h, String step, boolean fin) {
+            @Override public void finalizeStep(HammerMount h, HammerHooks.FinalizeStep step, boolean fin) {
                 Thread t = Thread.currentThread();
-                if (t == threads[0] && fin && step.equals("end") && ++bFinals[0] == holdAt) daemonWriteHeld(h, gate);
+                if (t == threads[0] && fin && step == HammerHooks.FinalizeStep.END && ++bFinals[0] == holdAt) daemonWriteHeld(h, gate);
                 if (t == threads[1]) {
-                    aSteps.add(step);
-                    if (step.equals("undo-durable")
+                    aSteps.add(step.toString());
+                    if (step == HammerHooks.FinalizeStep.UNDO_DURABLE
                             && !Arrays.equals(dev.peekDurable(undoOff, undoLen), dev.peekVisible(undoOff, undoLen))) {
                         undoNotDurable.compareAndSet(null, "A's finalize passed barrier 1 with UNDO writes only in the device cache ("
                                 + dev.cachedWrites() + " cached writes)");

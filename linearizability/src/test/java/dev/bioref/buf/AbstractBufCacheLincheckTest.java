@@ -66,17 +66,10 @@ public abstract class AbstractBufCacheLincheckTest {
     public static final int READ_ERROR = -1;
 
     /*
-     * Budgets (LincheckOptions' smaller-subject defaults; -Pthorough doubles the iterations and
-     * adds an operation per thread and around; the lincheck.* properties override). Every
-     * operation here passes hundreds of switch points, so even these cost tens of seconds on 2
-     * cores: measured times are in proofs-notes/concurrency-buf.md.
+     * Budget: LincheckOptions.BUF_CACHE (with the other targets' budgets and the -D overrides).
+     * Every operation here passes hundreds of switch points: measured times are in
+     * proofs-notes/concurrency-buf.md.
      */
-    static final int MC_ITERATIONS = 2;
-    static final int MC_INVOCATIONS = 60;
-    static final int STRESS_ITERATIONS = 3;
-    static final int STRESS_INVOCATIONS = 300;
-    static final int ACTORS_PER_THREAD = 2;
-    static final int ACTORS_AROUND = 1;
 
     static final int BLKSIZE = Params.DEV_BSIZE;
     static final int BLOCKS = 3;
@@ -191,7 +184,7 @@ public abstract class AbstractBufCacheLincheckTest {
      */
     @Test
     public void stressTest() {
-        LincheckOptions.stress(STRESS_ITERATIONS, STRESS_INVOCATIONS, ACTORS_PER_THREAD, ACTORS_AROUND)
+        LincheckOptions.stress(LincheckOptions.BUF_CACHE)
                 .check(getClass());
     }
 }

@@ -34,7 +34,7 @@ class BufCacheLincheckMutantsTest {
     @Test
     void getnewbufIgnoringRefsIsNotLinearizable() {
         AssertionError e = assertThrows(AssertionError.class,
-                () -> LincheckOptions.stress(20, 1_000, 3, 1).minimizeFailedScenario(false)
+                () -> LincheckOptions.stress(LincheckOptions.BUF_CACHE_MUTANTS).minimizeFailedScenario(false)
                         .check(GetnewbufIgnoresRefs.class));
         String msg = String.valueOf(e.getMessage());
         boolean nonLinearizable = msg.contains("Invalid execution results")

@@ -51,7 +51,7 @@ public class BufCacheLincheckTest extends AbstractBufCacheLincheckTest {
      */
     @Test
     public void modelCheckingTest() {
-        LincheckOptions.modelChecking(MC_ITERATIONS, MC_INVOCATIONS, ACTORS_PER_THREAD, ACTORS_AROUND)
+        LincheckOptions.modelChecking(LincheckOptions.BUF_CACHE)
                 .check(getClass());
     }
 }

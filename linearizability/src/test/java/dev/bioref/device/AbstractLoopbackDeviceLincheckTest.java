@@ -98,13 +98,13 @@ public abstract class AbstractLoopbackDeviceLincheckTest {
 
     @Test
     public void modelCheckingTest() {
-        System.out.println(getClass().getSimpleName() + " model checking: " + LincheckOptions.describeModelChecking());
+        System.out.println(getClass().getSimpleName() + " model checking: " + LincheckOptions.describe(LincheckOptions.DEVICE));
         LincheckOptions.modelChecking().check(getClass());
     }
 
     @Test
     public void stressTest() {
-        System.out.println(getClass().getSimpleName() + " stress: " + LincheckOptions.describeStress());
+        System.out.println(getClass().getSimpleName() + " stress: " + LincheckOptions.describe(LincheckOptions.DEVICE));
         LincheckOptions.stress().check(getClass());
     }
 }

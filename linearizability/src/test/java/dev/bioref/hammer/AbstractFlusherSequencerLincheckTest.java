@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import dev.bioref.device.LoopbackDevice;
 import org.jetbrains.kotlinx.lincheck.paramgen.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -163,18 +165,18 @@ public abstract class AbstractFlusherSequencerLincheckTest {
      * run as one step each: finalize passes through them with nothing to write (no sleep, no
      * shared state that matters here); a sleep inside would show as a hang, not pass.
      */
-    static ModelCheckingOptions modelChecking(int iterations, int invocations) {
-        return HammerLincheckBudget.modelChecking(iterations, invocations)
+    static ModelCheckingOptions modelChecking(LincheckOptions.Budget budget) {
+        return LincheckOptions.modelChecking(budget)
                 .addGuarantee(forClasses(AbstractUndoFifoLincheckTest::ioStack).allMethods().ignore());
     }
 
     @Test
     public void modelCheckingTest() {
-        modelChecking(3, 30).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
+        modelChecking(LincheckOptions.FLUSHER_SEQUENCER).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
     }
 
     @Test
     public void stressTest() {
-        HammerLincheckBudget.stress(4, 100).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
+        LincheckOptions.stress(LincheckOptions.FLUSHER_SEQUENCER).sequentialSpecification(FlusherSequencerSpec.class).check(getClass());
     }
 }

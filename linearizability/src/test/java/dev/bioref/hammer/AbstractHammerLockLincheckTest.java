@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import dev.bioref.kern.Token;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -155,11 +157,11 @@ public abstract class AbstractHammerLockLincheckTest {
 
     @Test
     public void modelCheckingTest() {
-        HammerLincheckBudget.modelChecking().sequentialSpecification(sequentialSpecification()).check(getClass());
+        LincheckOptions.modelChecking(LincheckOptions.HAMMER_LOCK).sequentialSpecification(sequentialSpecification()).check(getClass());
     }
 
     @Test
     public void stressTest() {
-        HammerLincheckBudget.stress().sequentialSpecification(sequentialSpecification()).check(getClass());
+        LincheckOptions.stress(LincheckOptions.HAMMER_LOCK).sequentialSpecification(sequentialSpecification()).check(getClass());
     }
 }

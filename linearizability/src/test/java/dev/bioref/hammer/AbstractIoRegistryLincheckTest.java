@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import dev.bioref.device.LoopbackDevice;
 import org.jetbrains.kotlinx.lincheck.paramgen.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -207,18 +209,18 @@ public abstract class AbstractIoRegistryLincheckTest {
 
     /* --------------- the two modes --------------- */
 
-    static ModelCheckingOptions modelChecking(int iterations, int invocations) {
-        return HammerLincheckBudget.modelChecking(iterations, invocations)
+    static ModelCheckingOptions modelChecking(LincheckOptions.Budget budget) {
+        return LincheckOptions.modelChecking(budget)
                 .addGuarantee(forClasses(AbstractUndoFifoLincheckTest::ioStack).allMethods().ignore());
     }
 
     @Test
     public void modelCheckingTest() {
-        modelChecking(3, 30).sequentialSpecification(IoRegistrySpec.class).check(getClass());
+        modelChecking(LincheckOptions.IO_REGISTRY).sequentialSpecification(IoRegistrySpec.class).check(getClass());
     }
 
     @Test
     public void stressTest() {
-        HammerLincheckBudget.stress(4, 100).sequentialSpecification(IoRegistrySpec.class).check(getClass());
+        LincheckOptions.stress(LincheckOptions.IO_REGISTRY).sequentialSpecification(IoRegistrySpec.class).check(getClass());
     }
 }

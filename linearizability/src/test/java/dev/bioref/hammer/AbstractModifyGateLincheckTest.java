@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
 
@@ -113,11 +115,11 @@ public abstract class AbstractModifyGateLincheckTest {
 
     @Test
     public void modelCheckingTest() {
-        HammerLincheckBudget.modelChecking().sequentialSpecification(ModifyGateSpec.class).check(getClass());
+        LincheckOptions.modelChecking(LincheckOptions.MODIFY_GATE).sequentialSpecification(ModifyGateSpec.class).check(getClass());
     }
 
     @Test
     public void stressTest() {
-        HammerLincheckBudget.stress().sequentialSpecification(ModifyGateSpec.class).check(getClass());
+        LincheckOptions.stress(LincheckOptions.MODIFY_GATE).sequentialSpecification(ModifyGateSpec.class).check(getClass());
     }
 }

@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import dev.bioref.device.LoopbackDevice;
 import org.jetbrains.kotlinx.lincheck.paramgen.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -169,11 +171,11 @@ public abstract class AbstractUndoFifoLincheckTest {
      * undo_lock only, the root volume is already owned, and with inline completion nothing in
      * them sleeps (a sleep inside an ignored section would show as a hang, not pass).
      */
-    static ModelCheckingOptions modelChecking() { return modelChecking(2, 30); }
+    static ModelCheckingOptions modelChecking() { return modelChecking(LincheckOptions.UNDO_FIFO); }
 
     /** {@link #modelChecking()} with another default budget (refuted runs stop at the first failure). */
-    static ModelCheckingOptions modelChecking(int iterations, int invocations) {
-        return HammerLincheckBudget.modelChecking(iterations, invocations)
+    static ModelCheckingOptions modelChecking(LincheckOptions.Budget budget) {
+        return LincheckOptions.modelChecking(budget)
                 .addGuarantee(forClasses(AbstractUndoFifoLincheckTest::ioStack).allMethods().ignore());
     }
 
@@ -189,6 +191,6 @@ public abstract class AbstractUndoFifoLincheckTest {
 
     @Test
     public void stressTest() {
-        HammerLincheckBudget.stress(3, 100).sequentialSpecification(UndoFifoSpec.class).check(getClass());
+        LincheckOptions.stress(LincheckOptions.UNDO_FIFO).sequentialSpecification(UndoFifoSpec.class).check(getClass());
     }
 }

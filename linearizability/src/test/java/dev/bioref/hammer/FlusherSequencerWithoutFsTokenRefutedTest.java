@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class FlusherSequencerWithoutFsTokenRefutedTest {
     @Test
     void sequencerWithoutFsTokenIsRejected() {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
-                AbstractFlusherSequencerLincheckTest.modelChecking(30, 40).actorsBefore(0).actorsAfter(1).minimizeFailedScenario(false)
+                AbstractFlusherSequencerLincheckTest.modelChecking(LincheckOptions.REFUTED).actorsBefore(0).actorsAfter(1).minimizeFailedScenario(false)
                         .sequentialSpecification(FlusherSequencerSpec.class).check(FlusherSequencerWithoutFsToken.class));
         System.out.println(e.getMessage());     // the report, for the log
     }

@@ -28,6 +28,6 @@ class HammerLockNaiveSpecRefutedTest {
     @Test
     void naiveCounterSpecIsRejected() {
         assertThrows(AssertionError.class, () ->
-                LincheckOptions.modelChecking().minimizeFailedScenario(false).sequentialSpecification(NaiveSpec.class).check(HammerLockLincheckTest.class));
+                LincheckOptions.modelChecking(LincheckOptions.HAMMER_LOCK).minimizeFailedScenario(false).sequentialSpecification(NaiveSpec.class).check(HammerLockLincheckTest.class));
     }
 }

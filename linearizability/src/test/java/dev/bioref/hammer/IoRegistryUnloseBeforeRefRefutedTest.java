@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class IoRegistryUnloseBeforeRefRefutedTest {
     @Test
     void unloseBeforeRefIsRejected() {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
-                AbstractIoRegistryLincheckTest.modelChecking(30, 40).minimizeFailedScenario(false)
+                AbstractIoRegistryLincheckTest.modelChecking(LincheckOptions.REFUTED).minimizeFailedScenario(false)
                         .sequentialSpecification(IoRegistrySpec.class).check(IoRegistryUnloseBeforeRef.class));
         System.out.println(e.getMessage());     // the report, for the log
     }

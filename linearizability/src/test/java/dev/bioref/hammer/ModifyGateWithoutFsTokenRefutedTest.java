@@ -16,7 +16,7 @@ class ModifyGateWithoutFsTokenRefutedTest {
     @Test
     void gateWithoutFsTokenIsRejected() {
         assertThrows(AssertionError.class, () ->
-                LincheckOptions.modelChecking().minimizeFailedScenario(false)
+                LincheckOptions.modelChecking(LincheckOptions.MODIFY_GATE).minimizeFailedScenario(false)
                         .sequentialSpecification(ModifyGateSpec.class).check(ModifyGateWithoutFsToken.class));
     }
 }

@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +43,7 @@ class UndoFifoMutationsRefutedTest {
 
     private static void assertCaught(Class<?> mutant) {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
-                AbstractUndoFifoLincheckTest.modelChecking(60, 2).minimizeFailedScenario(false)
+                AbstractUndoFifoLincheckTest.modelChecking(LincheckOptions.UNDO_FIFO_MUTANTS).minimizeFailedScenario(false)
                         .sequentialSpecification(UndoFifoSpec.class).check(mutant));
         System.out.println(e.getMessage());     // the report, for the log
         assertTrue(e.getMessage().contains("Invalid execution results"), e::getMessage);

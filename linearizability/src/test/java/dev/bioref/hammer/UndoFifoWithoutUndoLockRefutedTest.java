@@ -1,5 +1,7 @@
 package dev.bioref.hammer;
 
+import dev.bioref.device.LincheckOptions;
+
 import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class UndoFifoWithoutUndoLockRefutedTest {
     @Test
     void appendWithoutUndoLockIsRejected() {
         LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () ->
-                AbstractUndoFifoLincheckTest.modelChecking(30, 40).actorsBefore(0).actorsAfter(1).minimizeFailedScenario(false)
+                AbstractUndoFifoLincheckTest.modelChecking(LincheckOptions.REFUTED).actorsBefore(0).actorsAfter(1).minimizeFailedScenario(false)
                         .sequentialSpecification(UndoFifoSpec.class).check(UndoFifoWithoutUndoLock.class));
         System.out.println(e.getMessage());     // the report, for the log
         assertTrue(e.getMessage().contains("Invalid execution results"), e::getMessage);

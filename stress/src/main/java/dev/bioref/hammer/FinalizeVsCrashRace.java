@@ -62,8 +62,8 @@ public class FinalizeVsCrashRace {
         hmp = HammerMount.mount(dev, o, m, new HammerHooks() {
             @Override public void snapshot(int cycle, Map<Integer, HammerOndisk.Slot> index) { checker.snapshot(cycle, index); }
 
-            @Override public void finalizeStep(HammerMount h, String step, boolean fin) {
-                if (fin && step.equals("end")) finalEnds++;
+            @Override public void finalizeStep(HammerMount h, HammerHooks.FinalizeStep step, boolean fin) {
+                if (fin && step == HammerHooks.FinalizeStep.END) finalEnds++;
             }
         });
         for (int k : KEYS) hmp.put(k, fill(300, 1));

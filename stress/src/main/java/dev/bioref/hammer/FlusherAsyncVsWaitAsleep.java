@@ -60,9 +60,9 @@ public class FlusherAsyncVsWaitAsleep {
     /** With switches {@code m} (the mutant {@code mutants.FlusherAsyncVsWaitAsleep_FlusherSkipsDoneWakeup}). */
     public FlusherAsyncVsWaitAsleep(HammerMutations m) {
         rig = new HammerRig(m, new HammerHooks() {
-            @Override public void finalizeStep(HammerMount hmp, String step, boolean fin) {
+            @Override public void finalizeStep(HammerMount hmp, HammerHooks.FinalizeStep step, boolean fin) {
                 // the syncer's loop, first finalize: a blocking point (fs_token released) for the waiter's async to land in
-                if (rig == null || !rig.armed || !"start".equals(step) || loopInside
+                if (rig == null || !rig.armed || step != HammerHooks.FinalizeStep.START || loopInside
                         || Thread.currentThread() != syncer) return;   // rig is null while it is being built
                 loopInside = true;
                 HammerRig.blockUntil(() -> asynced);

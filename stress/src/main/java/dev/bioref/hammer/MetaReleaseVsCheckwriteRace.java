@@ -18,10 +18,10 @@ public class MetaReleaseVsCheckwriteRace {
         // the META delayed write it saw, which is the failure.
         o.lenientCheckwrite = true;
         rig = new HammerRig(m, new HammerHooks() {
-            @Override public void finalizeStep(HammerMount hmp, String step, boolean fin) {
+            @Override public void finalizeStep(HammerMount hmp, HammerHooks.FinalizeStep step, boolean fin) {
                 // between the meta-data changes (already released by the slaves) and their write
                 // by finalize: the window in which only release's pinning keeps them from the kernel
-                if (step.equals("data-issued") && !paused) {
+                if (step == HammerHooks.FinalizeStep.DATA_ISSUED && !paused) {
                     paused = true;
                     HammerRig.blockUntil(() -> rig.kernelDone);
                 }

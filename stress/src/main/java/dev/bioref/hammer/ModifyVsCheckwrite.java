@@ -28,7 +28,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * bp again. The notes argue any one suffices (§2.6 (2)); that holds for the interlock
  * ({@code ModifyVsCheckwrite_OnlyCwInterlock}) and for the order
  * ({@code ModifyVsCheckwrite_OnlySetModifiedAfterReget}), but not for the modify_refs test alone
- * ({@code mutants.ModifyVsCheckwrite_OnlyCwHonorModRefs}, finding F7: the frontend's modify can
+ * ({@code mutants.ModifyVsCheckwrite_OnlyModifyRefsTest}, finding F7: the frontend's modify can
  * run between checkwrite's read of modify_refs and its clear). A second blocking point, inside
  * checkwrite between its decision and its clear (HammerHooks.checkwriteDecided), waits for the
  * frontend to reach regetblk. With all three removed

@@ -33,7 +33,7 @@ public class ModifyVsCheckwriteRace {
      * F7's window opens only when checkwrite reads modify_refs == 0 while the frontend already
      * holds a ref (before the ref, checkwrite's own interlock keeps the frontend out). With
      * whole-JVM configurations (-sc false, the default build) that order was rare enough that
-     * the CW_HonorModRefs-only mutant escaped three sanity runs in a row (session 3 CI). The
+     * the only-modify_refs-test mutant escaped three sanity runs in a row (session 3 CI). The
      * other half of the samples keeps the free interleavings.
      */
     public ModifyVsCheckwriteRace(HammerMutations m) {

@@ -8,12 +8,12 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
- * {@link ModifyVsCheckwrite} with CW_HonorModRefs and SetModifiedAfterReget off, so that only
- * checkwrite's try_interlock_norefs (CW_Interlock) stands between the kernel and the frontend.
+ * {@link ModifyVsCheckwrite} with cwIgnoreModRefs and setModifiedAfterReget on, so that only
+ * checkwrite's try_interlock_norefs (the guard cwNoInterlock removes) stands between the kernel and the frontend.
  * Must PASS: a frontend holding a ref makes the try fail (refuse, B_LOCKED); one without a ref
  * sleeps in hammer_ref_interlock until checkwrite puts the interlock back, so nothing of
  * HAMMER's can run between checkwrite's decision and its clear. TLC agrees
- * ({@code MCHammerIoProtocol_CW_HonorModRefs_SetModAfterReget}). The one failure seen in
+ * ({@code MCHammerIoProtocol_CwIgnoreModRefs_SetModifiedAfterReget}). The one failure seen in
  * session 1 came before the fix of finding F1 (HammerLock.refInterlock counted the frontend's
  * ref before it took the interlock, so a ref could slip in under the kernel's interlock); see
  * proofs-notes/concurrency-hammer.md, F3. Both windows are widened as in ModifyVsCheckwrite.

@@ -10,7 +10,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 /**
  * {@link ModifyVsCheckwrite} with two of the three overlapping checkwrite guards of notes
  * §2.6 (2) off and only the set-after-regetblk order (SetModifiedAfterReget): the frontend marks the buffer dirty only once it owns the bp again. Must PASS: this guard suffices alone (TLC agrees:
- * {@code MCHammerIoProtocol_CW_Interlock_HonorModRefs}; see proofs-notes/concurrency-hammer.md).
+ * {@code MCHammerIoProtocol_CwNoInterlock_CwIgnoreModRefs}; see proofs-notes/concurrency-hammer.md).
  * Both windows are widened as in ModifyVsCheckwrite: the kernel's checkwrite lands between the
  * frontend's ref and its regetblk, and the frontend's modify between checkwrite's decision and
  * its clear.

@@ -12,7 +12,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
  * MUST FAIL. {@link ModifyVsCheckwrite} with all three checkwrite guards of notes §2.6 (2) off
- * (CW_Interlock, CW_HonorModRefs, SetModifiedAfterReget): checkwrite clears modified and writes
+ * (CwNoInterlock, CwIgnoreModRefs, SetModifiedAfterReget): checkwrite clears modified and writes
  * the old contents while the frontend sits between its ref and its regetblk; the frontend then
  * changes the buffer with modified == 0 ("modification lost").
  */

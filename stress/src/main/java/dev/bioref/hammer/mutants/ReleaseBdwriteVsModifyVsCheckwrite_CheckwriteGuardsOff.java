@@ -12,7 +12,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
  * MUST FAIL. {@link ReleaseBdwriteVsModifyVsCheckwrite} with the three overlapping checkwrite
- * guards of notes §2.6 (2) off (CW_Interlock, CW_HonorModRefs, SetModifiedAfterReget; any one
+ * guards of notes §2.6 (2) off (CwNoInterlock, CwIgnoreModRefs, SetModifiedAfterReget; any one
  * of them suffices alone, so no single switch can be caught, as in J1): once the releaser has
  * handed the bp over, the daemon's checkwrite clears modified and writes the releaser's
  * contents while the frontend sits between its ref and its regetblk; the frontend then changes
