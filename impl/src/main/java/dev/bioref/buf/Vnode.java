@@ -100,16 +100,26 @@ public final class Vnode {
             case FREEBLKS -> req = Request.discard(nbio.bio_offset, len);
             default -> throw new IllegalArgumentException("vn_strategy: unsupported b_cmd " + cmd + " on " + bp);
         }
-        dev.submit(req, (Completion c) -> {
-            if (!c.ok()) {
-                bp.b_error = Errno.EIO;
-                bp.setFlags(Buf.B_ERROR);
-                bp.b_resid = bp.b_bcount;
-            } else {
-                bp.b_resid = 0;
-            }
+        try {
+            dev.submit(req, (Completion c) -> {
+                if (!c.ok()) {
+                    bp.b_error = Errno.EIO;
+                    bp.setFlags(Buf.B_ERROR);
+                    bp.b_resid = bp.b_bcount;
+                } else {
+                    bp.b_resid = 0;
+                }
+                cache.biodone(nbio);
+            });
+        } catch (IllegalStateException e) {
+            if (!dev.isClosed()) throw e;
+            // the device is gone (closed; submit changed nothing): the I/O fails with ENXIO through the
+            // ordinary error path, so the caller gets an error and the buffer is not left locked
+            bp.b_error = Errno.ENXIO;
+            bp.setFlags(Buf.B_ERROR);
+            bp.b_resid = bp.b_bcount;
             cache.biodone(nbio);
-        });
+        }
     }
 
     @Override public String toString() { return "vnode(" + name + ", blksize=" + blksize + ")"; }

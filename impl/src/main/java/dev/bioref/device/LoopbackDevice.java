@@ -525,6 +525,11 @@ public final class LoopbackDevice implements AutoCloseable {
         synchronized (lock) { return counters.snapshot(); }
     }
 
+    /** True once {@link #close} ran: every later request is refused. */
+    public boolean isClosed() {
+        synchronized (lock) { return closed; }
+    }
+
     private Object mountedBy;     // the file system mounted on this device, or null; guarded by lock
 
     /**

@@ -208,26 +208,26 @@ public final class HammerMount implements AutoCloseable {
      * {@link #sync()} returns, or once the flush cycle after the one that wrote it has completed.
      * Not after {@link #fsync} alone: see there.
      */
-    public void put(int key, byte[] value) { frontend.put(key, value); }
+    public void put(int key, byte[] value) { checkMounted("put"); frontend.put(key, value); }
 
     /** Removes {@code key}. */
-    public void delete(int key) { frontend.delete(key); }
+    public void delete(int key) { checkMounted("delete"); frontend.delete(key); }
 
     /** The current value of {@code key}, or null. */
-    public byte[] get(int key) { return frontend.get(key); }
+    public byte[] get(int key) { checkMounted("get"); return frontend.get(key); }
 
     /**
      * Flushes the inode holding {@code key} and waits for its flush group. A crash before the
      * next cycle still undoes the group (no REDO in the port): for durability call
      * {@link #sync()} (proofs-notes/hammer.md, "fsync and durability").
      */
-    public void fsync(int key) { frontend.fsync(key); }
+    public void fsync(int key) { checkMounted("fsync"); frontend.fsync(key); }
 
     /**
      * Queues every dirty inode, flushes, and keeps flushing until the snapshot holding all of it
      * is the floor of every possible recovery. Returns that snapshot's number (the acknowledgement).
      */
-    public int sync() { return frontend.sync(); }
+    public int sync() { checkMounted("sync"); return frontend.sync(); }
 
     /**
      * The barrier sync and unmount add after the flusher's last cycle, to make its header write
@@ -246,8 +246,21 @@ public final class HammerMount implements AutoCloseable {
         }
     }
 
-    /** Flushes until the flusher has no work (hammer_flush_dirty) and stops the flusher threads. */
+    private volatile String unmounted;    // null while mounted; then how it ended ("unmounted by close()", "abandoned"); written once
+
+    /** Misuse after the mount ended: a clear exception, nothing changed. */
+    private void checkMounted(String op) {
+        String u = unmounted;
+        if (u != null) throw new IllegalStateException(op + ": the mount was " + u + "; mount the device again");
+    }
+
+    /**
+     * Flushes until the flusher has no work (hammer_flush_dirty) and stops the flusher threads.
+     * A second close, or a close after {@link #abandon}, does nothing.
+     */
     @Override public void close() {
+        if (unmounted != null) return;
+        unmounted = "unmounted by close()";
         fsToken.gettoken();
         try {
             if (!criticalError) {
@@ -268,6 +281,8 @@ public final class HammerMount implements AutoCloseable {
      * step they are in. The caller then crashes the device and mounts again.
      */
     public void abandon() {
+        if (unmounted != null) return;
+        unmounted = "abandoned";
         fsToken.gettoken();
         try {
             flusher.abandon = true;
@@ -672,13 +687,13 @@ public final class HammerMount implements AutoCloseable {
     }
 
     /** Runs one deterministic pass of the kernel's buffer daemon (flushbufqueues → checkwrite). */
-    public int bufDaemonStep() { return cache.bufDaemonStep(false); }
+    public int bufDaemonStep() { checkMounted("bufDaemonStep"); return cache.bufDaemonStep(false); }
 
     /** The device vnode the mount's buffers live on (tests install fault filters on it). */
     public Vnode devvp() { return kern.devvp; }
 
     /** The kernel writes every delayed-write bp of the device (vfsync: checkwrite, then write). */
-    public int kernelSync() { return VfsSubr.vfsync(kern.devvp, false); }
+    public int kernelSync() { checkMounted("kernelSync"); return VfsSubr.vfsync(kern.devvp, false); }
 
     /** The hammer buffer at {@code offset}, if one exists (tests). */
     public HammerBuffer bufferAt(long offset) {

@@ -6,6 +6,8 @@ public final class Errno {
 
     public static final int EINTR = 4;
     public static final int EIO = 5;
+    /** Device not configured: I/O to a device that was closed (detached). */
+    public static final int ENXIO = 6;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
@@ -21,6 +23,7 @@ public final class Errno {
             case 0 -> "0";
             case EINTR -> "EINTR";
             case EIO -> "EIO";
+            case ENXIO -> "ENXIO";
             case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";

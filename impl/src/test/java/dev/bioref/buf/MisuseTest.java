@@ -1,6 +1,8 @@
 package dev.bioref.buf;
 
 import dev.bioref.device.LoopbackDevice;
+import dev.bioref.kern.Errno;
+import dev.bioref.kern.HangWatchdog;
 import dev.bioref.kern.Panic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -110,5 +112,18 @@ class MisuseTest {
     @Test void badParametersAreRefused() {
         assertMessage(assertThrows(IllegalArgumentException.class, () -> new BufCache(Params.forTest(0, BLK))), "nbuf");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> c.vnode("x", dev, 1000)), "1000");
+    }
+
+    /** bread on a closed device fails with ENXIO through the error path and leaves no buffer locked. */
+    @Test void breadOnAClosedDeviceFailsAndLeavesTheBufferUnlocked() {
+        dev.close();
+        Buf[] bpp = new Buf[1];
+        int error = c.bread(vp, 0, BLK, bpp);
+        assertEquals(Errno.ENXIO, error, "bread on a closed device");
+        c.brelse(bpp[0]);
+        HangWatchdog.runBounded("getblk-after-failed-bread", 10_000_000_000L, () -> {
+            Buf again = c.getblk(vp, 0, BLK, 0, 0);      // blocked for ever when the failed bread kept the lock
+            c.brelse(again);
+        }, "mvn -B -pl impl -am test -Dtest=MisuseTest -Dsurefire.failIfNoSpecifiedTests=false");
     }
 }

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class FileDeviceSafetyTest {
     static CliRun sim(Path img, String... more) {
-        String[] base = {"simulate", "--ops", "300", "--keys", "20", "--crash-every", "100", "--no-progress", "--device", "file:" + img};
+        String[] base = {"simulate", "--ops", "80", "--keys", "20", "--crash-every", "40", "--crash-states", "4",
+                "--finalize-check-every", "0", "--no-progress", "--device", "file:" + img};
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return CliRun.of(all);

@@ -43,4 +43,32 @@ class MountMisuseTest {
         HammerMount ok = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);   // nothing was claimed
         HammerInvariantsExtension.register(ok);
     }
+
+    @Test void everyOperationAfterUnmountOrAbandonIsAClearErrorAndChangesNothing() {
+        for (boolean abandon : new boolean[] {false, true}) {
+            HammerOptions o = options();
+            HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+            hmp.put(1, bytes(10, 1));
+            hmp.sync();
+            if (abandon) hmp.abandon(); else hmp.close();
+            long writes = hmp.device().stats().writes();
+            String how = abandon ? "abandoned" : "unmounted by close()";
+            java.util.Map<String, org.junit.jupiter.api.function.Executable> ops = new java.util.LinkedHashMap<>();
+            ops.put("put", () -> hmp.put(2, bytes(5, 2)));
+            ops.put("delete", () -> hmp.delete(1));
+            ops.put("get", () -> hmp.get(1));
+            ops.put("fsync", () -> hmp.fsync(1));
+            ops.put("sync", hmp::sync);              // after abandon() it must not block either
+            ops.put("bufDaemonStep", hmp::bufDaemonStep);
+            ops.put("kernelSync", hmp::kernelSync);
+            ops.forEach((name, op) -> {
+                IllegalStateException e = assertThrows(IllegalStateException.class, op, name + " after " + how);
+                assertEquals(name + ": the mount was " + how + "; mount the device again", e.getMessage());
+            });
+            hmp.close();                             // idempotent
+            hmp.abandon();
+            assertEquals(writes, hmp.device().stats().writes(), "a refused operation wrote to the device");
+            hmp.checkInvariants();
+        }
+    }
 }
