@@ -70,6 +70,39 @@ class UvmRoughEdgesTest {
     static Stream<Arguments> re27() { return variants("re27FreeIgnoresWiring"); }
     static Stream<Arguments> nf1() { return variants("nf1AttachDuringVclean"); }
     static Stream<Arguments> nf2() { return variants("nf2ReleasedDirtyDroppedSilently"); }
+    static Stream<Arguments> nf3() { return variants("nf3DetachKillsDuringTerminate"); }
+
+    /** N3 makes RE-15 reachable: terminate's own flush kills the object (releasepg) and returns unlocked. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nf3")
+    void nf3LastDetachDuringForcedTerminate(String label, UvmRoughEdges re, boolean flaw) throws Exception {
+        VnodeLayer l = UvmTestSupport.world(re);
+        UvmFaultClient c = new UvmFaultClient(l);
+        Vnode vp = l.vnode(0);
+        c.grow(vp, PG);
+        UvmFaultClient.Mapping m = c.mmap(vp, true);
+        c.store(m, 0, bytes(31, 8));
+        vp.vgetExternal();
+        vp.vnLock();
+        assertFalse(vp.uvn.uncache());                      // CANPERSIST cleared, still mapped
+        vp.vopUnlock();
+        vp.vreleExternal();
+        Pause io = new Pause("io.unlocked", vp.uvn);
+        install(l, io);
+        Actor term = Actor.start("vgone", () -> l.forceUnmount(vp));
+        io.awaitArrival();                                  // terminate's flush is writing page 0
+        c.munmap(m);                                        // the last detach
+        io.release();
+        Throwable t = term.finish(5);
+        if (flaw) {
+            assertInstanceOf(Panic.class, t, "terminate goes on with a killed, unlocked object");
+            assertTrue(t.getMessage().startsWith("simple_unlock") && t.getMessage().contains("not held"), t.getMessage());
+        } else {
+            assertNull(t);
+            assertEquals(0, vp.uvn.flags());
+            l.checkInvariants();
+        }
+    }
 
     // ------------------------------------------------------------------ new findings N1, N2 (branch uvmv's model checker)
 
@@ -759,7 +792,7 @@ class UvmRoughEdgesTest {
     void everySwitchHasAWitnessOrANote() {
         // the switches without a witness above say why in proofs-notes/uvm.md (RE-15, RE-17)
         List<String> names = UvmRoughEdges.names();
-        assertEquals(26, names.size(), names.toString());
+        assertEquals(27, names.size(), names.toString());
         assertThrows(IllegalArgumentException.class, () -> UvmRoughEdges.faithful().with("re99Nothing", false));
     }
 }
