@@ -355,7 +355,7 @@ class UvmRoughEdgesTest {
     @MethodSource("re7")
     void re7TerminateWaitsOnTheWrongChannel(String label, UvmRoughEdges re, boolean flaw) throws Exception {
         VnodeLayer l = UvmTestSupport.world(re);
-        l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(500);
+        l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(400);
         UvmFaultClient c = new UvmFaultClient(l);
         Vnode vp = l.vnode(0);
         c.grow(vp, PG);
@@ -393,7 +393,7 @@ class UvmRoughEdgesTest {
     @MethodSource("re8")
     void re8ForcedTerminateLeaksIosync(String label, UvmRoughEdges re, boolean flaw) throws Exception {
         VnodeLayer l = UvmTestSupport.world(re);
-        l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(500);
+        l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(400);
         UvmFaultClient c = new UvmFaultClient(l);
         Vnode vp = l.vnode(0);
         c.grow(vp, 2 * PG);
@@ -435,7 +435,7 @@ class UvmRoughEdgesTest {
     @MethodSource("re9")
     void re9IoThatMissedVnIsLockedDeadlocksTerminate(String label, UvmRoughEdges re, boolean flaw) throws Exception {
         VnodeLayer l = UvmTestSupport.world(re);
-        l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(600);
+        l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(400);
         UvmFaultClient c = new UvmFaultClient(l);
         Vnode vp = l.vnode(0);
         c.grow(vp, PG);
