@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * pass. MP windows are opened with deterministic pause points ({@link UvmSched#pause}).
  * proofs-notes/uvm.md maps each test to its switch and the TLA+ config of specs/UvmVnode.tla.
  */
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)   // a hang is a failure
 class UvmRoughEdgesTest {
 
     /** (label, switches, flawExpected): faithful, fixed, and faithful with {@code fixedSwitches} fixed. */

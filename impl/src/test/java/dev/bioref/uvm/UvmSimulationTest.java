@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code ./bioref simulate --stack uvm} in both modes: fixed passes; faithful fails with a named
  * rough edge, and its replay line reproduces the same failure at the same operation.
  */
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)   // a hang is a failure
 class UvmSimulationTest {
     static UvmSimulation.Options opts(UvmMode mode, long seed, int ops) {
         UvmSimulation.Options o = new UvmSimulation.Options();
