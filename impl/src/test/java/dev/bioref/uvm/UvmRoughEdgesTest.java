@@ -139,14 +139,17 @@ class UvmRoughEdgesTest {
         c.store(m, 0, bytes(30, 8));
         vp.failNextWrites(1);
         Pause io = new Pause("io.unlocked", vp.uvn);
-        install(l, io);
+        Pause woken = new Pause("term.woken", vp.uvn);
+        install(l, io, woken);
         Actor daemon = Actor.start("pagedaemon", () -> c.pageout(vp, 0));
         io.awaitArrival();
         Actor term = Actor.start("vgone", () -> l.forceUnmount(vp));   // marks the daemon's page RELEASED
         UvmTestSupport.awaitBlocked(term);
         io.release();                                       // the write fails; the daemon's releasepg frees the dirty page
-        daemon.finishOk(5);
-        term.finish(5);
+        daemon.finishOk(5);                                 // UP order: the owner finishes before the terminator runs (RE-7 aside)
+        woken.awaitArrival();
+        woken.release();
+        term.finishOk(5);
         expectRecorded(l, flaw, "PagerNoSilentLossInv");
         if (!flaw) assertEquals(1, l.drainLossReports().size(), "the loss is reported");
     }
