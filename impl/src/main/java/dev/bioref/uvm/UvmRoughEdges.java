@@ -78,6 +78,14 @@ public final class UvmRoughEdges {
      */
     public boolean nf2ReleasedDirtyDroppedSilently;
 
+    /**
+     * N3 (new finding, branch uvmv): the last detach of an uncached object does not look at DYING,
+     * so during a forced terminate it runs its own kill, sets RELKILL on the page terminate is
+     * writing, and terminate's flush then kills the object under itself (RE-15 becomes reachable).
+     * Fix: detach leaves a DYING object to its terminator, which then frees it and drops the VREF.
+     */
+    public boolean nf3DetachKillsDuringTerminate;
+
     private UvmRoughEdges() { }
 
     /** Every rough edge on: the 1998 seed. */

@@ -211,7 +211,7 @@ public final class UvmVnode {
         }
         if (has(UVM_VNODE_VALID)) {                                        // L203-228
             if (uo_refs == 0) {
-                vp.vref(true);                                             // L206-207: regain the uvn's vnode ref
+                vrefUvn();                                             // L206-207: regain the uvn's vnode ref
             }
             noResurrection("attach");
             uo_refs++;
@@ -251,7 +251,7 @@ public final class UvmVnode {
             layer.globals.wlInsert(this);
             u_flags |= UVM_VNODE_WRITEABLE;
         }
-        vp.vref(true);                                                      // L293
+        vrefUvn();                                                      // L293
         unlockObj();
         if ((oldflags & UVM_VNODE_WANTED) != 0) sched.wakeup(this);        // L295-296, after the unlock (RE-24)
         return this;
@@ -292,12 +292,16 @@ public final class UvmVnode {
             flush(0, 0, PGO_DEACTIVATE | PGO_ALLPAGES);
             if (re.re13VreleUnderObjectLock) {
                 sched.pause("detach.vreleUnderLock", this);               // L387: vrele holding the simple lock (RE-13)
-                vp.vrele(true);
+                vreleUvn();
                 unlockObj();
             } else {
                 unlockObj();
-                vp.vrele(true);
+                vreleUvn();
             }
+            return;
+        }
+        if (!re.nf3DetachKillsDuringTerminate && has(UVM_VNODE_DYING)) {
+            unlockObj();                                                    // N3 fix: terminate is killing it
             return;
         }
         u_flags |= UVM_VNODE_DYING;                                        // L399
@@ -314,7 +318,7 @@ public final class UvmVnode {
         killInProgress = false;
         unlockObj();
         if ((oldflags & UVM_VNODE_WANTED) != 0) sched.wakeup(this);        // L462-463
-        vp.vrele(true);                                                     // L468
+        vreleUvn();                                                     // L468
     }
 
     /** The common part of the kill paths: off the wlist, memq must be empty (P2, P8). */
@@ -375,14 +379,24 @@ public final class UvmVnode {
             killObjectLocked("uvm_vnp_terminate");
             u_flags = 0;
             // the VREF was dropped at persist time (L615-617) -- but not after a cancelled RELKILL (RE-6)
-            dropVref = tookOverKill && !re.re6RelkillLeaksVref;
+            dropVref = tookOverKill ? !re.re6RelkillLeaksVref
+                    : !re.nf3DetachKillsDuringTerminate && vrefHeld;        // N3 fix: an active object's VREF
             killInProgress = false;
         }
         gen = vp.generation() + 1;      // ghost: this generation is disposed of; the caller starts the next
         if ((oldflags & UVM_VNODE_WANTED) != 0) sched.wakeup(this);        // L630-631
         unlockObj();
-        if (dropVref) vp.vrele(true);
+        if (dropVref) vreleUvn();
     }
+
+    /** The uvn's own vnode reference (VREF/vget/vrele by the pager), with a flag that says it is held. */
+    private boolean vrefHeld;   // [O] where taken; read by terminate's fixes
+
+    private void vrefUvn() { vp.vref(true); vrefHeld = true; }
+
+    private void vgetUvn() { vp.vget(true); vrefHeld = true; }
+
+    private void vreleUvn() { vrefHeld = false; vp.vrele(true); }
 
     private Thread someBusyOwner() {
         for (VmPage pg = memqHead; pg != null; pg = pg.listqNext) if (pg.owner != null) return pg.owner;
@@ -425,7 +439,7 @@ public final class UvmVnode {
                 u_flags = 0;
                 killInProgress = false;                                    // RE-6: the uvn's VREF is never dropped
                 unlockObj();
-                if (!re.re6RelkillLeaksVref) vp.vrele(true);               // RE-6 fix
+                if (!re.re6RelkillLeaksVref) vreleUvn();               // RE-6 fix
                 return false;
             }
         }
@@ -974,7 +988,7 @@ public final class UvmVnode {
             unlockObj();
             return false;
         }
-        vp.vref(true);                                                      // L1795-1797
+        vrefUvn();                                                      // L1795-1797
         noResurrection("uncache");
         uo_refs++;
         unlockObj();
@@ -1246,13 +1260,13 @@ public final class UvmVnode {
                     if (uvn.uo_refs == 0) {                                  // L1984-1985
                         if (re.re12SyncVrefsFreeVnode) {
                             try {
-                                uvn.vp.vref(true);                           // RE-12: vref of a vnode that may be free
+                                uvn.vrefUvn();                           // RE-12: vref of a vnode that may be free
                             } catch (RuntimeException e) {
                                 uvn.unlockObj();
                                 throw e;
                             }
                         } else {
-                            uvn.vp.vget(true);                               // RE-12 fix: vget takes it off the free list
+                            uvn.vgetUvn();                               // RE-12 fix: vget takes it off the free list
                         }
                     }
                     uvn.noResurrection("uvm_vnp_sync");

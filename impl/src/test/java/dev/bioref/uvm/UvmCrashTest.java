@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stays dirty (so a later msync still writes it); in faithful mode RE-3 marks the page clean after
  * the failed write, msync reports success, and the crash shows the loss.
  */
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)   // a hang is a failure
 class UvmCrashTest {
     static final int PAGES = 4;
 

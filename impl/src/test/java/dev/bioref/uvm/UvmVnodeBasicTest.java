@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pager's ordinary life cycle, in both modes: attach, fault, store, msync, persist, sync, recycle. */
+@org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)   // a hang is a failure
 class UvmVnodeBasicTest {
 
     @ParameterizedTest

@@ -191,12 +191,12 @@ class UvmVnodeStatefulTest {
 
     @Provide Arbitrary<ActionChain<World>> faithfulChains() { return chains(UvmMode.FAITHFUL, 40); }
 
-    @Property(tries = 30)
+    @Property(tries = 25)
     void fixedModeAgreesWithTheModel(@ForAll("fixedChains") ActionChain<World> chain) {
         chain.withInvariant("checkInvariants and no broken property", World::check).run();
     }
 
-    @Property(tries = 20)
+    @Property(tries = 15)
     void faithfulModeAgreesInOrdinaryUse(@ForAll("faithfulChains") ActionChain<World> chain) {
         chain.withInvariant("checkInvariants and no broken property", World::check).run();
     }
