@@ -119,7 +119,7 @@ public final class ModelCheck {
         return row.expect() == Manifest.Expect.PASS ? "pass" : "violation of " + row.property();
     }
 
-    static String progressLine(Checked c) {
+    public static String progressLine(Checked c) {
         TlcResult r = c.result();
         return String.format("%-4s %s: %s, %s distinct / %s total states, depth %s, %.1f s",
                 c.ok() ? "OK" : "FAIL", c.row().config(), r.describe(), num(r.distinct()), num(r.total()),

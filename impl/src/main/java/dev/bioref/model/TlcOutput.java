@@ -67,6 +67,50 @@ public final class TlcOutput {
         return new TlcResult(outcome, property, distinct, total, depth, 0, exitCode, trace, output);
     }
 
+    private static final Pattern SIM_PROGRESS = Pattern.compile("^Progress: ([\\d,]+) states checked", Pattern.MULTILINE);
+    private static final Pattern SIM_FINISHED = Pattern.compile("^Finished in ", Pattern.MULTILINE);
+
+    /**
+     * Parses a simulation run ({@code -simulate}). TLC 2.18 ends a passing simulation with
+     * "Progress: N states checked." and "Finished in ..." and exit status 0, without the model
+     * checker's "No error has been found"; a violation reads as in {@link #parse}.
+     */
+    public static SimulationResult parseSimulation(String output, int exitCode, List<String> cfgProperties, int invariants,
+                                                   long traces, int depth, long seed, long wallMillis) {
+        TlcResult mc = parse(output, exitCode, cfgProperties);
+        TlcResult.Outcome outcome = mc.outcome();
+        if (outcome == TlcResult.Outcome.ERROR && exitCode == 0 && SIM_FINISHED.matcher(output).find()
+                && SIM_PROGRESS.matcher(output).find() && !output.contains("\nError:") && !output.startsWith("Error:")) {
+            outcome = TlcResult.Outcome.PASS;
+        }
+        OptionalLong states = OptionalLong.empty();
+        Matcher m = SIM_PROGRESS.matcher(output);
+        while (m.find()) states = OptionalLong.of(Long.parseLong(m.group(1).replace(",", "")));
+        return new SimulationResult(outcome, mc.property(), traces, depth, seed, states, invariants, wallMillis, exitCode,
+                mc.trace(), output);
+    }
+
+    private static final Pattern BEHAVIOR = Pattern.compile("^Error: The behavior up to this point is:", Pattern.MULTILINE);
+
+    /**
+     * Parses a distributed TLC server's output. TLC 2.18's {@code TLCServer} prints a violation
+     * as "Error: The behavior up to this point is:" and the trace, without the line that names
+     * the invariant (or says deadlock), so the property is the one the cfg can have broken: its
+     * only invariant when deadlock checking is off (bioref's mutant cfgs list just the invariant
+     * they must break), else every candidate joined with {@code |}, as for temporal properties.
+     */
+    public static TlcResult parseDistributed(String output, int exitCode, String cfgText) {
+        TlcResult r = parse(output, exitCode, cfgProperties(cfgText));
+        if (r.outcome() != TlcResult.Outcome.ERROR || !BEHAVIOR.matcher(output).find()) return r;
+        List<String> candidates = new ArrayList<>(cfgInvariants(cfgText));
+        if (!checkDeadlockOff(cfgText)) candidates.add("Deadlock");
+        if (candidates.isEmpty()) return r;
+        TlcResult.Outcome outcome = candidates.equals(List.of("Deadlock")) ? TlcResult.Outcome.DEADLOCK
+                : TlcResult.Outcome.INVARIANT_VIOLATED;
+        return new TlcResult(outcome, String.join("|", candidates), r.distinct(), r.total(), r.depth(), r.wallMillis(),
+                exitCode, trace(output), output);
+    }
+
     /** The counterexample TLC printed: every "State N: <Action ...>" block, in order. */
     public static Trace trace(String output) {
         List<Trace.Step> steps = new ArrayList<>();
@@ -116,11 +160,26 @@ public final class TlcOutput {
 
     /** The names a cfg lists under PROPERTY / PROPERTIES, comments stripped. */
     public static List<String> cfgProperties(String cfgText) {
+        return cfgNames(cfgText, "PROPERTY", "PROPERTIES");
+    }
+
+    /** Whether the cfg says {@code CHECK_DEADLOCK FALSE} (comments stripped). */
+    public static boolean checkDeadlockOff(String cfgText) {
+        String text = cfgText.replaceAll("(?s)\\(\\*.*?\\*\\)", " ").replaceAll("\\\\\\*[^\\n]*", " ");
+        return text.matches("(?s).*\\bCHECK_DEADLOCK\\s+FALSE\\b.*");
+    }
+
+    /** The names a cfg lists under INVARIANT / INVARIANTS, comments stripped. */
+    public static List<String> cfgInvariants(String cfgText) {
+        return cfgNames(cfgText, "INVARIANT", "INVARIANTS");
+    }
+
+    private static List<String> cfgNames(String cfgText, String one, String many) {
         String text = cfgText.replaceAll("(?s)\\(\\*.*?\\*\\)", " ").replaceAll("\\\\\\*[^\\n]*", " ");
         List<String> names = new ArrayList<>();
         boolean in = false;
         for (String tok : text.trim().split("\\s+")) {
-            if (tok.equals("PROPERTY") || tok.equals("PROPERTIES")) { in = true; continue; }
+            if (tok.equals(one) || tok.equals(many)) { in = true; continue; }
             if (KEYWORDS.contains(tok)) { in = false; continue; }
             if (in && !tok.isEmpty()) names.add(tok);
         }
@@ -130,5 +189,5 @@ public final class TlcOutput {
     private static final java.util.Set<String> KEYWORDS = java.util.Set.of(
             "CONSTANT", "CONSTANTS", "INIT", "NEXT", "SPECIFICATION", "INVARIANT", "INVARIANTS",
             "SYMMETRY", "VIEW", "CONSTRAINT", "CONSTRAINTS", "ACTION_CONSTRAINT", "ACTION_CONSTRAINTS",
-            "CHECK_DEADLOCK", "POSTCONDITION", "ALIAS", "TYPE", "TYPE_CONSTRAINT");
+            "CHECK_DEADLOCK", "POSTCONDITION", "ALIAS", "TYPE", "TYPE_CONSTRAINT", "PROPERTY", "PROPERTIES");
 }

