@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 ------------------------------ MODULE BufCache ------------------------------
 (***************************************************************************)
 (* The life cycle of a DragonFly vfs_bio.c buffer (dev.bioref.buf.BufCache)*)

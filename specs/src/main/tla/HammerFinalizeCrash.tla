@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 -------------------------- MODULE HammerFinalizeCrash --------------------------
 (***************************************************************************)
 (* HAMMER's finalize ordering (UNDO before meta-data, first_offset lagged  *)

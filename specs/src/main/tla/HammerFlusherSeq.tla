@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 --------------------------- MODULE HammerFlusherSeq ---------------------------
 (***************************************************************************)
 (* HAMMER's flush-group sequencer: flush groups, sequence numbers, dummy   *)

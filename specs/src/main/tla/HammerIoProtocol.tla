@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 -------------------------- MODULE HammerIoProtocol --------------------------
 (***************************************************************************)
 (* HAMMER's modify / release / checkwrite protocol for ONE hammer_io of    *)

@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 --------------------------- MODULE LoopbackDevice ---------------------------
 (***************************************************************************)
 (* The durability semantics of dev.bioref.device.LoopbackDevice: a disk    *)

@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 ----------------------------- MODULE MCBufCache -----------------------------
 (* Model values for BufCache (see MCBufCache*.cfg). Headers, blocks and clients are
    interchangeable model values, so checking one representative per permutation is sound

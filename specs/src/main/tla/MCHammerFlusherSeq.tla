@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 -------------------------- MODULE MCHammerFlusherSeq --------------------------
 (* Model values for HammerFlusherSeq: clients and inodes are symmetric.     *)
 EXTENDS HammerFlusherSeq, TLC

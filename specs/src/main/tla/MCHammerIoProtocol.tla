@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 ------------------------- MODULE MCHammerIoProtocol -------------------------
 (* Model values for HammerIoProtocol: the frontends are symmetric.         *)
 EXTENDS HammerIoProtocol, TLC

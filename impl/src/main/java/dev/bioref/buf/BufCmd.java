@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.buf;
 
 /** b_cmd: the I/O command in progress on a buffer (buf.h buf_cmd_t). DONE = no I/O outstanding. */

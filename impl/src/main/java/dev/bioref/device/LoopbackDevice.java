@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.device;
 
 import dev.bioref.kern.Clock;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.device;
 
 /** A durable image held in a byte array: the default backend, and the only one Lincheck allows. */

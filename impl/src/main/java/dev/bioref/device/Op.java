@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.device;
 
 /** The commands the loopback device accepts, as a block layer would issue them. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.device;
 
 /** How a request ended. The kernel's bio carries an errno; the device knows only success and EIO. */

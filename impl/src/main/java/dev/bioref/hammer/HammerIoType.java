@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
 /** enum hammer_io_type (hammer.h): what a hammer_io stands for, fixed at creation. */

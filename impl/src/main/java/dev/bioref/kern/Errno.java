@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.kern;
 
 /** The errno values the ported kernel code returns (DragonFly's numbering, sys/errno.h). */

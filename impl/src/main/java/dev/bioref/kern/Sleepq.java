@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.kern;
 
 import java.util.List;

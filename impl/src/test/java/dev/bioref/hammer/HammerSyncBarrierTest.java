@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
 import dev.bioref.device.GateCompleter;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.device;
 
 /** The in-memory device with the inline completer: the one every other layer's tests run on. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
 /** The port's io registry, checked as {@link AbstractIoRegistryLincheckTest} describes. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
 /** Sequential specification of the modify gate: modify_refs as an integer semaphore. */

@@ -1,3 +1,4 @@
+\* SPDX-License-Identifier: BSD-3-Clause
 ---------------------------- MODULE Counter ----------------------------
 (* A tiny model for the runner's own tests: two counters, one guard, one mutant. *)
 EXTENDS Naturals
