@@ -319,7 +319,7 @@ public final class DmBufio {
     }
 
     /** The 30-second work: evict buffers older than maxAge from every client (clean only, no I/O but watermark writes). */
-    // dm-bufio.c cleanup_old_buffers(), L1922 (behaviour)
+    // dm-bufio.c __evict_old_buffers(), L1906; cleanup_old_buffers(), L2007 (behaviour)
     public int cleanupOldBuffers() {
         int freed = 0;
         clientsLock.lock();

@@ -140,7 +140,10 @@ class SeedCitationsTest {
                 + " beside it; or pass -Dbioref.seeds=DIR)");
     }
 
-    /** Function definitions: a group of column-0 lines ending just before a column-0 "{", named by its first "name(". */
+    /**
+     * Function definitions: a group of column-0 lines ending just before a column-0 "{" (after any K&R parameter
+     * declarations), named by its first "name(".
+     */
     static Seed parse(String name, Path file) {
         Map<Integer, String> text = new HashMap<>();
         int last = 0;
@@ -159,7 +162,13 @@ class SeedCitationsTest {
             String l = text.getOrDefault(n, "");
             if (!l.startsWith("{")) continue;
             int k = n - 1;
-            while (k >= 1 && k > n - 8) {
+            // K&R definitions (uvm_vnode.c): the parameter declarations between "name(a, b)" and "{" end in ";"
+            while (k >= 1 && k > n - 12) {
+                String g = text.getOrDefault(k, "").replaceAll("/\\*.*?\\*/\\s*$", "").strip();
+                if (!g.endsWith(";") || g.contains("(")) break;
+                k--;
+            }
+            while (k >= 1 && k > n - 20) {
                 String g = text.getOrDefault(k, "");
                 if (g.isBlank() || g.endsWith(";") || g.endsWith("*/") || g.startsWith("}") || g.startsWith("#")) break;
                 k--;
