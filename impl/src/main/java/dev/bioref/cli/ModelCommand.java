@@ -72,7 +72,7 @@ public final class ModelCommand implements Callable<Integer> {
     @CommandLine.Mixin VerboseOption verbose;
 
     @Override public Integer call() throws Exception {
-        if (!workers.matches("auto|[1-9][0-9]{0,3}")) {
+        if (workers != null && !workers.matches("auto|[1-9][0-9]{0,3}")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--workers must be 'auto' or a number from 1 to 9999, was '" + workers + "'");
         }
