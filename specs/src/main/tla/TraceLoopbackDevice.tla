@@ -26,8 +26,11 @@ VARIABLE l      \* the index of the next event to match: events 1..l-1 are match
 
 traceVars == <<vars, l>>
 
-Ev == TraceLog[l]
-IsEvent(a) == l <= Len(TraceLog) /\ TraceLog[l].action = a
+\* The trace, evaluated once: TLC caches a constant-level definition, but would rebuild the
+\* substituted TraceLog at every reference (quadratic in the trace's length).
+Log == TraceLog
+Ev == Log[l]
+IsEvent(a) == l <= Len(Log) /\ Log[l].action = a
 SpecSector(s) == s + 1
 Range(q) == {q[k] : k \in DOMAIN q}
 
@@ -92,6 +95,6 @@ TraceSpec == TraceInit /\ [][TraceNext]_traceVars
 
 \* The trace is a behaviour of the spec: in every reachable state, the next event (if any)
 \* can be matched.  The steps are deterministic given the logged values, so a violation
-\* names the first event that cannot be matched (TraceLog[l]) and the state before it.
-TraceMatchedInv == l <= Len(TraceLog) => ENABLED TraceNext
+\* names the first event that cannot be matched (Log[l]) and the state before it.
+TraceMatchedInv == l <= Len(Log) => ENABLED TraceNext
 =============================================================================
