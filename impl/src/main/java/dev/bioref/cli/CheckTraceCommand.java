@@ -67,19 +67,25 @@ public final class CheckTraceCommand implements Callable<Integer> {
         } catch (TraceCheck.BadTrace e) {
             throw new CommandLine.ParameterException(spec.commandLine(), file + " " + e.getMessage());
         }
-        System.out.print(r.render(ts.name()));
-        System.out.printf("TLC: %d events in %.1f s (%.0f events/s)%n", r.events(), r.tlcMillis() / 1000.0,
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        out.print(r.render(ts.name()));
+        out.printf("TLC: %d events in %.1f s (%.0f events/s)%n", r.events(), r.tlcMillis() / 1000.0,
                 r.events() * 1000.0 / Math.max(1, r.tlcMillis()));
         if (r.verdict() == TraceCheck.Verdict.ERROR) {
-            if (verbose.verbose) System.err.println(r.tlcOutput());
-            System.err.println("bioref check-trace: environment error: TLC did not decide on " + file
+            if (verbose.verbose) err.println(r.tlcOutput());
+            err.println("bioref check-trace: environment error: TLC did not decide on " + file
                     + (verbose.verbose ? "" : " (--verbose prints TLC's output)"));
+            err.flush();
+            out.flush();
             return Main.ENVIRONMENT;
         }
         if (r.verdict() == TraceCheck.Verdict.REJECTED) {
-            System.out.println("replay: ./bioref check-trace " + file + " --spec " + ts.name());
+            out.println("replay: ./bioref check-trace " + file + " --spec " + ts.name());
+            out.flush();
             return Main.CHECK_FAILED;
         }
+        out.flush();
         return Main.OK;
     }
 }
