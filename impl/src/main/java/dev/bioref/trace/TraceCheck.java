@@ -70,7 +70,7 @@ public final class TraceCheck {
                 case ACCEPTED -> "ACCEPTED: all " + events + " events are a behaviour of " + spec;
                 case REJECTED -> "REJECTED: event " + firstUnmatched + " of " + events + " cannot be matched by "
                         + spec + " after the " + (firstUnmatched - 1) + " events before it";
-                case ERROR -> "ERROR: TLC did not decide (see its output with --verbose)";
+                case ERROR -> "ERROR: TLC did not decide; the end of its output:\n" + tail(tlcOutput, 15);
             }).append('\n');
             sb.append("action coverage (trace steps matched per action):\n");
             for (Map.Entry<String, Integer> e : coverage.entrySet()) {
@@ -85,6 +85,11 @@ public final class TraceCheck {
             }
             return sb.toString();
         }
+    }
+
+    private static String tail(String text, int n) {
+        List<String> l = text.strip().lines().toList();
+        return String.join("\n", l.subList(Math.max(0, l.size() - n), l.size()));
     }
 
     /** Parses {@code lines} (blank lines are skipped) and validates them against {@code spec}. */
