@@ -168,19 +168,23 @@ CompleteFlush(id) ==
        /\ UNCHANGED <<generation, nextId, crashes, written, latest>>
 
 (* LoopbackDevice.crash(): power loss.  With CrashPersistsSubset the cache may first have
-   written back any subset of its entries, in completion order. *)
-Crash ==
+   written back any subset of its entries, in completion order.  CrashKeeping(keep) is the
+   crash that keeps the cache entries at positions keep (TraceLoopbackDevice.tla names it
+   with the logged subset). *)
+CrashKeeping(keep) ==
     /\ crashes < MaxCrashes
-    /\ \E keep \in (IF CrashPersistsSubset THEN SUBSET (1..Len(cache)) ELSE {{}}) :
-          LET kept == SelectSeq([i \in 1..Len(cache) |-> [cache[i] EXCEPT !.seq = i]],
-                                LAMBDA e : e.seq \in keep)
-              img == WriteBack(backend, kept)
-          IN /\ backend' = img
-             /\ latest' = img
+    /\ keep \in (IF CrashPersistsSubset THEN SUBSET (1..Len(cache)) ELSE {{}})
+    /\ LET kept == SelectSeq([i \in 1..Len(cache) |-> [cache[i] EXCEPT !.seq = i]],
+                             LAMBDA e : e.seq \in keep)
+           img == WriteBack(backend, kept)
+       IN /\ backend' = img
+          /\ latest' = img
     /\ cache' = <<>>
     /\ generation' = generation + 1
     /\ crashes' = crashes + 1
     /\ UNCHANGED <<completionSeq, inflight, nextId, written, flushedUpTo>>
+
+Crash == \E keep \in (IF CrashPersistsSubset THEN SUBSET (1..Len(cache)) ELSE {{}}) : CrashKeeping(keep)
 
 Next ==
     \/ \E s \in Sectors, fua \in BOOLEAN : SubmitWrite(s, fua)

@@ -17,7 +17,7 @@ import java.util.Properties;
         versionProvider = Main.Version.class,
         description = "Verified reference implementation of kernel buffer-cache machinery:"
                 + " the DragonFly buffer cache, HAMMER's I/O layer and flusher, over a simulated loopback block device.",
-        subcommands = {CommandLine.HelpCommand.class, ModelCommand.class, SimulateCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ModelCommand.class, SimulateCommand.class, CheckTraceCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

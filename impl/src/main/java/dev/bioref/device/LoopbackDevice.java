@@ -2,6 +2,7 @@
 package dev.bioref.device;
 
 import dev.bioref.kern.Clock;
+import dev.bioref.trace.TraceLog;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -62,6 +63,8 @@ public final class LoopbackDevice implements AutoCloseable {
     private final FaultInjector faults;      // consulted under lock at every completion
     private WriteLog log;                    // null until startLog(); guarded by lock
     private final EnumSet<Mutation> mutations = EnumSet.noneOf(Mutation.class);   // guarded by lock
+    private TraceLog trace;                  // null (off) unless traceTo(); guarded by lock
+    private long traceIds;                   // request ids handed out for the trace; guarded by lock
 
     // Ghost state: not part of a disk, only what the device has promised, kept to check the
     // invariants of specs/.../LoopbackDevice.tla (its ghost variables written, flushedUpTo,
@@ -140,13 +143,15 @@ public final class LoopbackDevice implements AutoCloseable {
         final byte[] payload = request.op() == Op.WRITE ? request.buffer().clone() : null;
         final long barrier;
         final long gen;
+        final long traceId;
         synchronized (lock) {
             if (closed) throw new IllegalStateException("device is closed: cannot submit " + request);
             barrier = completionSeq;
             gen = generation;
             counters.submitted(request, clock.nanoTime());
+            traceId = trace != null ? traceSubmit(request) : 0;
         }
-        completer.schedule(() -> complete(request, payload, barrier, gen, callback));
+        completer.schedule(() -> complete(request, payload, barrier, gen, callback, traceId));
     }
 
     /** Submits {@code request} and waits for it; returns its completion. */
@@ -177,19 +182,22 @@ public final class LoopbackDevice implements AutoCloseable {
 
     // ------------------------------------------------------------------ completion
 
-    private void complete(Request r, byte[] payload, long barrier, long gen, Callback callback) {
+    private void complete(Request r, byte[] payload, long barrier, long gen, Callback callback, long traceId) {
         Completion c;
         synchronized (lock) {
             long seq = completionSeq + 1;
             Status status;
+            FaultInjector.Decision fault = null;
             if (gen != generation) {
                 status = Status.EIO;        // submitted before a crash: lost with it
             } else {
-                status = apply(r, payload, barrier, seq, faults.decide(r, seq, capacity()));
+                fault = faults.decide(r, seq, capacity());
+                status = apply(r, payload, barrier, seq, fault);
             }
             completionSeq = seq;
             c = new Completion(r, status, seq);
             counters.completed(r, status, clock.nanoTime());
+            if (trace != null && traceId != 0) traceComplete(r, traceId, seq, fault);
         }
         callback.done(c);
     }
@@ -371,7 +379,9 @@ public final class LoopbackDevice implements AutoCloseable {
                             + p.sectors() + "], was " + landed[i]);
                 }
             }
+            long[] cache0 = new long[landed.length];
             for (int i = 0; i < landed.length; i++) {
+                cache0[i] = cache.get(i).seq();
                 if (landed[i] > 0) toMedia(cache.get(i), landed[i] * SECTOR_SIZE);
             }
             cache.clear();
@@ -380,6 +390,12 @@ public final class LoopbackDevice implements AutoCloseable {
             latestSeq.clear();           // a READ now returns what the media holds
             generation++;
             counters.crashes++;
+            if (trace != null) {
+                long[] seqs = new long[landed.length];
+                int n = 0;
+                for (int i = 0; i < landed.length; i++) if (landed[i] > 0) seqs[n++] = cache0[i];
+                trace.event("Crash").num("generation", generation).nums("landed", java.util.Arrays.copyOf(seqs, n)).end();
+            }
             if (log != null) {
                 log.stop();
                 log = null;
@@ -420,6 +436,57 @@ public final class LoopbackDevice implements AutoCloseable {
             log.append(LogEntry.mark(completionSeq, name));
         }
     }
+
+    // ------------------------------------------------------------------ trace events
+
+    /**
+     * Logs this device's steps to {@code log} as events of LoopbackDevice.tla's actions
+     * (proofs-notes/traces.md), or stops logging if {@code log} is null. Each event is written
+     * under the device lock, in the critical section that makes the step atomic. Requests are
+     * numbered for the trace from 1 in submission order. What the spec does not model (READ,
+     * DISCARD, a WRITE of more than one sector, an injected fault) is logged as an
+     * {@code Unmodelled} event, which trace validation rejects.
+     */
+    public void traceTo(TraceLog log) {
+        synchronized (lock) {
+            if (log != null && !log.spec().equals("LoopbackDevice")) {
+                throw new IllegalArgumentException("a LoopbackDevice trace must be for spec LoopbackDevice, was " + log.spec());
+            }
+            trace = log;
+        }
+    }
+
+    /** LoopbackDevice.tla SubmitWrite / SubmitFlush; returns the request's trace id (0: not modelled). Lock held. */
+    private long traceSubmit(Request r) {
+        if (r.op() == Op.FLUSH) {
+            trace.event("SubmitFlush").num("id", ++traceIds).end();
+            return traceIds;
+        }
+        if (r.op() == Op.WRITE && r.length() == SECTOR_SIZE) {
+            trace.event("SubmitWrite").num("id", ++traceIds).num("sector", r.offset() / SECTOR_SIZE).bool("fua", r.fua()).end();
+            return traceIds;
+        }
+        trace.event("Unmodelled").str("op", r.op() + " of " + r.length() / SECTOR_SIZE + " sectors at sector " + r.offset() / SECTOR_SIZE).end();
+        return 0;
+    }
+
+    /** LoopbackDevice.tla CompleteLost / CompleteWrite / CompleteFua / CompleteFlush, after the step. Lock held. */
+    private void traceComplete(Request r, long id, long seq, FaultInjector.Decision fault) {
+        if (fault != null && !fault.none()) {
+            trace.event("Unmodelled").str("op", "completion of request " + id + " with injected fault " + fault.kind()).end();
+            return;
+        }
+        String action = fault == null ? "CompleteLost" : r.op() == Op.FLUSH ? "CompleteFlush" : r.fua() ? "CompleteFua" : "CompleteWrite";
+        TraceLog.Event e = trace.event(action).num("id", id).num("completionSeq", seq);
+        if (fault != null) {
+            long[][] rows = new long[cache.size()][];
+            for (int i = 0; i < rows.length; i++) rows[i] = new long[] {cache.get(i).seq(), cache.get(i).offset() / SECTOR_SIZE};
+            e.records("cache", CACHE_FIELDS, rows);
+        }
+        e.end();
+    }
+
+    private static final String[] CACHE_FIELDS = {"seq", "sector"};
 
     /** Turns on a deliberate bug, for mutation tests only; see {@link Mutation}. */
     public void enableMutation(Mutation m) {
