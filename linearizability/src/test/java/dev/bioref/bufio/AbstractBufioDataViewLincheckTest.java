@@ -86,11 +86,15 @@ public abstract class AbstractBufioDataViewLincheckTest {
         mutate(m);
         DmBufio.Params p = new DmBufio.Params();
         p.waitTimeoutNanos = 10_000_000_000L;
+        tune(p);
         module = new DmBufio(p, m, BufioQuirks.none());
         dev = new LoopbackDevice(new MemoryBackend((long) BLOCKS * BS), new InlineCompleter(), Clock.SYSTEM);
         c = module.clientCreate(dev, new DmBufio.ClientOptions().blockSize(BS).capacity(CAPACITY).reserved(RESERVED));
         configure(c);
     }
+
+    /** Adjusts the module's parameters; none by default. */
+    protected void tune(DmBufio.Params p) { }
 
     /** Turns on mutation switches of this instance's module; none by default. */
     protected void mutate(BufioMutations m) { }
