@@ -67,13 +67,6 @@ public abstract class AbstractBufioDataViewLincheckTest {
     static final int STRESS_INVOCATIONS = 200;
     static final int ACTORS_PER_THREAD = 2;
     static final int ACTORS_AROUND = 1;
-    /**
-     * Lincheck's hang detection (10 s per invocation by default) fires on a loaded 2-core machine
-     * while its agent instruments the port's classes on first use (seen: a record's equals being
-     * linked); 60 s still turns a real hang into a failure. The option is Kotlin-internal in
-     * Lincheck 3.7, hence the mangled name.
-     */
-    static final long INVOCATION_TIMEOUT_MS = 60_000;
 
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(byte[].class);
 
