@@ -60,13 +60,7 @@ public abstract class AbstractBufioDataViewLincheckTest {
     static final int CAPACITY = 2;
     static final int RESERVED = 1;
 
-    /* Budgets: every call passes the client mutex, the state word and the device lock. */
-    static final int MC_ITERATIONS = 4;
-    static final int MC_INVOCATIONS = 60;
-    static final int STRESS_ITERATIONS = 3;
-    static final int STRESS_INVOCATIONS = 200;
-    static final int ACTORS_PER_THREAD = 2;
-    static final int ACTORS_AROUND = 1;
+    /* Budgets: LincheckOptions.BUFIO_DATA_VIEW (every call passes the client mutex, the state word and the device lock). */
 
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(byte[].class);
 

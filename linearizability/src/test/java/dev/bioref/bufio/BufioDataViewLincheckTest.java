@@ -17,7 +17,7 @@ public class BufioDataViewLincheckTest extends AbstractBufioDataViewLincheckTest
 
     @Test
     public void stressTest() {
-        LincheckOptions.stress(STRESS_ITERATIONS, STRESS_INVOCATIONS, ACTORS_PER_THREAD, ACTORS_AROUND)
+        LincheckOptions.stress(LincheckOptions.BUFIO_DATA_VIEW)
                 .check(getClass());
     }
 }
