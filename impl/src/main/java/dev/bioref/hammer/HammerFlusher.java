@@ -2,6 +2,8 @@ package dev.bioref.hammer;
 
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
+import dev.bioref.kern.Pause;
+import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
 
 import java.util.ArrayList;
@@ -113,6 +115,8 @@ public final class HammerFlusher {
         for (;;) {
             long t = Sleepq.tsleep_interlock(doneChan);
             if (seq - done <= 0 || hmp.criticalError || master == null && threaded) return;
+            if (hmp.mutations.flusherWaitSkipsWait) return;   // mutation: return before seq is done
+            Pause.at(PausePoint.FLUSHER_WAIT_INTERLOCKED);
             Sleepq.tsleep(doneChan, t, "hmrfls", 0);
         }
     }
@@ -227,7 +231,8 @@ public final class HammerFlusher {
     boolean masterStep() {
         while (groupLock != 0) {
             long t = Sleepq.tsleep_interlock(groupLockChan);
-            if (groupLock == 0) break;
+            if (groupLock == 0 || hmp.mutations.masterSkipsGroupLockWait) break;
+            Pause.at(PausePoint.FLUSHER_GROUPLOCK_INTERLOCKED);
             Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
         }
         cleanLooseIos();
@@ -407,7 +412,8 @@ public final class HammerFlusher {
         hmp.syncInodeDone(ip, error);
         while (finalizeWant != 0) {
             long t = Sleepq.tsleep_interlock(finalizeWantChan);
-            if (finalizeWant == 0) break;
+            if (finalizeWant == 0 || hmp.mutations.finalizeWantSkipsWait) break;
+            Pause.at(PausePoint.FLUSHER_FINALIZE_WANT_INTERLOCKED);
             Sleepq.tsleep(finalizeWantChan, t, "hmrsxx", 0);
         }
         if (undoExhausted(1)) {
@@ -489,7 +495,7 @@ public final class HammerFlusher {
             }
         } finally {
             finalizeLock.unlock();
-            if (--finalizeWant == 0) Sleepq.wakeup(finalizeWantChan);
+            if (--finalizeWant == 0 && !hmp.mutations.finalizeWantSkipsWakeup) Sleepq.wakeup(finalizeWantChan);
         }
     }
 

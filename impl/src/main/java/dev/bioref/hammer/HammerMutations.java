@@ -40,6 +40,26 @@ public final class HammerMutations {
      */
     public boolean flusherSkipsDoneWakeup;
 
+    // ---- waits that do not wait, wakeups that are lost (proofs-notes/waits.md, issue 13)
+    /** hammer_io_wait returns while the write is still running (io:L166-185). */
+    public boolean waitIoSkipsWait;
+    /** hammer_io_modify proceeds while the write interlock is held (modify_refs &lt; 0, io:L770-780). */
+    public boolean modifySkipsWait;
+    /** hammer_io_done_interlock releases the write interlock but skips the wakeup of modify's sleepers (io:L843-850). */
+    public boolean doneInterlockSkipsWakeup;
+    /** hammer_io_write_interlock takes the interlock while modify_refs != 0 (io:L829-840). */
+    public boolean writeInterlockSkipsWait;
+    /** hammer_io_modify_done drops the last modify ref but skips the wakeup of write_interlock's sleepers (io:L808-820). */
+    public boolean modifyDoneSkipsWakeup;
+    /** hammer_flusher_wait returns before its sequence number is done (fl:L164-172). */
+    public boolean flusherWaitSkipsWait;
+    /** The master flushes while a frontend holds group_lock (fl:L266-270). */
+    public boolean masterSkipsGroupLockWait;
+    /** A slave's flush_inode proceeds while a finalize is wanted (finalize_want != 0). */
+    public boolean finalizeWantSkipsWait;
+    /** finalize drops finalize_want to 0 but skips the wakeup of the slaves waiting on it. */
+    public boolean finalizeWantSkipsWakeup;
+
     // ---- finalize mutations (§7.2)
     /** 1: issue meta-data writes before the UNDO barrier. */
     public boolean metaBeforeUndoBarrier;

@@ -59,8 +59,14 @@ public final class BufLock {
                 }
                 if ((flags & LK_NOWAIT) != 0) return Errno.EBUSY;
                 if (slept && (flags & LK_SLEEPFAIL) != 0) return Errno.ENOLCK;
+                if (KernMutations.bufLockSkipsWait) {   // mutation: take a held lock without waiting
+                    owner = me;
+                    acquisitions++;
+                    return 0;
+                }
                 ticket = Sleepq.tsleep_interlock(this);
             }
+            Pause.at(PausePoint.BUFLOCK_INTERLOCKED);
             int error = Sleepq.tsleep(this, ticket, wmesg, timeoutNanos);
             slept = true;
             if (error == Errno.EINTR && (flags & LK_PCATCH) == 0) {
@@ -88,7 +94,7 @@ public final class BufLock {
             }
             owner = null;
         }
-        Sleepq.wakeup(this);
+        if (!KernMutations.bufLockSkipsWakeup) Sleepq.wakeup(this);
     }
 
     // buf2.h BUF_KERNPROC()

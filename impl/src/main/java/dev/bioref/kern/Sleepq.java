@@ -70,7 +70,14 @@ public final class Sleepq {
         }
         if (bounded) timeoutNanos = timeoutNanos == 0 ? w.boundNanos : Math.min(timeoutNanos, w.boundNanos);
         List<Object> tokens = Token.releaseAllForSleep();
+        Thread me = Thread.currentThread();
         try {
+            Pause.at(PausePoint.TSLEEP_TOKENS_RELEASED);
+            if (spuriousNow()) return 0;   // test seam: a seeded spurious wakeup (off in production)
+            if (KernMutations.tsleepSkipsWakeup) {
+                synchronized (b) { ticket = b.generation; }   // mutation: forget the interlock
+            }
+            SLEEPING.put(me, wmesg);
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
             synchronized (b) {
                 while (b.generation == ticket) {
@@ -98,8 +105,56 @@ public final class Sleepq {
                 return 0;
             }
         } finally {
+            SLEEPING.remove(me);
             Token.reacquireAll(tokens);
         }
+    }
+
+    // ------------------------------------------------------------------ test seams (additive)
+
+    /** Threads inside {@link #tsleep} now, with their wmesg (for quiescence checks and waits tests). */
+    private static final java.util.concurrent.ConcurrentHashMap<Thread, String> SLEEPING =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A snapshot of the threads asleep in tsleep, with their wmesg. */
+    public static java.util.Map<Thread, String> sleeping() { return java.util.Map.copyOf(SLEEPING); }
+
+    /** The wmesg {@code t} sleeps on now, or null. */
+    public static String sleepingOn(Thread t) { return SLEEPING.get(t); }
+
+    /** Seeded spurious wakeups; null (production) means none. Guarded by itself. */
+    private static volatile java.util.SplittableRandom spurious;
+    private static volatile int spuriousOneIn;
+    private static final java.util.concurrent.atomic.AtomicLong SPURIOUS_INJECTED = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Test seam, not a kernel facility: from now on, each tsleep returns 0 at once, without a
+     * wakeup, with probability 1/{@code oneIn}, drawn from a generator seeded with {@code seed}
+     * (tokens are still released and reacquired). Every wait loop of the port must then re-check
+     * its condition; the kernel allows such wakeups (shared sleep queues, signals).
+     */
+    public static void seedSpuriousWakeups(long seed, int oneIn) {
+        if (oneIn < 1) throw new IllegalArgumentException("seedSpuriousWakeups: oneIn " + oneIn);
+        spuriousOneIn = oneIn;
+        spurious = new java.util.SplittableRandom(seed);
+    }
+
+    /** Stops injecting spurious wakeups; returns how many were injected since the last call. */
+    public static long stopSpuriousWakeups() {
+        spurious = null;
+        return SPURIOUS_INJECTED.getAndSet(0);
+    }
+
+    /** True if spurious wakeups are being injected (the quiescence check requires none after a test). */
+    public static boolean spuriousWakeupsOn() { return spurious != null; }
+
+    private static boolean spuriousNow() {
+        java.util.SplittableRandom r = spurious;
+        if (r == null) return false;
+        boolean fire;
+        synchronized (r) { fire = r.nextInt(spuriousOneIn) == 0; }
+        if (fire) SPURIOUS_INJECTED.incrementAndGet();
+        return fire;
     }
 
     /**
