@@ -72,12 +72,12 @@ public final class Sleepq {
         List<Object> tokens = Token.releaseAllForSleep();
         Thread me = Thread.currentThread();
         try {
+            SLEEPING.put(me, wmesg);
             Pause.at(PausePoint.TSLEEP_TOKENS_RELEASED);
             if (spuriousNow()) return 0;   // test seam: a seeded spurious wakeup (off in production)
             if (KernMutations.tsleepSkipsWakeup) {
                 synchronized (b) { ticket = b.generation; }   // mutation: forget the interlock
             }
-            SLEEPING.put(me, wmesg);
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
             synchronized (b) {
                 while (b.generation == ticket) {
