@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.hammer;
+
+import dev.bioref.device.GateCompleter;
+import dev.bioref.kern.KernMutations;
+import dev.bioref.kern.WaitProbe;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import static dev.bioref.hammer.HammerTestSupport.*;
+import static dev.bioref.kern.WaitProbe.Outcome.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The wait sites of hammer_io.c, hammer_subs.c and hammer_flusher.c that had no "does not
+ * wait" test (proofs-notes/waits.md H1-H5): each with the waker held back, the wakeup landing
+ * in the tsleep window (pause point), a seeded free race, and its two mutants, each caught.
+ * The lost-wakeup mutants of J5/J6/J8/J10 keep their own tests in HammerWakeupMutationTest.
+ */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
+class HammerWaitSitesTest {
+    static final long SEED = Long.getLong("bioref.waits.seed", 13L);
+
+    @AfterEach void reset() { KernMutations.reset(); }
+
+    /** Runs the genuine site three ways, then each mutant, which must be caught. */
+    static void site(Function<HammerMutations, WaitProbe.Scenario> make,
+                     Consumer<HammerMutations> skipsWait, Consumer<HammerMutations> skipsWakeup) throws Exception {
+        assertEquals(WOKEN, WaitProbe.held(make.apply(HammerMutations.none())), "held back");
+        assertEquals(WOKEN, WaitProbe.window(make.apply(HammerMutations.none())), "wakeup in the tsleep window");
+        assertEquals(0, WaitProbe.race(() -> make.apply(HammerMutations.none()), 8, SEED),
+                "free race, replay with -Dbioref.waits.seed=" + SEED);
+        if (skipsWait != null) {
+            HammerMutations m = new HammerMutations();
+            skipsWait.accept(m);
+            assertEquals(EARLY, WaitProbe.held(make.apply(m)), m + " not caught");
+        }
+        if (skipsWakeup != null) {
+            HammerMutations m = new HammerMutations();
+            skipsWakeup.accept(m);
+            boolean lost = false;
+            for (int i = 0; i < 5 && !lost; i++) {
+                WaitProbe.Outcome o = WaitProbe.held(make.apply(m));
+                assertNotEquals(EARLY, o, m + " returned early");
+                lost = o == LOST;
+            }
+            assertTrue(lost, m + " did not lose the wakeup in 5 attempts");
+        }
+    }
+
+    static HammerMount gated(GateCompleter gate, HammerMutations m) { return HammerWakeupMutationTest.gatedMount(gate, m); }
+
+    /** H1: hammer_io_wait (io:L166) vs hammer_io_complete (io:L1148-1151). */
+    static WaitProbe.Scenario ioWait(HammerMutations m) {
+        GateCompleter gate = new GateCompleter();
+        HammerMount hmp = gated(gate, m);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        gate.shut();
+        HammerWaitTest.startWrite(hmp, b);
+        return new WaitProbe.Scenario() {
+            public void waitFor() { b.waitIo(); }
+            public String wmesg() { return "hmrflw"; }
+            public void wake() { gate.open(); }
+            public boolean done() { return !b.running; }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void ioWaitSite() throws Exception {
+        site(HammerWaitSitesTest::ioWait, m -> m.waitIoSkipsWait = true, m -> m.completeSkipsWakeup = true);
+    }
+
+    /** H2: hammer_io_modify's wait for the write interlock (io:L770) vs hammer_io_done_interlock (io:L843). */
+    static WaitProbe.Scenario modifyVsDoneInterlock(HammerMutations m) {
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        withFsToken(hmp, b::writeInterlock);          // the flusher holds the write interlock
+        boolean[] modified = new boolean[1];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                withFsToken(hmp, () -> {
+                    b.modify(1);
+                    synchronized (modified) { modified[0] = true; }
+                    b.modifyDone();
+                });
+            }
+            public String wmesg() { return "hmrmod"; }
+            public void wake() { withFsToken(hmp, b::doneInterlock); }
+            public boolean done() { synchronized (modified) { return modified[0]; } }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+        };
+    }
+
+    @Test void modifyWaitsForTheWriteInterlock() throws Exception {
+        site(HammerWaitSitesTest::modifyVsDoneInterlock, m -> m.modifySkipsWait = true, m -> m.doneInterlockSkipsWakeup = true);
+    }
+
+    /** H3: hammer_io_write_interlock's wait for modify_refs == 0 (io:L829) vs hammer_io_modify_done (io:L808). */
+    static WaitProbe.Scenario writeInterlockVsModifyDone(HammerMutations m) {
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        withFsToken(hmp, () -> b.modify(1));           // a frontend is inside its modification
+        boolean[] interlocked = new boolean[1];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                withFsToken(hmp, () -> {
+                    b.writeInterlock();
+                    synchronized (interlocked) { interlocked[0] = b.modifyRefs == -1; }
+                    b.doneInterlock();
+                });
+            }
+            public String wmesg() { return "hmrmw1"; }
+            public void wake() { withFsToken(hmp, b::modifyDone); }
+            public boolean done() { synchronized (interlocked) { return interlocked[0]; } }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+        };
+    }
+
+    @Test void writeInterlockWaitsForModifyRefs() throws Exception {
+        site(HammerWaitSitesTest::writeInterlockVsModifyDone, m -> m.writeInterlockSkipsWait = true, m -> m.modifyDoneSkipsWakeup = true);
+    }
+
+    /** H4: hammer_lock_ex's sleep (hammer_subs.c) vs hammer_unlock's LOCKF_WANTED wakeup. */
+    static WaitProbe.Scenario lockEx(HammerMutations unused) {
+        HammerLock lk = new HammerLock();
+        lk.lockEx();                                   // the holder: the test thread
+        boolean[] got = new boolean[1];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                lk.lockEx();
+                synchronized (got) { got[0] = lk.ownedExclusiveByMe(); }
+                lk.unlock();
+            }
+            public String wmesg() { return "hmrlck"; }
+            public void wake() { lk.unlock(); }
+            public boolean done() { synchronized (got) { return got[0]; } }
+            public void cleanup() { assertEquals(0, lk.lockval.get(), "lock left held or wanted: " + lk); }
+        };
+    }
+
+    @Test void lockExWaitsAndIsWoken() throws Exception {
+        site(HammerWaitSitesTest::lockEx, null, null);
+        KernMutations.lockExSkipsWait = true;
+        assertEquals(EARLY, WaitProbe.held(lockEx(null)), "lockExSkipsWait not caught");
+        KernMutations.reset();
+        KernMutations.unlockSkipsWakeup = true;
+        boolean lost = false;
+        for (int i = 0; i < 5 && !lost; i++) lost = WaitProbe.held(lockEx(null)) == LOST;
+        assertTrue(lost, "unlockSkipsWakeup not caught");
+    }
+}
