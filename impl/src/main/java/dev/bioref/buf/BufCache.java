@@ -18,6 +18,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The DragonFly buffer cache (sys/kern/vfs_bio.c, revision b866b1da) over the loopback device.
+ * Ports vfs_bio.c alone, in seed order within each section; the vfs_subr.c and vfs_cluster.c
+ * stand-ins it calls are in {@link VfsSubr}, the inspection accessors in {@link BufCacheView},
+ * the invariants in {@link BufInvariants}.
  *
  * <p>Interface:
  * <ul>
@@ -38,7 +41,7 @@ import java.util.function.BooleanSupplier;
  *       being invalidated). {@link #regetblk} takes back a buffer the filesystem parked with
  *       B_LOCKED or dependencies.</li>
  *   <li>Dirty buffers are written by the two buffer daemons ({@link #startDaemons}, or one
- *       deterministic pass with {@link #bufDaemonStep}) or by {@link #vfsync}.</li>
+ *       deterministic pass with {@link #bufDaemonStep}) or by {@link VfsSubr#vfsync}.</li>
  *   <li>A filesystem hangs dependencies on a buffer (b_dep, b_ops); the cache then calls the
  *       {@link BioOps} hooks at the seed's points.</li>
  *   <li>{@link #checkInvariants()} checks every invariant of the notes (I1-I20) in a quiescent
@@ -138,6 +141,8 @@ public final class BufCache implements AutoCloseable {
     /** Ghost state for the data-safety invariants (I14, I15, I18, I20); see {@link BufInvariants}. */
     final BufInvariants.Ghost ghost = new BufInvariants.Ghost();
     private volatile boolean panicked;
+    /** The inspection view (port addition, {@link BufCacheView}); immutable. */
+    private final BufCacheView view = new BufCacheView(this);
 
     /** A cache with {@code params}, no mutations and no seed quirks. */
     public BufCache(Params params) { this(params, BufMutations.none(), BufQuirks.none()); }
@@ -191,66 +196,6 @@ public final class BufCache implements AutoCloseable {
         Vnode vp = new Vnode(name, this, dev, blksize);
         vnodes.add(vp);
         return vp;
-    }
-
-    // vfs_subr.c bgetvp() [outside seed]
-    int bgetvp(Vnode vp, Buf bp, int size) {
-        Panic.KKASSERT(bp.b_vp == null, () -> "bgetvp: " + bp + " already associated");
-        Panic.KKASSERT((bp.b_flags() & (Buf.B_HASHED | Buf.B_DELWRI | Buf.B_VNCLEAN | Buf.B_VNDIRTY)) == 0,
-                () -> "bgetvp: bad flags on " + bp);
-        vp.v_token.gettoken();
-        try {
-            if (vp.v_rbhash_tree.containsKey(bp.b_loffset)) return Errno.EEXIST;
-            vp.v_rbhash_tree.put(bp.b_loffset, bp);
-            bp.b_vp = vp;
-            bp.setFlags(Buf.B_HASHED | Buf.B_VNCLEAN);
-            vp.v_rbclean_tree.put(bp.b_loffset, bp);
-            return 0;
-        } finally {
-            vp.v_token.reltoken();
-        }
-    }
-
-    // vfs_subr.c brelvp() [outside seed]
-    void brelvp(Buf bp) {
-        Vnode vp = bp.b_vp;
-        Panic.KKASSERT(vp != null, () -> "brelvp: NULL vp on " + bp);
-        vp.v_token.gettoken();
-        try {
-            int f = bp.b_flags();
-            if ((f & Buf.B_VNDIRTY) != 0) vp.v_rbdirty_tree.remove(bp.b_loffset, bp);
-            if ((f & Buf.B_VNCLEAN) != 0) vp.v_rbclean_tree.remove(bp.b_loffset, bp);
-            if ((f & Buf.B_HASHED) != 0) vp.v_rbhash_tree.remove(bp.b_loffset, bp);
-            bp.clearFlags(Buf.B_HASHED | Buf.B_VNCLEAN | Buf.B_VNDIRTY);
-            bp.b_vp = null;
-        } finally {
-            vp.v_token.reltoken();
-        }
-    }
-
-    // vfs_subr.c reassignbuf() [outside seed]; caller holds v_token exclusively
-    void reassignbuf(Buf bp) {
-        Vnode vp = bp.b_vp;
-        Panic.KKASSERT(vp.v_token.heldExclusiveByMe(), () -> "reassignbuf: v_token not held for " + bp);
-        if (bp.hasFlags(Buf.B_DELWRI)) {
-            if (bp.hasFlags(Buf.B_VNCLEAN)) {
-                vp.v_rbclean_tree.remove(bp.b_loffset, bp);
-                bp.clearFlags(Buf.B_VNCLEAN);
-            }
-            if (!bp.hasFlags(Buf.B_VNDIRTY)) {
-                vp.v_rbdirty_tree.put(bp.b_loffset, bp);
-                bp.setFlags(Buf.B_VNDIRTY);
-            }
-        } else {
-            if (bp.hasFlags(Buf.B_VNDIRTY)) {
-                vp.v_rbdirty_tree.remove(bp.b_loffset, bp);
-                bp.clearFlags(Buf.B_VNDIRTY);
-            }
-            if (!bp.hasFlags(Buf.B_VNCLEAN)) {
-                vp.v_rbclean_tree.put(bp.b_loffset, bp);
-                bp.setFlags(Buf.B_VNCLEAN);
-            }
-        }
     }
 
     // ================================================================== wakeups and throttles
@@ -624,13 +569,6 @@ public final class BufCache implements AutoCloseable {
         vn_strategy(bp.b_vp, bp.b_bio1);
     }
 
-    /** The daemon's cluster_awrite for a lone buffer: bawrite; returns the number of buffers written. */
-    // vfs_cluster.c cluster_awrite() [outside seed], treated as bawrite (reference §3.10)
-    int cluster_awrite(Buf bp) {
-        bawrite(bp);
-        return 1;
-    }
-
     /**
      * Marks a held, fully valid buffer dirty and releases it; no I/O is started. If the buffer is
      * B_INVAL, it is destroyed instead and the new data discarded (as in the seed).
@@ -668,7 +606,7 @@ public final class BufCache implements AutoCloseable {
             vp.v_token.gettoken();
             try {
                 bp.setFlags(Buf.B_DELWRI);
-                reassignbuf(bp);
+                VfsSubr.reassignbuf(bp);
             } finally {
                 vp.v_token.reltoken();
             }
@@ -709,7 +647,7 @@ public final class BufCache implements AutoCloseable {
             vp.v_token.gettoken();
             try {
                 bp.clearFlags(Buf.B_DELWRI);
-                reassignbuf(bp);
+                VfsSubr.reassignbuf(bp);
             } finally {
                 vp.v_token.reltoken();
             }
@@ -788,7 +726,7 @@ public final class BufCache implements AutoCloseable {
             if (bp.anyFlags(Buf.B_INVAL | Buf.B_RELBUF)) {
                 if (bp.b_bufsize != 0) allocbuf(bp, 0);
                 Panic.KKASSERT(bp.dep_isEmpty(), () -> "brelse: b_dep not empty on non-VMIO release " + bp);
-                if (bp.b_vp != null) brelvp(bp);
+                if (bp.b_vp != null) VfsSubr.brelvp(bp);
             }
         }
 
@@ -905,7 +843,7 @@ public final class BufCache implements AutoCloseable {
             panic("vfs_vmio_release: KKASSERT(LIST_FIRST(&bp->b_dep) == NULL) failed: " + bp.b_dep().size()
                     + " deps kept on " + bp + " (io_deallocate refused on a destroy path, reference §3.15)");
         }
-        if (bp.b_vp != null) brelvp(bp);
+        if (bp.b_vp != null) VfsSubr.brelvp(bp);
     }
 
     /**
@@ -1088,7 +1026,7 @@ public final class BufCache implements AutoCloseable {
             bp.b_loffset = loffset;
             bp.b_bio1.bio_offset = loffset;   // b_loffset is b_bio1.bio_offset in the kernel
             bp.b_bio2.bio_offset = Bio.NOOFFSET;
-            if (bgetvp(vp, bp, size) != 0) {
+            if (VfsSubr.bgetvp(vp, bp, size) != 0) {
                 bp.setFlags(Buf.B_INVAL);   // another thread created the block first
                 brelse(bp);
                 continue;
@@ -1237,14 +1175,14 @@ public final class BufCache implements AutoCloseable {
         if (qindex == Buf.BQUEUE_CLEAN) {
             ghost.recycling(bp);
             if (bp.hasFlags(Buf.B_VMIO)) vfs_vmio_release(bp);
-            if (bp.b_vp != null) brelvp(bp);
+            if (bp.b_vp != null) VfsSubr.brelvp(bp);
         }
         Panic.KKASSERT(bp.b_vp == null, () -> "bp3 " + bp + " qindex " + Buf.queueName(qindex)
                 + " unexpectedly still associated!");
         Panic.KKASSERT(!bp.hasFlags(Buf.B_HASHED), () -> "getnewbuf: still hashed " + bp);
         if (bp.b_bufsize != 0) allocbuf(bp, 0);
         if (bp.anyFlags(Buf.B_VNDIRTY | Buf.B_VNCLEAN | Buf.B_HASHED)) {
-            brelvp(bp);    // "getnewbuf: caught bug vp queue"
+            VfsSubr.brelvp(bp);    // "getnewbuf: caught bug vp queue"
         }
         bp.b_flags.set(Buf.B_BNOCLIP);
         bp.b_cmd = BufCmd.DONE;
@@ -1713,10 +1651,10 @@ public final class BufCache implements AutoCloseable {
         if (bp.hasFlags(Buf.B_ERROR)) {
             Sleepq.tsleep(bp, "bioer", Sleepq.TICK_NANOS);   // anti-livelock: retry a failed write
             bp.clearFlags(Buf.B_AGE);
-            cluster_awrite(bp);
+            VfsSubr.cluster_awrite(bp);
         } else {
             bp.setFlags(Buf.B_AGE | Buf.B_KVABIO);
-            cluster_awrite(bp);
+            VfsSubr.cluster_awrite(bp);
         }
         return STEP_DONE;
     }
@@ -1760,127 +1698,9 @@ public final class BufCache implements AutoCloseable {
     }
 
     // buf2.h buf_checkwrite()
-    private int buf_checkwrite(Buf bp) {
+    int buf_checkwrite(Buf bp) {
         BioOps ops = bp.b_ops;
         return ops != null ? ops.io_checkwrite(bp) : 0;
-    }
-
-    // ================================================================== vnode-wide helpers [outside seed]
-
-    /**
-     * Writes every dirty buffer of vp: synchronously with {@code waitfor}, else asynchronously;
-     * then waits for the vnode's writes. Busy buffers (held by someone, or being written) are
-     * skipped, as vfsync_bp does with LK_NOWAIT. A buffer whose io_checkwrite refuses is
-     * released dirty. Returns the first write error, or 0.
-     */
-    // vfs_subr.c vfsync() / vfsync_bp() [outside seed]
-    public int vfsync(Vnode vp, boolean waitfor) {
-        int error = 0;
-        for (Long off : dirtyOffsets(vp)) {
-            Buf bp = findblk(vp, off, FINDBLK_TEST | FINDBLK_REF);
-            if (bp == null) continue;
-            boolean locked = !bp.b_lock.ownedByMe() && bp.b_lock.tryLock();
-            bqdrop(bp);
-            if (!locked) continue;
-            if (bp.b_vp != vp || bp.b_loffset != off) {
-                bp.b_lock.unlock();
-                continue;
-            }
-            if (!bp.hasFlags(Buf.B_DELWRI)) {
-                bp.b_lock.unlock();
-                continue;
-            }
-            bremfree(bp);
-            if (!bp.dep_isEmpty() && buf_checkwrite(bp) != 0) {
-                brelse(bp);
-            } else if (waitfor) {
-                int e = bwrite(bp);
-                if (error == 0) error = e;
-            } else {
-                cluster_awrite(bp);
-                waitrunningbufspace();
-            }
-        }
-        vp.v_track_write.bio_track_wait(0);
-        return error;
-    }
-
-    // vfs_subr.c vfsync() RB_SCAN of v_rbdirty_tree [outside seed], as a snapshot under v_token
-    private List<Long> dirtyOffsets(Vnode vp) {
-        vp.v_token.gettoken_shared();
-        try {
-            return new ArrayList<>(vp.v_rbdirty_tree.keySet());
-        } finally {
-            vp.v_token.reltoken();
-        }
-    }
-
-    // vfs_subr.c vinvalbuf()/vtruncbuf() RB_SCAN [outside seed], as a snapshot under v_token
-    private List<Long> hashedOffsets(Vnode vp, long from) {
-        vp.v_token.gettoken_shared();
-        try {
-            return new ArrayList<>(vp.v_rbhash_tree.tailMap(from, true).keySet());
-        } finally {
-            vp.v_token.reltoken();
-        }
-    }
-
-    /** vinvalbuf flag: write dirty buffers back before invalidating. */
-    public static final int V_SAVE = 0x1;
-
-    /**
-     * Invalidates every buffer of vp. With V_SAVE dirty buffers are written first (with no
-     * B_LOCKED or io_checkwrite check, as in the kernel); without it pending writes are discarded.
-     */
-    // vfs_subr.c vinvalbuf() [outside seed]
-    public int vinvalbuf(Vnode vp, int flags) {
-        if ((flags & V_SAVE) != 0) {
-            vp.v_track_write.bio_track_wait(0);
-            if (vp.dirtyCount() != 0) {
-                int error = vfsync(vp, true);
-                if (error != 0) return error;
-            }
-        }
-        for (;;) {
-            List<Long> offs = hashedOffsets(vp, Long.MIN_VALUE);
-            if (offs.isEmpty()) break;
-            for (Long off : offs) {
-                Buf bp = findblk(vp, off, 0);
-                if (bp == null) continue;
-                bremfree(bp);
-                if (bp.hasFlags(Buf.B_DELWRI) && !bp.hasFlags(Buf.B_INVAL) && (flags & V_SAVE) != 0) {
-                    cluster_awrite(bp);
-                } else if ((flags & V_SAVE) != 0) {
-                    bp.setFlags(Buf.B_INVAL | Buf.B_RELBUF);
-                    brelse(bp);
-                } else {
-                    bp.setFlags(Buf.B_INVAL | Buf.B_NOCACHE | Buf.B_RELBUF);
-                    brelse(bp);
-                }
-            }
-            vp.v_track_write.bio_track_wait(0);
-        }
-        return 0;
-    }
-
-    /** Invalidates, discarding pending writes, every buffer of vp at or beyond {@code length} rounded up to blksize. */
-    // vfs_subr.c vtruncbuf() [outside seed]
-    public int vtruncbuf(Vnode vp, long length, int blksize) {
-        if (length < 0) throw new IllegalArgumentException("vtruncbuf: negative length " + length);
-        if (blksize <= 0) throw new IllegalArgumentException("vtruncbuf: blksize must be > 0, was " + blksize);
-        long truncloffset = (length + blksize - 1) / blksize * blksize;
-        for (;;) {
-            List<Long> offs = hashedOffsets(vp, truncloffset);
-            if (offs.isEmpty()) break;
-            for (Long off : offs) {
-                Buf bp = findblk(vp, off, 0);
-                if (bp == null) continue;
-                bremfree(bp);
-                bp.setFlags(Buf.B_INVAL | Buf.B_RELBUF | Buf.B_NOCACHE);
-                brelse(bp);
-            }
-        }
-        return 0;
     }
 
     // ================================================================== misc
@@ -1978,44 +1798,9 @@ public final class BufCache implements AutoCloseable {
     /** True once a seed panic fired; the structure may then be inconsistent, as after a kernel panic. */
     public boolean panicked() { return panicked; }
 
-    // ================================================================== inspection
-
-    public Params params() { return params; }
-    public BufMutations mutations() { return mut; }
-    public BufQuirks quirks() { return quirks; }
-    public int nbuf() { return nbuf; }
-    /** Header {@code i} of the pool (for tests and checkers). */
-    public Buf header(int i) { return buf[i]; }
-    public long bufspace() { return bufspace.get(); }
-    public long dirtybufcount() { return dirtybufcount.get(); }
-    public long dirtykvaspace() { return dirtykvaspace.get(); }
-    public long dirtybufspace() { return dirtybufspace.get(); }
-    public long dirtybufcounthw() { return dirtybufcounthw.get(); }
-    public long dirtybufspacehw() { return dirtybufspacehw.get(); }
-    public long runningbufspace() { return runningbufspace.get(); }
-    public long runningbufcount() { return runningbufcount.get(); }
-    public int needsbuffer() { return needsbuffer.get(); }
-    public int runningbufreq() { return runningbufreq.get(); }
-    public int bd_request() { return bd_request.get(); }
-    public int bd_request_hw() { return bd_request_hw.get(); }
-    public List<Vnode> vnodes() { return List.copyOf(vnodes); }
-
-    /** Number of headers on queue {@code q} over all CPU buckets. */
-    // port: inspection for tests and the CLI
-    public int queueLength(int q) {
-        int n = 0;
-        for (Bufpcpu pcpu : bufpcpu) {
-            pcpu.spin.spin_lock();
-            try {
-                for (Buf bp = pcpu.bufqueues[q].first(); bp != null; bp = BufQueue.next(bp)) {
-                    if (!bp.hasFlags(Buf.B_MARKER)) n++;
-                }
-            } finally {
-                pcpu.spin.spin_unlock();
-            }
-        }
-        return n;
-    }
+    /** The inspection view of this cache (counters, queue lengths, headers) for tests and checkers. */
+    // port: inspection, kept out of the port in BufCacheView
+    public BufCacheView view() { return view; }
 
     /**
      * Checks every invariant of the notes (I1-I20, named as in proofs-notes/invariants.md) and

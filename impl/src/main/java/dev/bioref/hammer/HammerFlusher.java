@@ -47,7 +47,6 @@ public final class HammerFlusher {
     private final List<Slave> readyList = new ArrayList<>();
     private final List<Slave> runList = new ArrayList<>();
     private boolean inlineRunning;
-    int lastDoneObserved;              // FlusherSeqInv: done never decreases
 
     // statistics
     long finalizes, finalFinalizes, cycles, groupsFreed, wouldblockReruns;
@@ -63,7 +62,7 @@ public final class HammerFlusher {
 
     HammerFlusher(HammerMount hmp) {
         this.hmp = hmp;
-        this.inodeSync = hmp::syncInode;
+        this.inodeSync = hmp.frontend::syncInode;
     }
 
     boolean threaded() { return master != null; }
@@ -409,7 +408,7 @@ public final class HammerFlusher {
             ip.wouldblock = true;
             if (error == Errno.EWOULDBLOCK) error = 0;
         }
-        hmp.syncInodeDone(ip, error);
+        hmp.frontend.syncInodeDone(ip, error);
         while (finalizeWant != 0) {
             long t = Sleepq.tsleep_interlock(finalizeWantChan);
             if (finalizeWant == 0 || hmp.mutations.finalizeWantSkipsWait) break;

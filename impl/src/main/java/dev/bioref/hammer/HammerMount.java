@@ -3,10 +3,10 @@ package dev.bioref.hammer;
 import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
 import dev.bioref.buf.Params;
+import dev.bioref.buf.VfsSubr;
 import dev.bioref.device.Completion;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.Request;
-import dev.bioref.kern.BufLock;
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
 import dev.bioref.kern.Sleepq;
@@ -15,9 +15,7 @@ import dev.bioref.kern.Token;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,9 +23,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import static dev.bioref.hammer.HammerOndisk.BUFSIZE;
 
 /**
- * struct hammer_mount and a minimal HAMMER filesystem on top of the I/O layer and the flusher:
- * a key → value store whose index lives in META buffers, whose values live in DATA buffers (or
- * large blocks written by direct I/O), and whose meta-data is protected by the UNDO FIFO.
+ * struct hammer_mount (hammer.h) and the mount-level functions of hammer_io.c, in seed order:
+ * hammer_io_wait_all, hammer_io_inval, the hammer_modify_* wrappers, direct I/O,
+ * hammer_io_flush_mark/flush_sync and hammer_io_limit_backlog. The rest of hammer_io.c is in
+ * {@link HammerIo} (the per-io functions, L122-L1011) and {@link HammerBioOps} (the bioops
+ * table, L1058-L1381), each also in seed order. Besides: stand-ins for hammer_ondisk.c's buffer
+ * lookup and the port's bookkeeping (transactions, header image, snapshots), which port no seed
+ * and are marked so. The frontend is {@link HammerFrontend}, the invariants
+ * {@link HammerInvariants}.
+ *
+ * <p>A minimal HAMMER filesystem on top of the I/O layer and the flusher: a key → value store
+ * whose index lives in META buffers, whose values live in DATA buffers (or large blocks written
+ * by direct I/O), and whose meta-data is protected by the UNDO FIFO.
  *
  * <p>Interface:
  * <ul>
@@ -43,17 +50,19 @@ import static dev.bioref.hammer.HammerOndisk.BUFSIZE;
  * {@link HammerCriticalError}; reads still see the in-memory state.
  */
 public final class HammerMount implements AutoCloseable {
-    final HammerOptions options;
-    final HammerMutations mutations;
-    final HammerHooks hooks;
-    final LoopbackDevice dev;
-    final BufCache cache;
-    final HammerKern kern;
-    final HammerOndisk.Geometry geometry;
-    final int version;
+    // ---- configuration and the layers below; immutable after mount
+    final HammerOptions options;         // limits and the flusher's thread count
+    final HammerMutations mutations;     // guard switches (all off outside must-fail tests)
+    final HammerHooks hooks;             // the simulation's and tests' observation points
+    final LoopbackDevice dev;            // the volume's device
+    final BufCache cache;                // the kernel buffer cache HAMMER's ios ride on
+    final HammerKern kern;               // the kernel calls HAMMER makes on that cache (getblk, bread, bdwrite, ...)
+    final HammerOndisk.Geometry geometry;   // the volume's zones (undo, meta, data, large)
+    final int version;                   // volume version (3 or 4: finalize's header write differs)
+    HammerRecovery.Result lastRecovery;  // what mount's recovery replayed; written once by mount
 
-    final Token fsToken = new Token("hammer.fs_token");
-    final Token ioToken = new Token("hammer.io_token");
+    final Token fsToken = new Token("hammer.fs_token");   // hmp->fs_token: the frontend, the flusher and every fs-domain field
+    final Token ioToken = new Token("hammer.io_token");   // hmp->io_token: the io_token-domain fields, taken inside fs_token
 
     // ---- I/O layer state (io_token unless noted)
     final HammerModTree voluRoot = new HammerModTree("volu_root");
@@ -61,43 +70,46 @@ public final class HammerMount implements AutoCloseable {
     final HammerModTree undoRoot = new HammerModTree("undo_root");
     final HammerModTree dataRoot = new HammerModTree("data_root");
     final HammerModTree loseRoot = new HammerModTree("lose_root");
-    HammerIo iorunHead, iorunTail;
-    final AtomicLong ioRunningSpace = new AtomicLong();
-    long lockedDirtySpace;
-    final AtomicInteger countIoLocked = new AtomicInteger();   // hammer_count_io_locked
-    volatile boolean ioRunningWakeup;
-    final Object ioRunningWakeupChan = new Object();
-    volatile boolean needFlush;          // HAMMER_VOLF_NEEDFLUSH
-    final HammerBioOps bioops;
+    HammerIo iorunHead, iorunTail;       // hmp->iorun_list: running writes (and wait_all's dummies) in issue order
+    final AtomicLong ioRunningSpace = new AtomicLong();   // hmp->io_running_space: bytes of running writes; atomic
+    long lockedDirtySpace;               // hmp->locked_dirty_space: bytes on the volume and meta mod trees
+    final AtomicInteger countIoLocked = new AtomicInteger();   // hammer_count_io_locked: bps HAMMER set B_LOCKED on; atomic
+    volatile boolean ioRunningWakeup;    // hmp->io_running_wakeup: someone sleeps in limit_backlog
+    final Object ioRunningWakeupChan = new Object();   // the channel limit_backlog sleeps on; immutable
+    volatile boolean needFlush;          // HAMMER_VOLF_NEEDFLUSH: writes issued since the last device cache flush
+    final HammerBioOps bioops;           // the hooks the buffer cache calls; immutable
 
     // ---- structures (fs_token)
-    final HammerVolume rootVolume;
-    final TreeMap<Long, HammerBuffer> buffers = new TreeMap<>();
-    final HammerUndo undo;
-    final HammerFlusher flusher;
-    final HammerAllocator allocator;
-    final HammerLock syncLock = new HammerLock();
-    final HammerInode[] inodes;
-    long nextTid;
-    long flushTid1, flushTid2;
-    volatile boolean undoDirty;          // HMNT_UNDO_DIRTY
-    volatile boolean criticalError;      // HAMMER_MOUNT_CRITICAL_ERROR
-    volatile String criticalReason;
-    volatile int ronly;
-    volatile Throwable masterFailure;
+    final HammerVolume rootVolume;       // the volume header's io; the reference is immutable
+    final TreeMap<Long, HammerBuffer> buffers = new TreeMap<>();   // hammer buffers by device offset (the seed's buffer RB tree)
+    final HammerUndo undo;               // the UNDO FIFO; the reference is immutable
+    final HammerFlusher flusher;         // the flusher; the reference is immutable
+    final HammerAllocator allocator;     // data zone allocation and delayed frees
+    final HammerLock syncLock = new HammerLock();   // hmp->sync_lock: shared by record commits, exclusive in finalize; its own lock
+    final HammerFrontend frontend;       // the key-value frontend and inode stand-ins; immutable
+    final HammerInvariants invariants = new HammerInvariants(this);   // the checker; immutable
+    long nextTid;                        // the next transaction id
+    long flushTid1, flushTid2;           // hmp->flush_tid1/2: the tids of the last two flush cycles
+    volatile boolean undoDirty;          // HMNT_UNDO_DIRTY: UNDO was generated since the last finalize
+    volatile boolean criticalError;      // HAMMER_MOUNT_CRITICAL_ERROR: read-only from now on; set once, never cleared
+    volatile String criticalReason;      // why, written once before criticalError is set
+    volatile int ronly;                  // hmp->ronly: 2 after a critical error
+    volatile Throwable masterFailure;    // the flusher master's unexpected exception, if any; written once
 
     // ---- the logical index the meta buffers hold, and the durability bookkeeping (fs_token)
     final TreeMap<Integer, HammerOndisk.Slot> committed = new TreeMap<>();
-    private int snapshots;               // final finalizes that took a snapshot
+    int snapshots;                       // final finalizes that took a snapshot
     int undoFirstCycle;                  // snapshot the in-core first_offset belongs to
     private int headerImageFirstCycle;   // snapshot the header image's first_offset belongs to
     private int headerIssuedCycle;       // ... in the last header write issued
+    private long headerIssuedFirst;      // the first_offset that last header write carried
     volatile int durableFloor;           // every recovery now returns to this snapshot or a later one
 
-    // ---- ghost state for invariants
-    volatile boolean kernelWroteMeta;
-    volatile boolean lostModification;
-    final HammerStats stats = new HammerStats();
+    // ---- ghost state for invariants and observation; written by the paths named, read by HammerInvariants
+    volatile boolean kernelWroteMeta;    // checkwrite let the kernel write a VOLUME/META bp (MetaNeverKernelWrittenInv)
+    volatile boolean lostModification;   // a modified io lost its bp (NoDisassociateModifiedInv)
+    final HammerStats stats = new HammerStats();   // counters; atomic
+    final List<String> log = new ArrayList<>();   // the first 100 notable events; guarded by its own monitor
 
     private HammerMount(LoopbackDevice dev, HammerOptions options, HammerMutations mutations, HammerHooks hooks,
                         HammerOndisk.Header h) {
@@ -115,10 +127,9 @@ public final class HammerMount implements AutoCloseable {
         this.bioops = new HammerBioOps(this);
         this.rootVolume = new HammerVolume(this);
         this.undo = new HammerUndo(this, h);
+        this.frontend = new HammerFrontend(this, options.inodes);    // before the flusher, which calls it
         this.flusher = new HammerFlusher(this);
         this.allocator = new HammerAllocator(geometry);
-        this.inodes = new HammerInode[options.inodes];
-        for (int i = 0; i < inodes.length; i++) inodes[i] = new HammerInode(i);
         this.nextTid = h.nextTid();
         this.allocator.chunkRotor = (int) h.dataNext();
         this.allocator.largeRotor = (int) h.largeNext();
@@ -151,8 +162,6 @@ public final class HammerMount implements AutoCloseable {
         return hmp;
     }
 
-    HammerRecovery.Result lastRecovery;
-
     public HammerRecovery.Result lastRecovery() { return lastRecovery; }
 
     private void loadIndex() {
@@ -175,136 +184,33 @@ public final class HammerMount implements AutoCloseable {
         }
     }
 
-    // ================================================================== frontend
+    // ================================================================== frontend (HammerFrontend; no seed)
 
     /**
      * Stores {@code value} (1..BUFSIZE bytes) under {@code key}; durable once a later
      * {@link #sync()} returns, or once the flush cycle after the one that wrote it has completed.
      * Not after {@link #fsync} alone: see there.
      */
-    public void put(int key, byte[] value) {
-        checkKey(key);
-        if (value == null || value.length == 0 || value.length > BUFSIZE) {
-            throw new IllegalArgumentException("put: value length must be 1.." + BUFSIZE + ", was "
-                    + (value == null ? "null" : value.length));
-        }
-        fsToken.gettoken();
-        try {
-            checkWritable("put");
-            boolean large = value.length > HammerOndisk.CHUNK;
-            int idx = large ? allocator.allocLarge() : allocator.allocChunk();
-            if (idx < 0) {
-                // hammer_blockmap_reserve would wait for the flusher to release delayed frees
-                for (int i = 0; i < 4 && idx < 0; i++) {
-                    syncLocked();
-                    idx = large ? allocator.allocLarge() : allocator.allocChunk();
-                }
-                if (idx < 0) throw new IllegalStateException("put: " + (large ? "large" : "small") + " data zone is full (ENOSPC)");
-            }
-            long dataOff = large ? geometry.largeOffset(idx) : geometry.chunkOffset(idx);
-            HammerOndisk.Slot slot = new HammerOndisk.Slot(value.length, dataOff, 0, HammerOndisk.crc(value, 0, value.length));
-            HammerRecord rec = new HammerRecord(key, slot, new HammerRecord.DataRef(large, idx));
-            if (large) directWrite(rec, dataOff, value); else writeSmall(dataOff, value);
-            queue(rec);
-        } finally {
-            fsToken.reltoken();
-        }
-    }
+    public void put(int key, byte[] value) { frontend.put(key, value); }
 
     /** Removes {@code key}. */
-    public void delete(int key) {
-        checkKey(key);
-        fsToken.gettoken();
-        try {
-            checkWritable("delete");
-            queue(new HammerRecord(key, null, null));
-        } finally {
-            fsToken.reltoken();
-        }
-    }
+    public void delete(int key) { frontend.delete(key); }
 
     /** The current value of {@code key}, or null. */
-    public byte[] get(int key) {
-        checkKey(key);
-        fsToken.gettoken();
-        try {
-            HammerInode ip = inode(key);
-            HammerRecord latest = null;
-            for (HammerRecord r : ip.records) if (r.key == key) latest = r;
-            HammerOndisk.Slot slot;
-            if (latest != null) {
-                slot = latest.slot;
-            } else {
-                HammerBuffer mb = getBuffer(HammerIoType.META_BUFFER, geometry.metaBlockOffset(key), false);
-                try {
-                    slot = HammerOndisk.Slot.decode(mb.data(), geometry.slotOffset(key));
-                } finally {
-                    relBuffer(mb, false);
-                }
-            }
-            if (slot == null) return null;
-            byte[] v = readData(slot, latest);
-            if (!slot.describes(v)) {
-                throw new IllegalStateException("get(" + key + "): data at " + slot.dataOff() + " does not match its index CRC");
-            }
-            return v;
-        } finally {
-            fsToken.reltoken();
-        }
-    }
+    public byte[] get(int key) { return frontend.get(key); }
 
     /**
-     * Flushes the inode holding {@code key} and waits for its flush group (hammer_vop_fsync's
-     * flush and wait). The group's last finalize is final, but its header still names the
-     * previous cycle's first_offset (the one-cycle lag, fl:L833-836), so a crash before the next
-     * cycle undoes the group: the seed's v4 keeps an fsync'd inode through REDO records
-     * (hammer_redo.c), which the port does not have. For durability call {@link #sync()}
-     * (proofs-notes/hammer.md, "fsync and durability").
+     * Flushes the inode holding {@code key} and waits for its flush group. A crash before the
+     * next cycle still undoes the group (no REDO in the port): for durability call
+     * {@link #sync()} (proofs-notes/hammer.md, "fsync and durability").
      */
-    public void fsync(int key) {
-        checkKey(key);
-        fsToken.gettoken();
-        try {
-            checkWritable("fsync");
-            HammerInode ip = inode(key);
-            flushInode(ip);
-            if (ip.flg != null) flusher.waitSeq(flusher.async(ip.flg));
-            checkWritable("fsync");
-        } finally {
-            fsToken.reltoken();
-        }
-    }
+    public void fsync(int key) { frontend.fsync(key); }
 
     /**
      * Queues every dirty inode, flushes, and keeps flushing until the snapshot holding all of it
      * is the floor of every possible recovery. Returns that snapshot's number (the acknowledgement).
      */
-    public int sync() {
-        fsToken.gettoken();
-        try {
-            return syncLocked();
-        } finally {
-            fsToken.reltoken();
-        }
-    }
-
-    private int syncLocked() {
-        checkWritable("sync");
-        for (HammerInode ip : inodes) if (ip.unqueued() > 0) flushInode(ip);
-        flusher.sync();
-        checkWritable("sync");
-        int target = snapshots - 1;
-        for (int i = 0; durableFloor < target; i++) {
-            Panic.KKASSERT(i < 8, () -> "sync: durable floor " + durableFloor + " does not reach snapshot " + target);
-            if (flusher.haswork()) {
-                flusher.sync();          // another cycle writes the header that names the snapshot
-            } else {
-                headerBarrier();     // nothing to flush: a barrier makes the last header write durable
-            }
-            checkWritable("sync");
-        }
-        return target;
-    }
+    public int sync() { return frontend.sync(); }
 
     /**
      * The barrier sync and unmount add after the flusher's last cycle, to make its header write
@@ -314,7 +220,7 @@ public final class HammerMount implements AutoCloseable {
      * barrier 1, clear NEEDFLUSH (io:L1967) with a FLUSH that does not cover those writes, and so
      * make that barrier flush nothing (port bug, proofs-notes/concurrency-finalize.md §3).
      */
-    private void headerBarrier() {
+    void headerBarrier() {
         flusher.finalizeLock.lockEx();
         try {
             waitAll(true);
@@ -329,7 +235,7 @@ public final class HammerMount implements AutoCloseable {
         try {
             if (!criticalError) {
                 // unmount queues every dirty inode first (the VFS reclaims them), then flushes until idle
-                for (HammerInode ip : inodes) if (ip.unqueued() > 0) flushInode(ip);
+                frontend.queueDirtyInodes();
                 flusher.flushDirty(-1);
                 headerBarrier();     // the last header write (v4 does not wait for it in finalize) is durable here
             }
@@ -353,63 +259,92 @@ public final class HammerMount implements AutoCloseable {
         }
     }
 
-    private void checkKey(int key) {
-        if (key < 0 || key >= geometry.keys()) {
-            throw new IllegalArgumentException("key " + key + " is outside the index, 0.." + (geometry.keys() - 1));
-        }
-    }
+    // ================================================================== hammer_io.c: the mount-level functions, in seed order
 
-    private void checkWritable(String op) {
-        if (criticalError) throw new HammerCriticalError(op + ": mount is read-only after a critical error: " + criticalReason);
-        if (masterFailure != null) throw new HammerCriticalError(op + ": flusher failed: " + masterFailure);
-    }
-
-    HammerInode inode(int key) { return inodes[key % inodes.length]; }
-
-    private void queue(HammerRecord rec) {
-        HammerInode ip = inode(rec.key);
-        ip.records.addLast(rec);
-        if (ip.unqueued() >= options.autoflushRecords) {
-            flushInode(ip);
-            if (ip.flg != null) flusher.async(ip.flg);
-        }
-    }
-
-    /** The small-write path: an ordinary client of the modify protocol on a DATA buffer (io:L1747-1770). */
-    private void writeSmall(long dataOff, byte[] value) {
-        long blk = dataOff / BUFSIZE * BUFSIZE;
-        HammerBuffer db = getBuffer(HammerIoType.DATA_BUFFER, blk, false);
+    // hammer_io.c hammer_io_wait_all(), L189
+    void waitAll(boolean doflush) {
+        int floorCandidate = headerIssuedCycle;
+        ioToken.gettoken();
         try {
-            db.modify(1);
-            byte[] d = db.data();
-            int at = (int) (dataOff - blk);
-            Arrays.fill(d, at, at + HammerOndisk.CHUNK, (byte) 0);
-            System.arraycopy(value, 0, d, at, value.length);
-            db.modifyDone();
+            if (iorunHead != null) {
+                HammerIo dummy = new HammerIo(this, HammerIoType.DUMMY, -1, 0);
+                iorunAppend(dummy);
+                for (;;) {
+                    long t = Sleepq.tsleep_interlock(dummy);
+                    if (iorunHead == dummy) break;
+                    Sleepq.tsleep(dummy, t, "hmrfl1", 0);
+                }
+                iorunRemove(dummy);
+                HammerIo io = iorunHead;
+                if (io != null && io.type == HammerIoType.DUMMY && !mutations.waitAllSkipsChainWakeup) Sleepq.wakeup(io);
+            }
         } finally {
-            relBuffer(db, false);
+            ioToken.reltoken();
+        }
+        if (doflush) {
+            flushSync();
+            stats.barriers.incrementAndGet();
+            // everything issued before this call is on stable media, including the last header write
+            if (!criticalError && floorCandidate > durableFloor) durableFloor = floorCandidate;
         }
     }
 
-    private byte[] readData(HammerOndisk.Slot slot, HammerRecord pending) {
-        if (slot.dataOff() >= geometry.largeBase()) {
-            if (pending != null) directWait(pending);
-            return Arrays.copyOf(HammerRecovery.read(dev, slot.dataOff(), BUFSIZE), slot.len());
-        }
-        long blk = slot.dataOff() / BUFSIZE * BUFSIZE;
-        HammerBuffer db = getBuffer(HammerIoType.DATA_BUFFER, blk, false);
+    // hammer_io.c hammer_io_inval(), L447
+    int inval(long zone2Offset) {
+        ioToken.gettoken();
         try {
-            int at = (int) (slot.dataOff() - blk);
-            return Arrays.copyOfRange(db.data(), at, at + slot.len());
+            Buf bp = kern.findblk(zone2Offset);
+            if (bp == null) return 0;       // the seed getblk's it to reach VM pages; the port has none
+            kern.bremfree(bp);
+            if (!bp.dep_isEmpty()) {
+                kern.bqrelse(bp);
+                return Errno.EWOULDBLOCK;     // EAGAIN: still associated with a hammer buffer
+            }
+            Panic.KKASSERT(!bp.anyFlags(Buf.B_LOCKED), () -> "hammer_io_inval: unassociated bp is B_LOCKED " + bp);
+            kern.bundirty(bp);
+            bp.setFlags(Buf.B_NOCACHE | Buf.B_RELBUF);
+            kern.brelse(bp);
+            return 0;
         } finally {
-            relBuffer(db, false);
+            ioToken.reltoken();
         }
     }
 
-    // ================================================================== direct I/O (io:L1668-1877)
+    // hammer_io.c hammer_modify_volume(), L860
+    void modifyVolume(HammerTransaction trans, int off, int len) {
+        Panic.KKASSERT(trans == null || trans.syncLockRefs > 0,
+                () -> "hammer_modify_volume: transaction does not hold the sync lock");
+        rootVolume.modify(1);
+        if (len > 0) {
+            Panic.KKASSERT(off >= 0 && off + len <= rootVolume.bytes,
+                    () -> "hammer_modify_volume: range [" + off + ", " + (off + len) + ") outside the volume header");
+            undo.generateUndo(trans, off, rootVolume.data(), off, len);
+        }
+    }
+
+    // hammer_io.c hammer_modify_buffer(), L882
+    void modifyBuffer(HammerTransaction trans, HammerBuffer b, int off, int len) {
+        Panic.KKASSERT(trans == null || trans.syncLockRefs > 0,
+                () -> "hammer_modify_buffer: transaction does not hold the sync lock");
+        b.modify(1);
+        if (len > 0) {
+            Panic.KKASSERT(off >= 0 && off + len <= b.bytes,
+                    () -> "hammer_modify_buffer: range [" + off + ", " + (off + len) + ") outside the buffer");
+            undo.generateUndo(trans, b.offset + off, b.data(), off, len);
+        }
+    }
+
+    // hammer_io.c hammer_modify_volume_done(), L898
+    void modifyVolumeDone() { rootVolume.modifyDone(); }
+
+    // hammer_io.c hammer_modify_buffer_done(), L904
+    void modifyBufferDone(HammerBuffer b) { b.modifyDone(); }
+
+    /** hammer_modify_volume_noundo (hammer.h). */
+    void modifyVolumeNoundo() { rootVolume.modify(1); }
 
     // hammer_io.c hammer_io_direct_write(), L1668 (the buffer-aligned, full-block case)
-    private void directWrite(HammerRecord rec, long dataOff, byte[] value) {
+    void directWrite(HammerRecord rec, long dataOff, byte[] value) {
         byte[] block = Arrays.copyOf(value, BUFSIZE);
         ioToken.gettoken();
         try {
@@ -460,103 +395,57 @@ public final class HammerMount implements AutoCloseable {
         }
     }
 
-    // ================================================================== inodes and the backend
+    // hammer_io.c hammer_io_flush_mark(), L1958
+    void flushMark() { needFlush = true; }
 
-    /** hammer_flush_inode (inode.c stand-in): queue {@code ip}'s records on the fill flush group. */
-    void flushInode(HammerInode ip) {
-        if (ip.flushState == HammerInode.FLUSH) {
-            if (ip.unqueued() > 0) ip.reflush = true;
-            return;
+    // hammer_io.c hammer_io_flush_sync(), L1967
+    void flushSync() {
+        if (!needFlush) return;
+        needFlush = false;
+        if (mutations.barrierWithoutCacheFlush) return;
+        Completion c = dev.execute(Request.flush());
+        if (!c.ok()) criticalError("device cache flush failed: " + c.status());
+    }
+
+    // hammer_io.c hammer_io_limit_backlog(), L2000
+    void limitBacklog() {
+        while (ioRunningSpace.get() > options.limitRunningIo) {
+            long t = Sleepq.tsleep_interlock(ioRunningWakeupChan);
+            ioRunningWakeup = true;
+            if (ioRunningSpace.get() <= options.limitRunningIo) break;
+            Sleepq.tsleep(ioRunningWakeupChan, t, "hmiobk", Sleepq.HZ_NANOS / 10);
         }
-        if (ip.unqueued() == 0) return;
-        HammerFlushGroup flg = flusher.fillFlushGroup;
-        if (flg == null || flg.running) flg = flusher.newGroup();
-        ++flusher.groupLock;
+    }
+
+    // the iorun list: TAILQ_INSERT_TAIL/TAILQ_REMOVE on hmp->iorun_list (io:L211-219, L743, L1143, L1360)
+
+    void iorunAppend(HammerIo io) {
+        Panic.KKASSERT(!io.onIorun, () -> "iorun: io already on the list " + io);
+        io.iorunPrev = iorunTail;
+        io.iorunNext = null;
+        if (iorunTail != null) iorunTail.iorunNext = io; else iorunHead = io;
+        iorunTail = io;
+        io.onIorun = true;
+    }
+
+    void iorunRemove(HammerIo io) {
+        Panic.KKASSERT(io.onIorun, () -> "iorun: io not on the list " + io);
+        if (io.iorunPrev != null) io.iorunPrev.iorunNext = io.iorunNext; else iorunHead = io.iorunNext;
+        if (io.iorunNext != null) io.iorunNext.iorunPrev = io.iorunPrev; else iorunTail = io.iorunPrev;
+        io.iorunPrev = io.iorunNext = null;
+        io.onIorun = false;
+    }
+
+    HammerIo firstOf(HammerModTree tree) {
+        ioToken.gettoken();
         try {
-            for (HammerRecord r : ip.records) {
-                if (r.flg == null) {
-                    r.flg = flg;
-                    flg.refs++;
-                }
-            }
-            ip.flg = flg;
-            ip.flushState = HammerInode.FLUSH;
-            flg.flushTree.put(ip.objId, ip);
-            flg.totalCount++;
+            return tree.first();    // quirk Q4 fixed: the seed peeks RB_FIRST without io_token
         } finally {
-            if (--flusher.groupLock == 0) Sleepq.wakeup(flusher.groupLockChan);
+            ioToken.reltoken();
         }
     }
 
-    /** hammer_sync_inode stand-in: commit the inode's records of its group to the index. */
-    int syncInode(HammerTransaction trans, HammerInode ip) {
-        int n = 0;
-        for (;;) {
-            HammerRecord rec = ip.records.peekFirst();
-            if (rec == null || rec.flg != ip.flg) return 0;
-            if (options.wouldblockBudget > 0 && n >= options.wouldblockBudget) return Errno.EWOULDBLOCK;
-            directWait(rec);
-            if (rec.directError != 0 || criticalError) return Errno.EIO;
-            syncLockSh(trans);
-            try {
-                commitRecord(trans, rec);
-            } finally {
-                syncUnlock(trans);
-            }
-            ip.records.pollFirst();
-            rec.flg.refs--;
-            n++;
-            if (flusher.metaLimit()) flusher.finalize(trans, false);
-        }
-    }
-
-    private void commitRecord(HammerTransaction trans, HammerRecord rec) {
-        int key = rec.key;
-        HammerBuffer mb = getBuffer(HammerIoType.META_BUFFER, geometry.metaBlockOffset(key), false);
-        try {
-            int soff = geometry.slotOffset(key);
-            modifyBuffer(trans, mb, soff, HammerOndisk.SLOT_SIZE);
-            HammerOndisk.Slot old = HammerOndisk.Slot.decode(mb.data(), soff);
-            HammerOndisk.Slot neu = rec.slot == null ? null
-                    : new HammerOndisk.Slot(rec.slot.len(), rec.slot.dataOff(), trans.tid, rec.slot.dataCrc());
-            HammerOndisk.Slot.encode(neu, mb.data(), soff);
-            mb.gencrc = true;
-            modifyBufferDone(mb);
-            if (neu == null) committed.remove(key); else committed.put(key, neu);
-            if (old != null) allocator.freeDelayed(old.dataOff(), snapshots);
-        } finally {
-            relBuffer(mb, false);
-        }
-        if (rec.data != null) {
-            // the allocator rotors changed: the root volume must carry the blockmap (finalize step 5)
-            modifyVolume(trans, 0, 0);
-            modifyVolumeDone();
-        }
-    }
-
-    /** hammer_flush_inode_done stand-in. */
-    void syncInodeDone(HammerInode ip, int error) {
-        if (ip.wouldblock && error == 0 && ip.records.peekFirst() != null && ip.records.peekFirst().flg == ip.flg) {
-            ip.wouldblock = false;          // stays in its group's tree: the master re-runs the group
-        } else {
-            ip.wouldblock = false;
-            if (error == 0) {
-                ip.flg.flushTree.remove(ip.objId);
-                ip.flg = null;
-                ip.flushState = HammerInode.IDLE;
-                Sleepq.wakeup(ip);
-                if (ip.reflush) {
-                    ip.reflush = false;
-                    flushInode(ip);
-                }
-            }
-        }
-        ip.slaveflush = false;
-    }
-
-    HammerTransaction startTransaction() { return new HammerTransaction(nextTid++); }
-
-    // ================================================================== buffers (hammer_ondisk.c stand-ins)
+    // ================================================================== buffers: hammer_ondisk.c stand-ins (no seed)
 
     /** hammer_get_buffer stand-in: find or create the buffer, ref it, and load it on the 0→1 ref. */
     HammerBuffer getBuffer(HammerIoType type, long offset, boolean isnew) {
@@ -615,40 +504,24 @@ public final class HammerMount implements AutoCloseable {
         if (bp != null) kern.brelse(bp);
     }
 
-    // ================================================================== modification wrappers
+    // ================================================================== port bookkeeping (no seed): transactions, the sync lock, header image, snapshots
 
-    // hammer_io.c hammer_modify_buffer(), L882
-    void modifyBuffer(HammerTransaction trans, HammerBuffer b, int off, int len) {
-        Panic.KKASSERT(trans == null || trans.syncLockRefs > 0,
-                () -> "hammer_modify_buffer: transaction does not hold the sync lock");
-        b.modify(1);
-        if (len > 0) {
-            Panic.KKASSERT(off >= 0 && off + len <= b.bytes,
-                    () -> "hammer_modify_buffer: range [" + off + ", " + (off + len) + ") outside the buffer");
-            undo.generateUndo(trans, b.offset + off, b.data(), off, len);
-        }
+    HammerTransaction startTransaction() { return new HammerTransaction(nextTid++); }
+
+    void syncLockEx(HammerTransaction trans) {
+        ++trans.syncLockRefs;
+        syncLock.lockEx();
     }
 
-    // hammer_io.c hammer_modify_buffer_done(), L904
-    void modifyBufferDone(HammerBuffer b) { b.modifyDone(); }
-
-    // hammer_io.c hammer_modify_volume(), L860
-    void modifyVolume(HammerTransaction trans, int off, int len) {
-        Panic.KKASSERT(trans == null || trans.syncLockRefs > 0,
-                () -> "hammer_modify_volume: transaction does not hold the sync lock");
-        rootVolume.modify(1);
-        if (len > 0) {
-            Panic.KKASSERT(off >= 0 && off + len <= rootVolume.bytes,
-                    () -> "hammer_modify_volume: range [" + off + ", " + (off + len) + ") outside the volume header");
-            undo.generateUndo(trans, off, rootVolume.data(), off, len);
-        }
+    void syncLockSh(HammerTransaction trans) {
+        ++trans.syncLockRefs;
+        syncLock.lockSh();
     }
 
-    /** hammer_modify_volume_noundo (hammer.h). */
-    void modifyVolumeNoundo() { rootVolume.modify(1); }
-
-    // hammer_io.c hammer_modify_volume_done(), L898
-    void modifyVolumeDone() { rootVolume.modifyDone(); }
+    void syncUnlock(HammerTransaction trans) {
+        --trans.syncLockRefs;
+        syncLock.unlock();
+    }
 
     private ByteBuffer header() { return HammerOndisk.le(rootVolume.data()); }
 
@@ -688,8 +561,6 @@ public final class HammerMount implements AutoCloseable {
         headerIssuedFirst = headerUndoFirst();
     }
 
-    private long headerIssuedFirst;
-
     /**
      * Finalize step 7 found the header's first_offset already right: no UNDO was appended since, so
      * the same first_offset also recovers to snapshot {@code firstCycle}, and so does the last header
@@ -699,8 +570,6 @@ public final class HammerMount implements AutoCloseable {
         headerImageFirstCycle = firstCycle;
         if (headerIssuedFirst == headerUndoFirst()) headerIssuedCycle = firstCycle;
     }
-
-    // ================================================================== snapshots
 
     /** Finalize step 4 of a final finalize: the meta-data every later recovery may return to. */
     void finalSnapshot() { finalSnapshotLocked(); }
@@ -719,122 +588,6 @@ public final class HammerMount implements AutoCloseable {
     public int latestSnapshot() { return snapshots - 1; }
 
     public int durableFloor() { return durableFloor; }
-
-    // ================================================================== sync lock
-
-    void syncLockEx(HammerTransaction trans) {
-        ++trans.syncLockRefs;
-        syncLock.lockEx();
-    }
-
-    void syncLockSh(HammerTransaction trans) {
-        ++trans.syncLockRefs;
-        syncLock.lockSh();
-    }
-
-    void syncUnlock(HammerTransaction trans) {
-        --trans.syncLockRefs;
-        syncLock.unlock();
-    }
-
-    // ================================================================== iorun list, waits, device cache
-
-    HammerIo firstOf(HammerModTree tree) {
-        ioToken.gettoken();
-        try {
-            return tree.first();    // quirk Q4 fixed: the seed peeks RB_FIRST without io_token
-        } finally {
-            ioToken.reltoken();
-        }
-    }
-
-    void iorunAppend(HammerIo io) {
-        Panic.KKASSERT(!io.onIorun, () -> "iorun: io already on the list " + io);
-        io.iorunPrev = iorunTail;
-        io.iorunNext = null;
-        if (iorunTail != null) iorunTail.iorunNext = io; else iorunHead = io;
-        iorunTail = io;
-        io.onIorun = true;
-    }
-
-    void iorunRemove(HammerIo io) {
-        Panic.KKASSERT(io.onIorun, () -> "iorun: io not on the list " + io);
-        if (io.iorunPrev != null) io.iorunPrev.iorunNext = io.iorunNext; else iorunHead = io.iorunNext;
-        if (io.iorunNext != null) io.iorunNext.iorunPrev = io.iorunPrev; else iorunTail = io.iorunPrev;
-        io.iorunPrev = io.iorunNext = null;
-        io.onIorun = false;
-    }
-
-    // hammer_io.c hammer_io_wait_all(), L189
-    void waitAll(boolean doflush) {
-        int floorCandidate = headerIssuedCycle;
-        ioToken.gettoken();
-        try {
-            if (iorunHead != null) {
-                HammerIo dummy = new HammerIo(this, HammerIoType.DUMMY, -1, 0);
-                iorunAppend(dummy);
-                for (;;) {
-                    long t = Sleepq.tsleep_interlock(dummy);
-                    if (iorunHead == dummy) break;
-                    Sleepq.tsleep(dummy, t, "hmrfl1", 0);
-                }
-                iorunRemove(dummy);
-                HammerIo io = iorunHead;
-                if (io != null && io.type == HammerIoType.DUMMY && !mutations.waitAllSkipsChainWakeup) Sleepq.wakeup(io);
-            }
-        } finally {
-            ioToken.reltoken();
-        }
-        if (doflush) {
-            flushSync();
-            stats.barriers.incrementAndGet();
-            // everything issued before this call is on stable media, including the last header write
-            if (!criticalError && floorCandidate > durableFloor) durableFloor = floorCandidate;
-        }
-    }
-
-    // hammer_io.c hammer_io_flush_mark(), L1958
-    void flushMark() { needFlush = true; }
-
-    // hammer_io.c hammer_io_flush_sync(), L1967
-    void flushSync() {
-        if (!needFlush) return;
-        needFlush = false;
-        if (mutations.barrierWithoutCacheFlush) return;
-        Completion c = dev.execute(Request.flush());
-        if (!c.ok()) criticalError("device cache flush failed: " + c.status());
-    }
-
-    // hammer_io.c hammer_io_limit_backlog(), L2000
-    void limitBacklog() {
-        while (ioRunningSpace.get() > options.limitRunningIo) {
-            long t = Sleepq.tsleep_interlock(ioRunningWakeupChan);
-            ioRunningWakeup = true;
-            if (ioRunningSpace.get() <= options.limitRunningIo) break;
-            Sleepq.tsleep(ioRunningWakeupChan, t, "hmiobk", Sleepq.HZ_NANOS / 10);
-        }
-    }
-
-    // hammer_io.c hammer_io_inval(), L447
-    int inval(long zone2Offset) {
-        ioToken.gettoken();
-        try {
-            Buf bp = kern.findblk(zone2Offset);
-            if (bp == null) return 0;       // the seed getblk's it to reach VM pages; the port has none
-            kern.bremfree(bp);
-            if (!bp.dep_isEmpty()) {
-                kern.bqrelse(bp);
-                return Errno.EWOULDBLOCK;     // EAGAIN: still associated with a hammer buffer
-            }
-            Panic.KKASSERT(!bp.anyFlags(Buf.B_LOCKED), () -> "hammer_io_inval: unassociated bp is B_LOCKED " + bp);
-            kern.bundirty(bp);
-            bp.setFlags(Buf.B_NOCACHE | Buf.B_RELBUF);
-            kern.brelse(bp);
-            return 0;
-        } finally {
-            ioToken.reltoken();
-        }
-    }
 
     /** hammer_critical_error: the mount becomes read-only; nothing later may claim success. */
     void criticalError(String reason) {
@@ -868,8 +621,6 @@ public final class HammerMount implements AutoCloseable {
         }
 
     }
-
-    final List<String> log = new ArrayList<>();
 
     void log(String msg) {
         synchronized (log) {
@@ -908,7 +659,7 @@ public final class HammerMount implements AutoCloseable {
     public dev.bioref.buf.Vnode devvp() { return kern.devvp; }
 
     /** The kernel writes every delayed-write bp of the device (vfsync: checkwrite, then write). */
-    public int kernelSync() { return cache.vfsync(kern.devvp, false); }
+    public int kernelSync() { return VfsSubr.vfsync(kern.devvp, false); }
 
     /** The hammer buffer at {@code offset}, if one exists (tests). */
     public HammerBuffer bufferAt(long offset) {
@@ -923,173 +674,10 @@ public final class HammerMount implements AutoCloseable {
     // ================================================================== invariants
 
     /**
-     * Checks every named invariant (proofs-notes/invariants.md) of the I/O layer and the flusher;
-     * throws {@link IllegalStateException} whose message starts with the invariant's name.
-     * Call it when no HAMMER operation is in progress.
+     * Checks every named invariant (proofs-notes/invariants.md) of the I/O layer and the flusher
+     * ({@link HammerInvariants}); throws {@link IllegalStateException} whose message starts with
+     * the invariant's name. Call it when no HAMMER operation is in progress.
      */
-    public void checkInvariants() {
-        fsToken.gettoken();
-        ioToken.gettoken();
-        try {
-            stats.invariantChecks.incrementAndGet();
-            List<HammerIo> all = new ArrayList<>(buffers.values());
-            all.add(rootVolume);
-            Map<HammerModTree, Integer> treeCount = new HashMap<>();
-            long running = 0;
-            int lockedBps = 0;
-            for (HammerIo io : all) {
-                checkIo(io);
-                if (io.modRoot != null) treeCount.merge(io.modRoot, 1, Integer::sum);
-                if (io.running) running += io.bytes;
-                if (io.bp != null && io.bp.anyFlags(Buf.B_LOCKED)) lockedBps++;
-            }
-            for (HammerModTree t : List.of(voluRoot, metaRoot, undoRoot, dataRoot, loseRoot)) {
-                for (HammerIo io : t.tree.values()) {
-                    inv(io.modRoot == t, "ModRootConsistentInv", () -> io + " is in " + t + " but its mod_root is " + io.modRoot);
-                    inv(all.contains(io), "ModRootConsistentInv", () -> io + " is in " + t + " but not a live structure");
-                }
-                int n = treeCount.getOrDefault(t, 0);
-                inv(n == t.size(), "ModRootConsistentInv", () -> t + " holds " + t.size() + " ios but " + n + " point at it");
-            }
-            long rs = running;
-            inv(ioRunningSpace.get() == rs && rs >= 0, "IoRunningSpaceInv",
-                    () -> "io_running_space " + ioRunningSpace.get() + " != sum of running bytes " + rs);
-            long ld = 0;
-            for (HammerIo io : voluRoot.tree.values()) ld += io.bytes;
-            for (HammerIo io : metaRoot.tree.values()) ld += io.bytes;
-            long fld = ld;
-            inv(lockedDirtySpace == fld, "LockedDirtySpaceInv",
-                    () -> "locked_dirty_space " + lockedDirtySpace + " != volume+meta tree bytes " + fld);
-            int lb = lockedBps;
-            inv(countIoLocked.get() == lb, "LockedNotReusableInv",
-                    () -> "hammer_count_io_locked " + countIoLocked.get() + " != B_LOCKED bps " + lb);
-            checkIorun();
-            inv(!kernelWroteMeta, "MetaNeverKernelWrittenInv", () -> "checkwrite let the kernel write a VOLUME/META buffer");
-            inv(!lostModification, "NoDisassociateModifiedInv", () -> "a modified io was disassociated and its bp destroyed");
-            checkFlusher();
-            checkUndo();
-        } finally {
-            ioToken.reltoken();
-            fsToken.reltoken();
-        }
-    }
+    public void checkInvariants() { invariants.check(); }
 
-    private void checkIo(HammerIo io) {
-        HammerModTree own = switch (io.type) {
-            case VOLUME -> voluRoot;
-            case META_BUFFER -> metaRoot;
-            case UNDO_BUFFER -> undoRoot;
-            case DATA_BUFFER -> dataRoot;
-            case DUMMY -> null;
-        };
-        inv(io.modified == (io.modRoot == own), "ModRootConsistentInv",
-                () -> "modified=" + io.modified + " but mod_root=" + io.modRoot + " for " + io);
-        inv(io.modified || io.modRoot == null || io.modRoot == loseRoot, "ModRootConsistentInv",
-                () -> "unmodified io on " + io.modRoot + ": " + io);
-        if (io.modRoot == loseRoot) {
-            inv(io.bp == null && !io.modified && io.type != HammerIoType.VOLUME, "LoseRootInv", () -> "on the lose tree: " + io);
-        }
-        Buf bp = io.bp;
-        if (bp == null) {
-            inv(!io.modified && !io.running && !io.waiting && io.modifyRefs == 0, "UnassociatedInertInv", () -> "no bp: " + io);
-            return;
-        }
-        inv(io.running == io.onIorun, "RunningOwnedInv", () -> "running=" + io.running + " onIorun=" + io.onIorun + ": " + io);
-        if (io.running) {
-            inv(io.released && bp.b_lock().owner() == BufLock.KERNPROC, "RunningOwnedInv",
-                    () -> "running io not released or bp not kernel-owned: " + io + " " + bp);
-        }
-        if (!io.released) {
-            inv(bp.b_lock().owner() == BufLock.KERNPROC && bp.b_qindex() == Buf.BQUEUE_NONE, "OwnershipInv",
-                    () -> "owned io whose bp is not held for HAMMER: " + io + " " + bp);
-        }
-        inv(!bp.dep_isEmpty() && bp.b_dep().get(0) == io, "OwnershipInv", () -> "bp's b_dep does not name " + io);
-        if (io.type == HammerIoType.VOLUME || io.type == HammerIoType.META_BUFFER) {
-            inv(!io.modified || !io.released, "MetaPinnedInv", () -> "modified META/VOLUME released to the kernel: " + io);
-            inv(!bp.anyFlags(Buf.B_DELWRI), "MetaPinnedInv", () -> "META/VOLUME bp has B_DELWRI: " + io + " " + bp);
-        }
-        inv(io.modifyRefs >= -1, "InterlockExclusiveInv", () -> "modify_refs below -1: " + io);
-        inv(io.modifyRefs <= 0 || (io.modified && !io.released), "MutateSafeInv", () -> "modifier inside the window of " + io);
-        inv(!io.ioerror || io.lock.refCount() >= 1, "IoErrorRefInv", () -> "ioerror without its ref: " + io);
-        if (bp.anyFlags(Buf.B_LOCKED)) {
-            inv(bp.b_qindex() != Buf.BQUEUE_CLEAN && bp.b_qindex() != Buf.BQUEUE_DIRTY, "LockedNotReusableInv",
-                    () -> "B_LOCKED bp on a reusable queue: " + bp);
-        }
-        if (!criticalError && !io.modified && !io.running) {
-            byte[] media = dev.peekVisible(io.offset, io.bytes);
-            byte[] mem = bp.b_data();
-            inv(Arrays.equals(Arrays.copyOf(mem, io.bytes), media), "NoLostModificationInv",
-                    () -> "clean io whose contents differ from the media (a modification is untracked): " + io);
-        }
-        if (!criticalError) {
-            inv(io.memVer == io.diskVer || io.modified || (io.running && io.inflightVer == io.memVer), "NoLostModificationInv",
-                    () -> "memVer " + io.memVer + " diskVer " + io.diskVer + " inflightVer " + io.inflightVer + ": " + io);
-        }
-    }
-
-    private void checkIorun() {
-        HammerIo prev = null;
-        int n = 0;
-        for (HammerIo io = iorunHead; io != null; io = io.iorunNext) {
-            HammerIo p = prev;
-            HammerIo i = io;
-            inv(io.iorunPrev == p && io.onIorun, "IoRunFifoInv", () -> "iorun links broken at " + i);
-            inv(io.type == HammerIoType.DUMMY || io.running, "IoRunFifoInv", () -> "iorun holds an io that is not running: " + i);
-            prev = io;
-            if (++n > 1_000_000) throw new IllegalStateException("IoRunFifoInv: iorun list has a cycle");
-        }
-        HammerIo last = prev;
-        inv(iorunTail == last, "IoRunFifoInv", () -> "iorun tail " + iorunTail + " is not the last entry " + last);
-    }
-
-    private void checkFlusher() {
-        HammerFlusher f = flusher;
-        inv(f.done - f.lastDoneObserved >= 0, "FlusherSeqInv", () -> "done went back from " + f.lastDoneObserved + " to " + f.done);
-        f.lastDoneObserved = f.done;
-        inv((f.next - 1) - f.done >= 0 && f.signal >= 0, "FlusherSeqInv",
-                () -> "next " + f.next + " done " + f.done + " signal " + f.signal);
-        int prevSeq = f.done;
-        boolean open = false;
-        int runningGroups = 0;
-        int i = 0;
-        for (HammerFlushGroup g : f.flushGroupList) {
-            int ps = prevSeq;
-            inv(g.seq - ps > 0 && f.next - g.seq > 0, "FlusherSeqInv",
-                    () -> "group " + g + " outside (" + ps + ", " + f.next + ")");
-            if (g == f.nextFlushGroup) open = true;
-            boolean o = open;
-            inv(o ? (!g.closed && !g.running) : g.closed, "FlusherSeqInv",
-                    () -> "group " + g + " on the wrong side of next_flush_group " + f.nextFlushGroup);
-            if (g.running) {
-                runningGroups++;
-                int idx = i;
-                inv(idx == 0 && g.closed, "FlusherSeqInv", () -> "running group " + g + " is not the closed head");
-            }
-            inv(g != f.fillFlushGroup || !g.running, "FlusherSeqInv", () -> "fill_flush_group is running: " + g);
-            prevSeq = g.seq;
-            i++;
-        }
-        int rg = runningGroups;
-        inv(rg <= 1, "FlusherSeqInv", () -> rg + " groups running");
-        inv(f.nextFlushGroup == null || f.flushGroupList.contains(f.nextFlushGroup), "FlusherSeqInv",
-                () -> "next_flush_group not on the list");
-        inv(f.finalizeWant >= 0, "FinalizeInv", () -> "finalize_want " + f.finalizeWant);
-    }
-
-    private void checkUndo() {
-        long size = undo.size;
-        long usedOndisk = Math.floorMod(undo.next - undo.ondiskFirst, size);
-        long usedIncore = Math.floorMod(undo.next - undo.first, size);
-        inv(usedIncore <= usedOndisk, "FinalizeInv",
-                () -> "FIFO order broken: on-disk first " + undo.ondiskFirst + ", in-core first " + undo.first + ", next " + undo.next);
-        inv(undo.nextSeq - undo.firstSeq >= 0, "FinalizeInv", () -> "seq first " + undo.firstSeq + " after next " + undo.nextSeq);
-        for (Map.Entry<Long, Integer> e : undo.history.entrySet()) {
-            inv(e.getValue() >= undo.historyEpoch, "UndoHistorySpanInv", () -> "the UNDO history still names " + e.getKey()
-                    + ", recorded before snapshot " + e.getValue() + ": its UNDO is outside the span [first, next)");
-        }
-    }
-
-    private static void inv(boolean ok, String name, java.util.function.Supplier<String> detail) {
-        if (!ok) throw new IllegalStateException(name + ": " + detail.get());
-    }
 }

@@ -17,5 +17,4 @@ public final class HammerStats {
     public final AtomicLong checkwriteRefused = new AtomicLong();
     public final AtomicLong checkwriteAccepted = new AtomicLong();
     public final AtomicLong emergencyFinalizes = new AtomicLong();
-    public final AtomicLong invariantChecks = new AtomicLong();
 }

@@ -40,12 +40,12 @@ class BdSignalWakeupMutationTest {
         LoopbackDevice dev = BufTestSupport.device(64);
         Vnode vp = c.vnode("dev0", dev, BLK);
         for (int b = 0; b < DIRTY; b++) c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
-        assertTrue(c.dirtykvaspace() > c.params().hidirtybufspace(), "not above hidirtybufspace");
+        assertTrue(c.view().dirtykvaspace() > c.view().params().hidirtybufspace(), "not above hidirtybufspace");
         Sleepq.Watchdog[] w = new Sleepq.Watchdog[1];
         Thread writer = new Thread(() -> {
             Sleepq.Watchdog d = Sleepq.armWatchdog(BOUND, true);
             try {
-                c.bd_wait(c.params().maxbsize());     // vfs_bio.c bd_wait(), L447
+                c.bd_wait(c.view().params().maxbsize());     // vfs_bio.c bd_wait(), L447
             } finally {
                 Sleepq.disarmWatchdog();
                 w[0] = d;
@@ -64,7 +64,7 @@ class BdSignalWakeupMutationTest {
         long completedAt = System.nanoTime();
         writer.join(10_000);
         assertFalse(writer.isAlive(), "bd_wait did not return");
-        assertTrue(c.dirtykvaspace() <= c.params().hidirtybufspace(), "bd_wait returned above hidirtybufspace");
+        assertTrue(c.view().dirtykvaspace() <= c.view().params().hidirtybufspace(), "bd_wait returned above hidirtybufspace");
         assertTrue(w[0].sleeps > 0);
         return w[0].lastExpired && completedAt - w[0].expiredAt < 0 && !anyTicket(c);
     }

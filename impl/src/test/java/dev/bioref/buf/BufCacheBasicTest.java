@@ -38,18 +38,18 @@ class BufCacheBasicTest {
     @Test void bdwriteThenBreadHitsTheCacheAndVfsyncWritesTheDevice() {
         byte[] data = pattern(1, BLK);
         c.bdwrite(fill(c, vp, 0, data));
-        assertEquals(1, c.dirtybufcount());
-        assertEquals(1, c.queueLength(Buf.BQUEUE_DIRTY));
+        assertEquals(1, c.view().dirtybufcount());
+        assertEquals(1, c.view().queueLength(Buf.BQUEUE_DIRTY));
         Buf[] bpp = new Buf[1];
         assertEquals(0, c.bread(vp, 0, BLK, bpp));
         assertArrayEquals(data, bpp[0].b_data());
         assertTrue(bpp[0].hasFlags(Buf.B_CACHE | Buf.B_DELWRI));
         c.bqrelse(bpp[0]);
         assertArrayEquals(new byte[BLK], dev.peekVisible(0, BLK), "delayed write must not reach the device yet");
-        assertEquals(0, c.vfsync(vp, true));
+        assertEquals(0, VfsSubr.vfsync(vp, true));
         assertArrayEquals(data, dev.peekVisible(0, BLK));
-        assertEquals(0, c.dirtybufcount());
-        assertEquals(1, c.queueLength(Buf.BQUEUE_CLEAN));
+        assertEquals(0, c.view().dirtybufcount());
+        assertEquals(1, c.view().queueLength(Buf.BQUEUE_CLEAN));
     }
 
     @Test void breadMissReadsTheDevice() {
@@ -61,7 +61,7 @@ class BufCacheBasicTest {
         assertTrue(bpp[0].hasFlags(Buf.B_CACHE));
         assertTrue(bpp[0].hasFlags(Buf.B_IOISSUED));
         c.brelse(bpp[0]);
-        assertEquals(1, c.queueLength(Buf.BQUEUE_CLEAN));
+        assertEquals(1, c.view().queueLength(Buf.BQUEUE_CLEAN));
     }
 
     @Test void bawriteCompletesAndReleasesTheBuffer() {
@@ -71,7 +71,7 @@ class BufCacheBasicTest {
         assertArrayEquals(data, dev.peekVisible(2 * BLK, BLK));
         assertFalse(bp.b_lock().isLocked());
         assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
-        assertEquals(0, c.runningbufspace());
+        assertEquals(0, c.view().runningbufspace());
     }
 
     @Test void bwriteReturnsZeroAndLeavesTheBufferClean() {
@@ -97,11 +97,11 @@ class BufCacheBasicTest {
 
     @Test void daemonStepWritesDirtyBuffersDownToTheLowWatermark() {
         for (int b = 0; b < 6; b++) c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
-        assertEquals(6, c.dirtybufcount());
+        assertEquals(6, c.view().dirtybufcount());
         int flushed = c.bufDaemonStep(false);
         assertTrue(flushed > 0);
-        assertTrue(c.runningbufspace() + c.dirtykvaspace() <= c.params().lodirtybufspace() / 2
-                && c.dirtybufcount() < c.nbuf() / 2, "daemon stops only below its limit");
+        assertTrue(c.view().runningbufspace() + c.view().dirtykvaspace() <= c.view().params().lodirtybufspace() / 2
+                && c.view().dirtybufcount() < c.view().nbuf() / 2, "daemon stops only below its limit");
     }
 
     @Test void findblkReturnsTheLockedQueuedBuffer() {

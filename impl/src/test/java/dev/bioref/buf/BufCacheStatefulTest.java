@@ -111,7 +111,7 @@ class BufCacheStatefulTest {
         void relieve() {
             c.bufDaemonStep(false);
             c.bufDaemonStep(true);
-            c.vfsync(vp, true);
+            VfsSubr.vfsync(vp, true);
         }
 
         /** Quiesce, then check the invariants and the model. */
@@ -134,7 +134,7 @@ class BufCacheStatefulTest {
 
         void syncAndCompare() {
             failNextWrite.clear();
-            c.vfsync(vp, true);
+            VfsSubr.vfsync(vp, true);
             BufTestSupport.drain(c);
             for (int b = 0; b < BLOCKS; b++) {
                 if (held.containsKey(b)) continue;

@@ -68,7 +68,7 @@ class BufMutationsTest {
             c.bdwrite(fill(c, vp, 0, pattern(3, BLK)));
             c.flushbufqueues(false);
             c.checkInvariants();                 // the clause catches it at once...
-            c.vfsync(vp, true);
+            VfsSubr.vfsync(vp, true);
             assertArrayEquals(pattern(3, BLK), dev.peekVisible(0, BLK), "the data must reach the device in the end");
         });
     }
@@ -83,8 +83,8 @@ class BufMutationsTest {
         vp.setStrategyFilter((cmd, off, len) -> cmd == BufCmd.WRITE && fail[0]-- > 0 ? Errno.EIO : 0);
         c.bdwrite(fill(c, vp, 0, pattern(3, BLK)));
         c.flushbufqueues(false);
-        c.vfsync(vp, true);
-        assertEquals(0, c.dirtybufcount(), "...and the model comparison too: the cache believes all is written");
+        VfsSubr.vfsync(vp, true);
+        assertEquals(0, c.view().dirtybufcount(), "...and the model comparison too: the cache believes all is written");
         assertThrows(AssertionError.class, () -> assertArrayEquals(pattern(3, BLK), dev.peekVisible(0, BLK)));
     }
 

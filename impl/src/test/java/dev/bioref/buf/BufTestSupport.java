@@ -46,16 +46,16 @@ final class BufTestSupport {
     /** Waits until no I/O of the cache's vnodes is in flight. */
     static void drain(BufCache c) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (Vnode vp : c.vnodes()) {
-            while (vp.v_track_read.active() + vp.v_track_write.active() != 0 || c.runningbufcount() != 0) {
+        for (Vnode vp : c.view().vnodes()) {
+            while (vp.v_track_read.active() + vp.v_track_write.active() != 0 || c.view().runningbufcount() != 0) {
                 if (System.nanoTime() > deadline) throw new AssertionError("I/O did not drain: " + vp);
                 Thread.onSpinWait();
                 Thread.yield();
             }
         }
         // completions release the buffer after the track: wait for KERNPROC owners to go away
-        for (int i = 0; i < c.nbuf(); i++) {
-            Buf bp = c.header(i);
+        for (int i = 0; i < c.view().nbuf(); i++) {
+            Buf bp = c.view().header(i);
             while (bp.b_lock().ownedByKernel() && bp.dep_isEmpty()) {
                 if (System.nanoTime() > deadline) throw new AssertionError("I/O did not finish: " + bp);
                 Thread.yield();

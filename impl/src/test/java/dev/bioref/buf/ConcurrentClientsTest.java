@@ -94,7 +94,7 @@ class ConcurrentClientsTest {
             pool.shutdownNow();
             c.stopDaemons();
         }
-        assertEquals(0, c.vfsync(vp, true));
+        assertEquals(0, VfsSubr.vfsync(vp, true));
         BufTestSupport.drain(c);
         c.checkInvariants();
         for (int b = 0; b < CLIENTS * OWN; b++) {

@@ -49,7 +49,7 @@ class ErrorPathsTest {
         c.flushbufqueues(false);                    // bounded: flushperqueue = 4 attempts
         assertTrue(bp.hasFlags(Buf.B_DELWRI | Buf.B_ERROR | Buf.B_CACHE), bp.toString());
         assertEquals(Buf.BQUEUE_DIRTY, bp.b_qindex());
-        assertEquals(1, c.dirtybufcount(), "counted once, however often it failed");
+        assertEquals(1, c.view().dirtybufcount(), "counted once, however often it failed");
         assertEquals(4, writesSeen.get(), "the B_ERROR buffer was retried in the same pass");
         assertArrayEquals(new byte[BLK], dev.peekVisible(0, BLK));
         c.checkInvariants();
@@ -67,7 +67,7 @@ class ErrorPathsTest {
         assertTrue(bp.hasFlags(Buf.B_DELWRI | Buf.B_ERROR));
         assertEquals(Buf.BQUEUE_DIRTY, bp.b_qindex());
         assertArrayEquals(pattern(2, BLK), bp.b_data(), "the data is kept");
-        assertEquals(0, c.vfsync(vp, true));
+        assertEquals(0, VfsSubr.vfsync(vp, true));
         assertArrayEquals(pattern(2, BLK), dev.peekVisible(BLK, BLK));
     }
 
@@ -76,7 +76,7 @@ class ErrorPathsTest {
         Buf bp = fill(c, vp, 2 * BLK, pattern(3, BLK));
         c.bawrite(bp);
         assertTrue(bp.hasFlags(Buf.B_DELWRI | Buf.B_ERROR), "bpdone re-dirtied the failed write");
-        assertEquals(1, c.dirtybufcount());
+        assertEquals(1, c.view().dirtybufcount());
         c.checkInvariants();
     }
 
@@ -113,7 +113,7 @@ class ErrorPathsTest {
         Buf again = c.getblk(vp, 6 * BLK, BLK, 0, 0);
         again.setFlags(Buf.B_INVAL);
         assertEquals(0, c.bwrite(again), "bwrite of a B_INVAL buffer just releases it");
-        assertEquals(0, c.dirtybufcount());
+        assertEquals(0, c.view().dirtybufcount());
         assertArrayEquals(new byte[BLK], dev.peekVisible(6 * BLK, BLK), "the owner discarded the write");
     }
 }

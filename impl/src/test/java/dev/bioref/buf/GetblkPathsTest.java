@@ -46,7 +46,7 @@ class GetblkPathsTest {
         assertArrayEquals(pattern(1, BLK), dev.peekVisible(0, BLK), "bwrite'd before the resize");
         assertEquals(BLK / 2, small.b_bcount());
         assertFalse(small.hasFlags(Buf.B_CACHE), "a fresh buffer of the new size");
-        assertEquals(0, c.dirtybufcount());
+        assertEquals(0, c.view().dirtybufcount());
         small.setFlags(Buf.B_INVAL);
         c.brelse(small);
     }
@@ -55,7 +55,7 @@ class GetblkPathsTest {
         c.bqrelse(fill(c, vp, 0, pattern(2, BLK)));
         Buf small = c.getblk(vp, 0, 512, 0, 0);
         assertEquals(512, small.b_bufsize());
-        assertEquals(512L, c.bufspace(), "the old buffer's memory was released");
+        assertEquals(512L, c.view().bufspace(), "the old buffer's memory was released");
         assertArrayEquals(new byte[BLK], dev.peekVisible(0, BLK), "nothing was written");
         small.setFlags(Buf.B_INVAL);
         c.brelse(small);
@@ -143,7 +143,7 @@ class GetblkPathsTest {
         } finally {
             cc.stopDaemons();
             pool.shutdownNow();
-            cc.vfsync(v, true);
+            VfsSubr.vfsync(v, true);
             BufTestSupport.drain(cc);
             tc.close();
         }
@@ -151,8 +151,8 @@ class GetblkPathsTest {
 
     private static int countIdentity(BufCache cc, Vnode v, long off) {
         int n = 0;
-        for (int i = 0; i < cc.nbuf(); i++) {
-            Buf bp = cc.header(i);
+        for (int i = 0; i < cc.view().nbuf(); i++) {
+            Buf bp = cc.view().header(i);
             if (bp.b_vp() == v && bp.b_loffset() == off) n++;
         }
         return n;
@@ -270,14 +270,14 @@ class GetblkPathsTest {
     @Test void allocbufAccountsDirtyResizes() {
         Buf bp = fill(c, vp, 0, pattern(9, 512));
         c.bdirty(bp);
-        assertEquals(512, c.dirtybufspace());
+        assertEquals(512, c.view().dirtybufspace());
         c.allocbuf(bp, BLK);
-        assertEquals(BLK, c.dirtybufspace());
-        assertEquals(BLK, c.bufspace());
+        assertEquals(BLK, c.view().dirtybufspace());
+        assertEquals(BLK, c.view().bufspace());
         assertFalse(bp.hasFlags(Buf.B_CACHE), "grown: the new range is not valid");
         bp.setFlags(Buf.B_CACHE);   // the owner fills it
         c.allocbuf(bp, 512);
-        assertEquals(512, c.dirtybufspace());
+        assertEquals(512, c.view().dirtybufspace());
         c.bdwrite(bp);
         c.checkInvariants();
     }

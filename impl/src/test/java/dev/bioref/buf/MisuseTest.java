@@ -72,7 +72,7 @@ class MisuseTest {
         Vnode small = c.vnode("small", dev, 512);
         assertMessage(assertThrows(IllegalArgumentException.class, () -> c.getblk(small, 0, BLK, 0, 0)), "exceeds the block size");
         assertMessage(assertThrows(Panic.class, () -> c.getblk(vp, 0, 2 * BLK, 0, 0)), "MAXBSIZE");
-        assertEquals(4, c.queueLength(Buf.BQUEUE_EMPTY), "nothing was allocated");
+        assertEquals(4, c.view().queueLength(Buf.BQUEUE_EMPTY), "nothing was allocated");
         c.checkInvariants();
     }
 
@@ -90,7 +90,7 @@ class MisuseTest {
         assertThrows(Panic.class, () -> c.bdwrite(bp));
         assertThrows(Panic.class, () -> c.bwrite(bp));
         assertThrows(Panic.class, () -> c.bawrite(bp));
-        assertEquals(0, c.dirtybufcount());
+        assertEquals(0, c.view().dirtybufcount());
         c.checkInvariants();
     }
 

@@ -53,7 +53,7 @@ class SeedQuirksTest {
         c.bqrelse(first);
         // bufspace (64K) >= hibufspace (48K): flushing starts and is never cleared (lobufspace < 0)
         assertNull(c.getblk(vp, big, big, 0, 50 * MS), "no header can be had although 3 are EMPTY");
-        assertEquals(4, c.queueLength(Buf.BQUEUE_EMPTY));
+        assertEquals(4, c.view().queueLength(Buf.BQUEUE_EMPTY));
         // the port's parameters for the same pool work
         BufCache ok = BufTestSupport.cache(Params.forTest(4, big));
         Vnode vp2 = ok.vnode("big2", new LoopbackDevice(new MemoryBackend(8L * big), new InlineCompleter(), Clock.SYSTEM), big);
@@ -70,8 +70,8 @@ class SeedQuirksTest {
     @Test void getnewbufFindsNoHeaderWhileHeldAndReferencedBuffersKeepBufspaceAtLobufspace() {
         BufCache c = BufTestSupport.cache(4);   // hibufspace 3 KiB, lobufspace 2 KiB
         Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
-        assertEquals(3 * BLK, c.params().hibufspace());
-        assertEquals(2 * BLK, c.params().lobufspace());
+        assertEquals(3 * BLK, c.view().params().hibufspace());
+        assertEquals(2 * BLK, c.view().params().lobufspace());
         Buf held = fill(c, vp, 0, pattern(0, BLK));
         Buf refd = fill(c, vp, BLK, pattern(1, BLK));
         c.bqrelse(refd);
@@ -80,7 +80,7 @@ class SeedQuirksTest {
         // bufspace 3K >= hibufspace: flushing destroys clean buffers until bufspace < 2K, which the
         // held and the referenced buffer prevent; EMPTY headers are skipped while flushing
         assertNull(c.getblk(vp, 3 * BLK, BLK, 0, 20 * MS));
-        assertTrue(c.queueLength(Buf.BQUEUE_EMPTY) >= 1, "an EMPTY header exists all along");
+        assertTrue(c.view().queueLength(Buf.BQUEUE_EMPTY) >= 1, "an EMPTY header exists all along");
         held.setFlags(Buf.B_CACHE);
         c.bqrelse(held);                       // one pin fewer: now a clean buffer can be destroyed
         Buf bp = c.getblk(vp, 3 * BLK, BLK, 0, 20 * MS);
@@ -103,14 +103,14 @@ class SeedQuirksTest {
         assertTrue(again.hasFlags(Buf.B_INVAL), "getblk clears only B_CACHE on a found INVAL buffer");
         System.arraycopy(pattern(9, BLK), 0, again.b_data(), 0, BLK);
         c.bdwrite(again);
-        assertEquals(0, c.dirtybufcount(), "bdwrite brelse'd it instead: the data is gone");
+        assertEquals(0, c.view().dirtybufcount(), "bdwrite brelse'd it instead: the data is gone");
         assertNull(c.findblk(vp, 0, BufCache.FINDBLK_TEST));
         Buf third = c.getblk(vp, 0, BLK, 0, 0);
         c.vfs_bio_clrbuf(third);                     // the contract: clear INVAL, then fill
         assertFalse(third.hasFlags(Buf.B_INVAL));
         System.arraycopy(pattern(9, BLK), 0, third.b_data(), 0, BLK);
         c.bdwrite(third);
-        assertEquals(1, c.dirtybufcount());
+        assertEquals(1, c.view().dirtybufcount());
     }
 
     // ---- waitrunningbufspace: the waiter's own increment keeps it waiting (FIXED; switch seedWaitrunningbufspaceSpin)
@@ -119,7 +119,7 @@ class SeedQuirksTest {
         BufCache c = BufTestSupport.cache(8);
         c.runningbufreq.set(1);     // left by a waiter whose last round timed out after the last completion
         c.waitrunningbufspace();    // port: returns, nothing is in flight
-        assertEquals(0, c.runningbufreq());
+        assertEquals(0, c.view().runningbufreq());
 
         BufQuirks q = BufQuirks.none();
         q.seedWaitrunningbufspaceSpin = true;
@@ -142,7 +142,7 @@ class SeedQuirksTest {
         Vnode vp = c.vnode("dev0", BufTestSupport.device(8), BLK);
         Buf only = c.getblk(vp, 0, BLK, 0, 0);
         CompletableFuture<Buf> other = CompletableFuture.supplyAsync(() -> c.getblk(vp, BLK, BLK, 0, TimeUnit.SECONDS.toNanos(30)));
-        while (c.needsbuffer() == 0) Thread.onSpinWait();
+        while (c.view().needsbuffer() == 0) Thread.onSpinWait();
         long t0 = System.nanoTime();
         only.setFlags(Buf.B_INVAL);
         c.brelse(only);
@@ -163,7 +163,7 @@ class SeedQuirksTest {
         bp.setFlags(Buf.B_LOCKED);
         c.bdwrite(bp);
         assertEquals(Buf.BQUEUE_LOCKED, bp.b_qindex());
-        assertEquals(1, c.dirtybufcount(), "still counted dirty");
+        assertEquals(1, c.view().dirtybufcount(), "still counted dirty");
         c.bufDaemonStep(false);
         assertArrayEquals(new byte[BLK], dev.peekVisible(0, BLK), "never daemon-flushed");
         c.regetblk(bp);
@@ -212,7 +212,7 @@ class SeedQuirksTest {
         c.bdwrite(bp);
         assertEquals(16, c.flushbufqueues(false), "r counts each refusal, so buf_daemon1 keeps looping while above its limit");
         assertEquals(16, ops.hooks().stream().filter("io_checkwrite"::equals).count());
-        assertTrue(c.buf_daemon_limit(c.params().lodirtybufspace() / 2), "and the limit still holds");
+        assertTrue(c.buf_daemon_limit(c.view().params().lodirtybufspace() / 2), "and the limit still holds");
         c.regetblk(bp);
         bp.dep_remove("dep@0");
         c.bqrelse(bp);
@@ -339,7 +339,7 @@ class SeedQuirksTest {
         CompletableFuture<Long> got = releaseInTheWindow(c, vp);
         Thread.sleep(300);
         assertFalse(got.isDone(), "the seed sleeps on a wakeup that already happened (with no timeout: for ever)");
-        assertEquals(1, c.queueLength(Buf.BQUEUE_CLEAN), "while the only header sits free on CLEAN");
+        assertEquals(1, c.view().queueLength(Buf.BQUEUE_CLEAN), "while the only header sits free on CLEAN");
         c.bufspacewakeup();                     // any later release would free it; do it by hand to end the test
         c.bufcountwakeup();
         assertEquals(BLK, got.get(10, TimeUnit.SECONDS));

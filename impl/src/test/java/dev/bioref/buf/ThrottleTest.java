@@ -37,7 +37,7 @@ class ThrottleTest {
             for (int b = 0; b < blocks; b++) {
                 c.bd_wait(c.bd_heatup());
                 c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
-                maxSeen.accumulateAndGet(c.runningbufspace() + c.dirtykvaspace(), Math::max);
+                maxSeen.accumulateAndGet(c.view().runningbufspace() + c.view().dirtykvaspace(), Math::max);
                 progress.incrementAndGet();
             }
         }, "writer");
@@ -46,8 +46,8 @@ class ThrottleTest {
     }
 
     @Test void writersBlockAboveTheHighWatermarkAndResumeWhenTheDaemonDrains() throws Exception {
-        assertEquals(6 * BLK, c.params().hidirtybufspace());
-        assertEquals(3 * BLK, c.params().lodirtybufspace());
+        assertEquals(6 * BLK, c.view().params().hidirtybufspace());
+        assertEquals(3 * BLK, c.view().params().lodirtybufspace());
         AtomicInteger progress = new AtomicInteger();
         AtomicLong maxSeen = new AtomicLong();
         Thread w = writer(12, progress, maxSeen);
@@ -71,7 +71,7 @@ class ThrottleTest {
         w.join(5000);
         assertFalse(w.isAlive());
         assertEquals(12, progress.get());
-        assertTrue(maxSeen.get() <= c.params().hidirtybufspace() + BLK,
+        assertTrue(maxSeen.get() <= c.view().params().hidirtybufspace() + BLK,
                 "dirty space never exceeded the high watermark by more than one buffer: " + maxSeen.get());
     }
 
@@ -84,11 +84,11 @@ class ThrottleTest {
             w.start();
             w.join(20_000);
             assertFalse(w.isAlive(), "writer stuck at " + progress.get());
-            assertTrue(maxSeen.get() <= c.params().hidirtybufspace() + BLK, "max " + maxSeen.get());
+            assertTrue(maxSeen.get() <= c.view().params().hidirtybufspace() + BLK, "max " + maxSeen.get());
         } finally {
             c.stopDaemons();
         }
-        c.vfsync(vp, true);
+        VfsSubr.vfsync(vp, true);
         for (int b = 0; b < 40; b++) {
             assertEquals(pattern(b, BLK)[0], dev.peekVisible((long) (b % 64) * BLK, BLK)[0]);
         }
@@ -99,31 +99,31 @@ class ThrottleTest {
         BufCache c1 = BufTestSupport.cache(Params.forTest(16, BLK).withFlushperqueue(1));
         Vnode vp1 = c1.vnode("dev1", BufTestSupport.device(64), BLK);
         for (int b = 0; b < 6; b++) c1.bdwrite(fill(c1, vp1, (long) b * BLK, pattern(b, BLK)));
-        assertTrue(c1.buf_daemon_limit(c1.params().lodirtybufspace() / 2));
+        assertTrue(c1.buf_daemon_limit(c1.view().params().lodirtybufspace() / 2));
         assertEquals(5, c1.bufDaemonStep(false));
-        assertFalse(c1.buf_daemon_limit(c1.params().lodirtybufspace() / 2));
-        assertEquals(1, c1.dirtybufcount(), "1 KiB of dirtykva is not above lodirtybufspace / 2 = 1.5 KiB");
+        assertFalse(c1.buf_daemon_limit(c1.view().params().lodirtybufspace() / 2));
+        assertEquals(1, c1.view().dirtybufcount(), "1 KiB of dirtykva is not above lodirtybufspace / 2 = 1.5 KiB");
         assertEquals(0, c1.bufDaemonStep(false), "below the limit a pass does nothing");
     }
 
     @Test void withTheSeedsFlushperqueueOneCallWritesTheWholeQueue() {
         for (int b = 0; b < 6; b++) c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
         assertEquals(6, c.bufDaemonStep(false), "the limit is only checked between flushbufqueues calls");
-        assertEquals(0, c.dirtybufcount());
+        assertEquals(0, c.view().dirtybufcount());
     }
 
     @Test void dirtyingAboveTheLowWatermarkKicksTheDaemons() {
-        assertEquals(0, c.bd_request());
+        assertEquals(0, c.view().bd_request());
         int b = 0;
-        while (c.bd_request() == 0 && b < 8) {
+        while (c.view().bd_request() == 0 && b < 8) {
             c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
             b++;
         }
-        assertEquals(1, c.bd_request(), "bd_speedup raised the normal daemon's request");
-        assertTrue(c.dirtykvaspace() >= c.params().lodirtybufspace()
-                        || c.dirtybufcount() >= c.nbuf() / 2,
-                "only once dirtykva >= lodirtybufspace or half the headers are dirty: " + c.dirtykvaspace());
-        assertTrue(c.runningbufspace() + c.dirtykvaspace() >= c.params().lodirtybufspace() + (c.params().hidirtybufspace() - c.params().lodirtybufspace()) / 2,
+        assertEquals(1, c.view().bd_request(), "bd_speedup raised the normal daemon's request");
+        assertTrue(c.view().dirtykvaspace() >= c.view().params().lodirtybufspace()
+                        || c.view().dirtybufcount() >= c.view().nbuf() / 2,
+                "only once dirtykva >= lodirtybufspace or half the headers are dirty: " + c.view().dirtykvaspace());
+        assertTrue(c.view().runningbufspace() + c.view().dirtykvaspace() >= c.view().params().lodirtybufspace() + (c.view().params().hidirtybufspace() - c.view().params().lodirtybufspace()) / 2,
                 "bd_heatup calls bd_speedup from mid1 = lo + (hi - lo) / 2 on");
     }
 
@@ -134,7 +134,7 @@ class ThrottleTest {
         Vnode v = cr.vnode("seeded", BufTestSupport.device(16, sc), BLK);
         cr.bawrite(fill(cr, v, 0, pattern(1, BLK)));
         cr.bawrite(fill(cr, v, BLK, pattern(2, BLK)));
-        assertEquals(2L * BLK, cr.runningbufspace(), "2K in flight > 4/6 of hirunningspace");
+        assertEquals(2L * BLK, cr.view().runningbufspace(), "2K in flight > 4/6 of hirunningspace");
         assertTrue(cr.buf_runningbufspace_severe());
         Thread w = new Thread(cr::waitrunningbufspace);
         w.start();
@@ -152,21 +152,21 @@ class ThrottleTest {
             System.arraycopy(pattern(b, BLK), 0, bp.b_data(), 0, BLK);
             c.bdwrite(bp);
         }
-        assertEquals(4, c.dirtybufcounthw());
-        assertEquals(4, c.queueLength(Buf.BQUEUE_DIRTY_HW));
+        assertEquals(4, c.view().dirtybufcounthw());
+        assertEquals(4, c.view().queueLength(Buf.BQUEUE_DIRTY_HW));
         assertEquals(0, c.flushbufqueues(false), "the normal daemon never scans DIRTY_HW");
         assertTrue(c.bufDaemonStep(true) > 0);
-        assertTrue(c.dirtybufcounthw() < 4);
+        assertTrue(c.view().dirtybufcounthw() < 4);
     }
 
     @Test void bheavyMovesADirtyBufferIntoTheHwCounters() {
         Buf bp = fill(c, vp, 0, pattern(1, BLK));
         c.bdirty(bp);
-        assertEquals(0, c.dirtybufcounthw());
+        assertEquals(0, c.view().dirtybufcounthw());
         c.bheavy(bp);
         c.bheavy(bp);
-        assertEquals(1, c.dirtybufcounthw());
-        assertEquals(BLK, c.dirtybufspacehw());
+        assertEquals(1, c.view().dirtybufcounthw());
+        assertEquals(BLK, c.view().dirtybufspacehw());
         c.bdwrite(bp);
         assertEquals(Buf.BQUEUE_DIRTY_HW, bp.b_qindex());
     }

@@ -28,28 +28,28 @@ class VnodeOpsAndPressureTest {
     @Test void vinvalbufWithVSaveWritesThenInvalidatesEverything() {
         for (int b = 0; b < 4; b++) c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
         c.bqrelse(fill(c, vp, 5L * BLK, pattern(5, BLK)));
-        assertEquals(0, c.vinvalbuf(vp, BufCache.V_SAVE));
+        assertEquals(0, VfsSubr.vinvalbuf(vp, VfsSubr.V_SAVE));
         assertEquals(0, vp.hashedCount());
-        assertEquals(0, c.dirtybufcount());
+        assertEquals(0, c.view().dirtybufcount());
         for (int b = 0; b < 4; b++) assertArrayEquals(pattern(b, BLK), dev.peekVisible((long) b * BLK, BLK));
     }
 
     @Test void vinvalbufWithoutVSaveDiscardsPendingWrites() {
         for (int b = 0; b < 3; b++) c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
-        assertEquals(0, c.vinvalbuf(vp, 0));
+        assertEquals(0, VfsSubr.vinvalbuf(vp, 0));
         assertEquals(0, vp.hashedCount());
-        assertEquals(0, c.dirtybufcount());
+        assertEquals(0, c.view().dirtybufcount());
         assertArrayEquals(new byte[BLK], dev.peekVisible(0, BLK), "discarded on the owner's request");
     }
 
     @Test void vtruncbufDropsBlocksAtAndBeyondTheRoundedLength() {
         for (int b = 0; b < 6; b++) c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
-        c.vtruncbuf(vp, 2L * BLK + 1, BLK);   // rounds up to 3 blocks: 3, 4, 5 go
+        VfsSubr.vtruncbuf(vp, 2L * BLK + 1, BLK);   // rounds up to 3 blocks: 3, 4, 5 go
         assertEquals(3, vp.hashedCount());
         assertNotNull(c.findblk(vp, 2L * BLK, BufCache.FINDBLK_TEST));
         assertNull(c.findblk(vp, 3L * BLK, BufCache.FINDBLK_TEST));
-        assertEquals(3, c.dirtybufcount());
-        assertThrows(IllegalArgumentException.class, () -> c.vtruncbuf(vp, -1, BLK));
+        assertEquals(3, c.view().dirtybufcount());
+        assertThrows(IllegalArgumentException.class, () -> VfsSubr.vtruncbuf(vp, -1, BLK));
     }
 
     @Test void underMemoryPressureBqrelseFreesACleanBuffer() {
@@ -57,7 +57,7 @@ class VnodeOpsAndPressureTest {
         Buf bp = fill(c, vp, 0, pattern(1, BLK));
         c.bqrelse(bp);   // → brelse → B_RELBUF → memory released
         assertEquals(Buf.BQUEUE_EMPTY, bp.b_qindex());
-        assertEquals(0, c.bufspace());
+        assertEquals(0, c.view().bufspace());
         Buf dirty = fill(c, vp, BLK, pattern(2, BLK));
         c.bdwrite(dirty);
         assertEquals(Buf.BQUEUE_DIRTY, dirty.b_qindex(), "dirty buffers are kept");
@@ -85,7 +85,7 @@ class VnodeOpsAndPressureTest {
         BufCache c2 = BufTestSupport.cache(Params.forTest(8, 2, BLK));
         Vnode v2 = c2.vnode("dev2", BufTestSupport.device(64), BLK);
         int cpu0 = 0;
-        for (int i = 0; i < 8; i++) if (c2.header(i).b_qcpu() == 0) cpu0++;
+        for (int i = 0; i < 8; i++) if (c2.view().header(i).b_qcpu() == 0) cpu0++;
         assertEquals(4, cpu0, "round-robin b_qcpu at bufinit");
         for (int b = 0; b < 40; b++) {
             Buf bp = fill(c2, v2, (long) b * BLK, pattern(b, BLK));
@@ -93,7 +93,7 @@ class VnodeOpsAndPressureTest {
             if (b % 5 == 0) c2.bufDaemonStep(false);
             c2.checkInvariants();
         }
-        c2.vfsync(v2, true);
+        VfsSubr.vfsync(v2, true);
         for (int b = 0; b < 40; b += 3) assertArrayEquals(pattern(b, BLK), v2.dev().peekVisible((long) b * BLK, BLK));
     }
 

@@ -100,7 +100,7 @@ class HammerBasicTest {
         try {
             assertFalse(f.running());
             hmp.put(1, v("a"));
-            hmp.flushInode(hmp.inode(1));
+            hmp.frontend.flushInode(hmp.frontend.inode(1));
             HammerFlushGroup g = f.flushGroupList.peekFirst();
             assertNotNull(g);
             assertFalse(g.closed);

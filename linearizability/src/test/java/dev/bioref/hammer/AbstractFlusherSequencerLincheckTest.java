@@ -21,7 +21,7 @@ import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.f
  * model of the list, the groups, the inodes and done/next):
  * <ul>
  *   <li>{@link #createGroupAndAdd}{@code (ino)}: a new record on the inode, then
- *       {@code hammer_flush_inode} ({@link HammerMount#flushInode}): the inode joins the fill
+ *       {@code hammer_flush_inode} ({@link HammerFrontend#flushInode}): the inode joins the fill
  *       group, or a new group with the next seq when there is none or it is running; an inode
  *       already in FLUSH only gets REFLUSH. Returns the seq of the inode's group.</li>
  *   <li>{@link #async}{@code (ino)}: {@code hammer_flusher_async} (fl:L91) with the inode's group
@@ -104,7 +104,7 @@ public abstract class AbstractFlusherSequencerLincheckTest {
         return fs(() -> {
             HammerInode ip = inodes[ino];
             ip.records.addLast(new HammerRecord(ino, null, null));
-            hmp.flushInode(ip);
+            hmp.frontend.flushInode(ip);
             return ip.flg == null ? -1 : ip.flg.seq;
         });
     }

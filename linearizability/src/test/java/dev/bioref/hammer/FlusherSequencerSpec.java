@@ -7,7 +7,7 @@ import java.util.TreeMap;
 
 /**
  * Sequential specification of the flusher's sequencer: the code of hammer_flush_inode
- * ({@link HammerMount#flushInode}), hammer_flusher_async/async_one, the master's inner loop and
+ * ({@link HammerFrontend#flushInode}), hammer_flusher_async/async_one, the master's inner loop and
  * hammer_flusher_flush (fl:L91, L144, L266-L279, L308), run on a plain model without tokens,
  * I/O or finalize. Method names and signatures match {@link AbstractFlusherSequencerLincheckTest}.
  */

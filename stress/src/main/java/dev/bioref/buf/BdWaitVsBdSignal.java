@@ -54,16 +54,16 @@ public class BdWaitVsBdSignal {
         cache.setHz(TimeUnit.SECONDS.toNanos(60));
         vp = StressRig.vnode(cache, DIRTY);
         for (int blk = 0; blk < DIRTY; blk++) cache.bdwrite(StressRig.fill(cache, vp, blk, blk + 1));
-        if (cache.dirtykvaspace() <= cache.params().hidirtybufspace()) {
-            throw new IllegalStateException("BdWaitVsBdSignal: dirtykvaspace " + cache.dirtykvaspace()
-                    + " is not above hidirtybufspace " + cache.params().hidirtybufspace());
+        if (cache.view().dirtykvaspace() <= cache.view().params().hidirtybufspace()) {
+            throw new IllegalStateException("BdWaitVsBdSignal: dirtykvaspace " + cache.view().dirtykvaspace()
+                    + " is not above hidirtybufspace " + cache.view().params().hidirtybufspace());
         }
     }
 
     /** The writer throttle: waits for one block's worth of ticket progress. */
     @Actor
     public void writer() {
-        cache.bd_wait(cache.params().maxbsize());
+        cache.bd_wait(cache.view().params().maxbsize());
     }
 
     /** Once a ticket is published: writes every dirty buffer (two bd_signal calls each). */

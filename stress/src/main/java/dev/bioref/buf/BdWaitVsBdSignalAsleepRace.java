@@ -52,9 +52,9 @@ public class BdWaitVsBdSignalAsleepRace {
         cache.setHz(TimeUnit.SECONDS.toNanos(60));
         vp = StressRig.vnode(cache, DIRTY);
         for (int blk = 0; blk < DIRTY; blk++) cache.bdwrite(StressRig.fill(cache, vp, blk, blk + 1));
-        if (cache.dirtykvaspace() <= cache.params().hidirtybufspace()) {
-            throw new IllegalStateException("BdWaitVsBdSignalAsleep: dirtykvaspace " + cache.dirtykvaspace()
-                    + " is not above hidirtybufspace " + cache.params().hidirtybufspace());
+        if (cache.view().dirtykvaspace() <= cache.view().params().hidirtybufspace()) {
+            throw new IllegalStateException("BdWaitVsBdSignalAsleep: dirtykvaspace " + cache.view().dirtykvaspace()
+                    + " is not above hidirtybufspace " + cache.view().params().hidirtybufspace());
         }
     }
 
@@ -69,8 +69,8 @@ public class BdWaitVsBdSignalAsleepRace {
     public void writer(IIII_Result r) {
         Sleepq.Watchdog w = Sleepq.armWatchdog(WATCHDOG_NANOS, true);
         try {
-            cache.bd_wait(cache.params().maxbsize());
-            satisfied = cache.dirtykvaspace() <= cache.params().hidirtybufspace() ? 1 : 0;
+            cache.bd_wait(cache.view().params().maxbsize());
+            satisfied = cache.view().dirtykvaspace() <= cache.view().params().hidirtybufspace() ? 1 : 0;
         } catch (RuntimeException e) {
             satisfied = 9;
         } finally {
@@ -118,6 +118,6 @@ public class BdWaitVsBdSignalAsleepRace {
         r.r3 = lastExpired && completedAt - expiredAt < 0 && !anyTicket() ? 1 : 0;
         if (!"ok".equals(StressRig.invariants(cache))) r.r4 = 1;
         else if (signalError != 0) r.r4 = signalError;
-        else r.r4 = cache.runningbufspace.get() != 0 || cache.dirtykvaspace() != 0 ? 3 : 0;
+        else r.r4 = cache.runningbufspace.get() != 0 || cache.view().dirtykvaspace() != 0 ? 3 : 0;
     }
 }

@@ -90,8 +90,8 @@ public class BdwriteVsFlushAccounting {
         if (r.r1 == null) r.r1 = block(0);
         if (r.r2 == null) r.r2 = block(1);
         if (r.r3 == null) {
-            r.r3 = "dirty=" + cache.dirtybufcount() + "/" + cache.dirtybufspace() + " running=" + cache.runningbufspace()
-                    + (cache.dirtykvaspace() != cache.dirtybufcount() * StressRig.BLK ? " kva=" + cache.dirtykvaspace() : "");
+            r.r3 = "dirty=" + cache.view().dirtybufcount() + "/" + cache.view().dirtybufspace() + " running=" + cache.view().runningbufspace()
+                    + (cache.view().dirtykvaspace() != cache.view().dirtybufcount() * StressRig.BLK ? " kva=" + cache.view().dirtykvaspace() : "");
         }
         r.r4 = StressRig.invariants(cache);
     }

@@ -80,6 +80,6 @@ public class GetblkVsGetnewbufReclaim {
     public void arbiter(LLL_Result r) {
         String inv = StressRig.invariants(cache);
         r.r3 = !inv.equals("ok") ? inv
-                : cache.header(0).b_refs() + cache.header(1).b_refs() != 0 ? "refs-left" : "ok";
+                : cache.view().header(0).b_refs() + cache.view().header(1).b_refs() != 0 ? "refs-left" : "ok";
     }
 }

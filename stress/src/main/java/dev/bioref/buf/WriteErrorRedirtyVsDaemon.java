@@ -71,7 +71,7 @@ public class WriteErrorRedirtyVsDaemon {
     @Actor
     public void fsync(LLL_Result r) {
         try {
-            r.r1 = Integer.toString(cache.vfsync(vp, true));
+            r.r1 = Integer.toString(VfsSubr.vfsync(vp, true));
         } catch (Throwable t) {
             r.r1 = StressRig.thrown(t);
         }
