@@ -37,7 +37,7 @@ public final class BufQuiescence {
     /** Every header's buffer lock of {@code c}. */
     public static Set<BufLock> locksOf(BufCache c) {
         Set<BufLock> out = new HashSet<>();
-        for (int i = 0; i < c.nbuf(); i++) out.add(c.header(i).b_lock());
+        for (int i = 0; i < c.view().nbuf(); i++) out.add(c.view().header(i).b_lock());
         return out;
     }
 }
