@@ -230,7 +230,7 @@ public final class HammerFlusher {
     boolean masterStep() {
         while (groupLock != 0) {
             long t = Sleepq.tsleep_interlock(groupLockChan);
-            if (groupLock == 0 || hmp.mutations.masterSkipsGroupLockWait) break;
+            if (groupLock == 0) break;
             Pause.at(PausePoint.FLUSHER_GROUPLOCK_INTERLOCKED);
             Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
         }
@@ -411,7 +411,7 @@ public final class HammerFlusher {
         hmp.frontend.syncInodeDone(ip, error);
         while (finalizeWant != 0) {
             long t = Sleepq.tsleep_interlock(finalizeWantChan);
-            if (finalizeWant == 0 || hmp.mutations.finalizeWantSkipsWait) break;
+            if (finalizeWant == 0) break;
             Pause.at(PausePoint.FLUSHER_FINALIZE_WANT_INTERLOCKED);
             Sleepq.tsleep(finalizeWantChan, t, "hmrsxx", 0);
         }
@@ -494,7 +494,7 @@ public final class HammerFlusher {
             }
         } finally {
             finalizeLock.unlock();
-            if (--finalizeWant == 0 && !hmp.mutations.finalizeWantSkipsWakeup) Sleepq.wakeup(finalizeWantChan);
+            if (--finalizeWant == 0) Sleepq.wakeup(finalizeWantChan);
         }
     }
 

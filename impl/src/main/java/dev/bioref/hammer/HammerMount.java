@@ -271,7 +271,7 @@ public final class HammerMount implements AutoCloseable {
                 iorunAppend(dummy);
                 for (;;) {
                     long t = Sleepq.tsleep_interlock(dummy);
-                    if (iorunHead == dummy) break;
+                    if (iorunHead == dummy || mutations.waitAllSkipsWait) break;
                     Sleepq.tsleep(dummy, t, "hmrfl1", 0);
                 }
                 iorunRemove(dummy);
@@ -386,7 +386,7 @@ public final class HammerMount implements AutoCloseable {
         try {
             for (;;) {
                 long t = Sleepq.tsleep_interlock(rec);
-                if ((rec.gflags & HammerRecord.DIRECT_IO) == 0) break;
+                if ((rec.gflags & HammerRecord.DIRECT_IO) == 0 || mutations.directWaitSkipsWait) break;
                 rec.gflags |= HammerRecord.DIRECT_WAIT;
                 Sleepq.tsleep(rec, t, "hmdiow", 0);
             }
@@ -412,7 +412,7 @@ public final class HammerMount implements AutoCloseable {
         while (ioRunningSpace.get() > options.limitRunningIo) {
             long t = Sleepq.tsleep_interlock(ioRunningWakeupChan);
             ioRunningWakeup = true;
-            if (ioRunningSpace.get() <= options.limitRunningIo) break;
+            if (ioRunningSpace.get() <= options.limitRunningIo || mutations.limitBacklogSkipsWait) break;
             Sleepq.tsleep(ioRunningWakeupChan, t, "hmiobk", Sleepq.HZ_NANOS / 10);
         }
     }

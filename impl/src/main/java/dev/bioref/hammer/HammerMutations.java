@@ -53,12 +53,14 @@ public final class HammerMutations {
     public boolean modifyDoneSkipsWakeup;
     /** hammer_flusher_wait returns before its sequence number is done (fl:L164-172). */
     public boolean flusherWaitSkipsWait;
-    /** The master flushes while a frontend holds group_lock (fl:L266-270). */
-    public boolean masterSkipsGroupLockWait;
-    /** A slave's flush_inode proceeds while a finalize is wanted (finalize_want != 0). */
-    public boolean finalizeWantSkipsWait;
-    /** finalize drops finalize_want to 0 but skips the wakeup of the slaves waiting on it. */
-    public boolean finalizeWantSkipsWakeup;
+    /** hammer_io_direct_wait returns while the direct write is in flight (io:L1844-1860). */
+    public boolean directWaitSkipsWait;
+    /** hammer_io_wait_all's placemarker leaves before it reaches the head of iorun (io:L205-215). */
+    public boolean waitAllSkipsWait;
+    /** hammer_io_limit_backlog returns while io_running_space is over the limit (io:L2000-2010). */
+    public boolean limitBacklogSkipsWait;
+    /** io_complete drops io_running_space below half the limit but skips the io_running_wakeup wakeup (io:L1120-1125). */
+    public boolean completeSkipsBacklogWakeup;
 
     // ---- finalize mutations (§7.2)
     /** 1: issue meta-data writes before the UNDO barrier. */

@@ -27,6 +27,10 @@ public enum PausePoint {
     FLUSHER_WAIT_INTERLOCKED,
     /** hammer_flusher.c master thread L266-270: interlocked on group_lock, not yet asleep. */
     FLUSHER_GROUPLOCK_INTERLOCKED,
-    /** hammer_flusher.c hammer_flusher_finalize(): interlocked on finalize_want, not yet asleep. */
-    FLUSHER_FINALIZE_WANT_INTERLOCKED
+    /** hammer_flusher.c hammer_flusher_flush_inode(): interlocked on finalize_want, not yet asleep. */
+    FLUSHER_FINALIZE_WANT_INTERLOCKED,
+    /** vfs_bio.c buf_daemon1() L2276-2284: interlocked, the request word read as 0, not yet asleep. */
+    BUFDAEMON_REQUEST_INTERLOCKED,
+    /** vfs_bio.c _biowait() L3252: BIO_WANT set, not yet asleep. */
+    BIOWAIT_INTERLOCKED
 }

@@ -63,6 +63,7 @@ public final class Sleepq {
         }
         Bucket b = bucket(chan);
         Watchdog w = WATCHDOG.get();
+        boolean untimed = timeoutNanos == 0;
         boolean bounded = w != null && (timeoutNanos == 0 || w.boundTimed);
         if (w != null) {
             w.sleeps++;
@@ -90,6 +91,9 @@ public final class Sleepq {
                                     w.expiries++;
                                     w.lastExpired = true;
                                     w.expiredAt = System.nanoTime();   // no wakeup on chan's bucket until now
+                                    // an untimed sleep has no timeout to report: its expiry is a
+                                    // spurious wakeup to the caller, which re-checks its condition
+                                    if (untimed) return 0;
                                 }
                                 return Errno.EWOULDBLOCK;
                             }
@@ -161,8 +165,9 @@ public final class Sleepq {
      * Test seam, not a kernel facility: a watchdog on the calling thread's sleeps, for the
      * ordinary-mode JCStress twins of the Mode.Termination wait tests (JCStress's sanity mode
      * runs no samples of a Termination test). While armed, a {@link #tsleep} without timeout on
-     * this thread is bounded by {@code boundNanos}; an expiry returns EWOULDBLOCK, so the
-     * caller's loop re-checks its condition as after a spurious wakeup. If the condition is
+     * this thread is bounded by {@code boundNanos}; an expiry returns 0 (EWOULDBLOCK for a timed
+     * sleep), so the caller's loop re-checks its condition as after a spurious wakeup (a caller
+     * that passed no timeout never sees EWOULDBLOCK, as in the kernel). If the condition is
      * then satisfied the loop returns with {@link #lastExpired} set: the event came, but its
      * wakeup did not (a lost wakeup, which would have hung without the watchdog). Counts are
      * plain fields: only the owning thread touches them.
@@ -207,6 +212,9 @@ public final class Sleepq {
         WATCHDOG.set(w);
         return w;
     }
+
+    /** The calling thread's armed watchdog, or null (test seam). */
+    public static Watchdog currentWatchdog() { return WATCHDOG.get(); }
 
     /** Disarms the calling thread's watchdog; returns it (null if none was armed). */
     public static Watchdog disarmWatchdog() {

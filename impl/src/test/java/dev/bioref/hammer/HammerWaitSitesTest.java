@@ -152,4 +152,90 @@ class HammerWaitSitesTest {
         for (int i = 0; i < 5 && !lost; i++) lost = WaitProbe.held(lockEx(null)) == LOST;
         assertTrue(lost, "unlockSkipsWakeup not caught");
     }
+
+    /** H6: hammer_io_direct_wait (io:L1844) vs hammer_io_direct_write_complete (io:L1820-1824). */
+    static WaitProbe.Scenario directWait(HammerMutations m) {
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        HammerRecord rec = new HammerRecord(7, null, new HammerRecord.DataRef(true, 0));
+        hmp.ioToken.gettoken();
+        try {
+            rec.gflags |= HammerRecord.DIRECT_IO;      // as hammer_io_direct_write leaves it (io:L1668)
+        } finally {
+            hmp.ioToken.reltoken();
+        }
+        return new WaitProbe.Scenario() {
+            public void waitFor() { hmp.directWait(rec); }
+            public String wmesg() { return "hmdiow"; }
+            public void wake() {
+                hmp.directWriteComplete(rec, hmp.device().execute(
+                        dev.bioref.device.Request.write(hmp.geometry.largeBase(), new byte[HammerOndisk.BUFSIZE])));
+            }
+            public boolean done() {
+                hmp.ioToken.gettoken();
+                try {
+                    return (rec.gflags & HammerRecord.DIRECT_IO) == 0;
+                } finally {
+                    hmp.ioToken.reltoken();
+                }
+            }
+            public void cleanup() { assertEquals(0, rec.gflags); assertEquals(0, rec.directError); }
+        };
+    }
+
+    @Test void directWaitSite() throws Exception {
+        site(HammerWaitSitesTest::directWait, m -> m.directWaitSkipsWait = true, m -> m.directCompleteSkipsWakeup = true);
+    }
+
+    /** H7: hammer_io_wait_all's placemarker (io:L188-227) vs the completion of the write ahead of it (io:L1138-1142). */
+    static WaitProbe.Scenario waitAll(HammerMutations m) {
+        GateCompleter gate = new GateCompleter();
+        HammerMount hmp = gated(gate, m);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        gate.shut();
+        HammerWaitTest.startWrite(hmp, b);
+        return new WaitProbe.Scenario() {
+            public void waitFor() { hmp.waitAll(false); }
+            public String wmesg() { return "hmrfl1"; }
+            public void wake() { gate.open(); }
+            public boolean done() { return !b.running; }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void waitAllSite() throws Exception {
+        site(HammerWaitSitesTest::waitAll, m -> m.waitAllSkipsWait = true, m -> m.completeSkipsPlacemarkerWakeup = true);
+    }
+
+    /** H8: hammer_io_limit_backlog (io:L2000) vs io_complete's io_running_wakeup (io:L1120-1125). */
+    static WaitProbe.Scenario limitBacklog(HammerMutations m) {
+        GateCompleter gate = new GateCompleter();
+        HammerOptions o = options();
+        o.limitRunningIo = HammerOndisk.BUFSIZE;      // two writes in flight are over the limit
+        dev.bioref.device.LoopbackDevice d = new dev.bioref.device.LoopbackDevice(
+                new dev.bioref.device.MemoryBackend(o.geometry.size()), gate, dev.bioref.kern.Clock.SYSTEM);
+        HammerMount.format(d, o);
+        HammerMount hmp = HammerMount.mount(d, o, m, HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        HammerBuffer b1 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        HammerBuffer b2 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase() + HammerOndisk.BUFSIZE);
+        gate.shut();
+        HammerWaitTest.startWrite(hmp, b1);
+        HammerWaitTest.startWrite(hmp, b2);
+        return new WaitProbe.Scenario() {
+            public void waitFor() { hmp.limitBacklog(); }
+            public String wmesg() { return "hmiobk"; }
+            public void wake() { gate.open(); }
+            public boolean done() { return hmp.ioRunningSpace.get() <= hmp.options.limitRunningIo; }
+            public void cleanup() {
+                withFsToken(hmp, () -> { hmp.relBuffer(b1, false); hmp.relBuffer(b2, false); });
+                hmp.checkInvariants();
+            }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void limitBacklogSite() throws Exception {
+        site(HammerWaitSitesTest::limitBacklog, m -> m.limitBacklogSkipsWait = true, m -> m.completeSkipsBacklogWakeup = true);
+    }
 }
