@@ -395,6 +395,7 @@ public class HammerIo {
                 waiting = true;
                 Pause.at(PausePoint.HAMMERIO_WAIT_INTERLOCKED);
                 if (running) Sleepq.tsleep(this, t, "hmrflw", hmp.options.ioWaitTimeoutNanos);
+                if (hmp.mutations.waitIoSkipsRecheck) break;   // mutation: trust the wakeup, do not re-check running
             }
         } finally {
             hmp.ioToken.reltoken();

@@ -43,6 +43,8 @@ public final class HammerMutations {
     // ---- waits that do not wait, wakeups that are lost (proofs-notes/waits.md, issue 13)
     /** hammer_io_wait returns while the write is still running (io:L166-185). */
     public boolean waitIoSkipsWait;
+    /** hammer_io_wait returns after one sleep without re-checking running: a spurious wakeup ends the wait. */
+    public boolean waitIoSkipsRecheck;
     /** hammer_io_modify proceeds while the write interlock is held (modify_refs &lt; 0, io:L770-780). */
     public boolean modifySkipsWait;
     /** hammer_io_done_interlock releases the write interlock but skips the wakeup of modify's sleepers (io:L843-850). */

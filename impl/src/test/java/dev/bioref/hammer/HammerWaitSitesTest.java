@@ -74,6 +74,14 @@ class HammerWaitSitesTest {
         site(HammerWaitSitesTest::ioWait, m -> m.waitIoSkipsWait = true, m -> m.completeSkipsWakeup = true);
     }
 
+    /** Seeded spurious wakeups: the genuine loop re-checks running and waits on; waitIoSkipsRecheck returns early. */
+    @Test void ioWaitRechecksAfterASpuriousWakeup() throws Exception {
+        assertEquals(WOKEN, WaitProbe.spurious(ioWait(HammerMutations.none()), SEED, 30));
+        HammerMutations m = new HammerMutations();
+        m.waitIoSkipsRecheck = true;
+        assertEquals(EARLY, WaitProbe.spurious(ioWait(m), SEED, 30), "waitIoSkipsRecheck not caught");
+    }
+
     /** H2: hammer_io_modify's wait for the write interlock (io:L770) vs hammer_io_done_interlock (io:L843). */
     static WaitProbe.Scenario modifyVsDoneInterlock(HammerMutations m) {
         HammerMount hmp = mount(options(), m, HammerHooks.NONE);

@@ -176,6 +176,30 @@ public final class WaitProbe {
         return bad;
     }
 
+    /**
+     * Seeded spurious wakeups (every sleep returns at once, for {@code millis}) while the waker is
+     * held back: a wait loop that re-checks its condition keeps waiting; one that trusts its
+     * wakeup returns, which is reported as {@link Outcome#EARLY}. Then the waker runs as usual.
+     */
+    public static Outcome spurious(Scenario s, long seed, long millis) throws InterruptedException {
+        Waiter w = new Waiter(s);
+        Sleepq.seedSpuriousWakeups(seed, 1);
+        long injected;
+        try {
+            w.start();
+            Thread.sleep(millis);
+        } finally {
+            injected = Sleepq.stopSpuriousWakeups();
+        }
+        if (!w.isAlive() || s.done()) {
+            w.join(10_000);
+            s.abandon();
+            return Outcome.EARLY;
+        }
+        if (injected == 0) throw new AssertionError("spurious: the waiter at " + s.wmesg() + " never slept");
+        return finish(s, w);
+    }
+
     private static Outcome finish(Scenario s, Waiter w) throws InterruptedException {
         s.wake();
         return verdict(s, w, System.nanoTime());
