@@ -246,4 +246,71 @@ class HammerWaitSitesTest {
     @Test void limitBacklogSite() throws Exception {
         site(HammerWaitSitesTest::limitBacklog, m -> m.limitBacklogSkipsWait = true, m -> m.completeSkipsBacklogWakeup = true);
     }
+
+    /**
+     * H8: hammer_flusher_wait (fl:L164) vs the master loop's done wakeup (fl:L272-273), with the
+     * rig of HammerWakeupMutationTest: a syncer's loop is held at its first finalize ("start"
+     * hook, fs_token released) until the waker lets it go; the waiter's async(NULL) finds that
+     * loop running and waits for its seq.
+     */
+    static WaitProbe.Scenario flusherWait(HammerMutations m) throws InterruptedException {
+        boolean[] flags = new boolean[3];       // [0] loop inside finalize, [1] go, [2] waiter's async returned
+        Thread[] syncer = new Thread[1];
+        HammerMount hmp = mount(options(), m, new HammerHooks() {
+            @Override public void finalizeStep(HammerMount h, String step, boolean fin) {
+                if (!"start".equals(step) || Thread.currentThread() != syncer[0]) return;
+                synchronized (flags) { if (flags[0]) return; flags[0] = true; }
+                Object chan = new Object();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    synchronized (flags) { if (flags[1]) return; }
+                    dev.bioref.kern.Sleepq.tsleep(chan, "tstgo", 200_000L);
+                }
+            }
+        });
+        hmp.put(0, bytes(100, 1));
+        syncer[0] = new Thread(hmp::sync, "syncer");
+        syncer[0].start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        for (;;) {
+            synchronized (flags) { if (flags[0]) break; }
+            assertTrue(System.nanoTime() < deadline, "the syncer's loop never reached finalize");
+            Thread.sleep(1);
+        }
+        int[] seq = {Integer.MAX_VALUE};
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                withFsToken(hmp, () -> {
+                    int sq = hmp.flusher.async(null);
+                    synchronized (flags) { seq[0] = sq; flags[2] = true; }
+                    hmp.flusher.waitSeq(sq);
+                });
+            }
+            public String wmesg() { return "hmrfls"; }
+            public void wake() {
+                synchronized (flags) { flags[1] = true; }
+                try {
+                    syncer[0].join(10_000);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                assertFalse(syncer[0].isAlive(), "the syncer did not return");
+            }
+            public boolean done() { synchronized (flags) { return flags[2] && seq[0] - hmp.flusher.done <= 0; } }
+            public void cleanup() { assertFalse(hmp.criticalError); hmp.checkInvariants(); }
+            public void abandon() { wake(); }
+        };
+    }
+
+    static WaitProbe.Scenario flusherWaitUnchecked(HammerMutations m) {
+        try {
+            return flusherWait(m);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test void flusherWaitSite() throws Exception {
+        site(HammerWaitSitesTest::flusherWaitUnchecked, m -> m.flusherWaitSkipsWait = true, m -> m.flusherSkipsDoneWakeup = true);
+    }
 }
