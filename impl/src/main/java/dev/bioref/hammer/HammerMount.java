@@ -297,7 +297,7 @@ public final class HammerMount implements AutoCloseable {
             if (bp == null) return 0;       // the seed getblk's it to reach VM pages; the port has none
             kern.bremfree(bp);
             if (!bp.dep_isEmpty()) {
-                kern.bqrelse(bp);
+                if (!mutations.invalKeepsBufferLocked) kern.bqrelse(bp);
                 return Errno.EWOULDBLOCK;     // EAGAIN: still associated with a hammer buffer
             }
             Panic.KKASSERT(!bp.anyFlags(Buf.B_LOCKED), () -> "hammer_io_inval: unassociated bp is B_LOCKED " + bp);

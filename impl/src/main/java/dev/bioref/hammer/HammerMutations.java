@@ -64,6 +64,10 @@ public final class HammerMutations {
     /** io_complete drops io_running_space below half the limit but skips the io_running_wakeup wakeup (io:L1120-1125). */
     public boolean completeSkipsBacklogWakeup;
 
+    // ---- early returns that leave something held (issue 13)
+    /** hammer_io_inval's EAGAIN return (io:L470-475) keeps the bp locked instead of bqrelse'ing it. */
+    public boolean invalKeepsBufferLocked;
+
     // ---- finalize mutations (§7.2)
     /** 1: issue meta-data writes before the UNDO barrier. */
     public boolean metaBeforeUndoBarrier;
