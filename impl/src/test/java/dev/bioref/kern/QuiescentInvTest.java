@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** QuiescentInv can fail: each thing it looks for, left behind on purpose, is reported (then cleaned up). */
 class QuiescentInvTest {
+    static { BufLock.trackHolders(); }   // also when run without the auto-detected extension (PIT's minion)
     @Test void aBufferLockKeptAfterItsCallerReturnedIsReported() throws Exception {
         BufLock lk = new BufLock("leaked");
         java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
