@@ -231,7 +231,6 @@ public final class HammerFlusher {
         while (groupLock != 0) {
             long t = Sleepq.tsleep_interlock(groupLockChan);
             if (groupLock == 0) break;
-            Pause.at(PausePoint.FLUSHER_GROUPLOCK_INTERLOCKED);
             Sleepq.tsleep(groupLockChan, t, "hmrhld", 0);
         }
         cleanLooseIos();
@@ -412,7 +411,6 @@ public final class HammerFlusher {
         while (finalizeWant != 0) {
             long t = Sleepq.tsleep_interlock(finalizeWantChan);
             if (finalizeWant == 0) break;
-            Pause.at(PausePoint.FLUSHER_FINALIZE_WANT_INTERLOCKED);
             Sleepq.tsleep(finalizeWantChan, t, "hmrsxx", 0);
         }
         if (undoExhausted(1)) {

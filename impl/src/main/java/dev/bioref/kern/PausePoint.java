@@ -25,10 +25,6 @@ public enum PausePoint {
     HAMMERLOCK_EX_INTERLOCKED,
     /** hammer_flusher.c hammer_flusher_wait() L164: interlocked, seq not done, not yet asleep. */
     FLUSHER_WAIT_INTERLOCKED,
-    /** hammer_flusher.c master thread L266-270: interlocked on group_lock, not yet asleep. */
-    FLUSHER_GROUPLOCK_INTERLOCKED,
-    /** hammer_flusher.c hammer_flusher_flush_inode(): interlocked on finalize_want, not yet asleep. */
-    FLUSHER_FINALIZE_WANT_INTERLOCKED,
     /** vfs_bio.c buf_daemon1() L2276-2284: interlocked, the request word read as 0, not yet asleep. */
     BUFDAEMON_REQUEST_INTERLOCKED,
     /** vfs_bio.c _biowait() L3252: BIO_WANT set, not yet asleep. */

@@ -26,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class BufWaitSitesTest {
     static final long SEED = Long.getLong("bioref.waits.seed", 13L);
 
-    static void site(Function<BufMutations, WaitProbe.Scenario> make,
+    static void site(Function<BufMutations, WaitProbe.Scenario> make, dev.bioref.kern.PausePoint point,
                      Consumer<BufMutations> skipsWait, Consumer<BufMutations> skipsWakeup) throws Exception {
         assertEquals(WOKEN, WaitProbe.held(make.apply(BufMutations.none())), "held back");
+        assertEquals(WOKEN, WaitProbe.windowAt(make.apply(BufMutations.none()), point), "wakeup at " + point);
         assertEquals(WOKEN, WaitProbe.window(make.apply(BufMutations.none())), "wakeup in the tsleep window");
         assertEquals(0, WaitProbe.race(() -> make.apply(BufMutations.none()), 8, SEED),
                 "free race, replay with -Dbioref.waits.seed=" + SEED);
@@ -97,7 +98,7 @@ class BufWaitSitesTest {
     }
 
     @Test void daemonRequestSite() throws Exception {
-        site(BufWaitSitesTest::daemonRequest, m -> m.daemonSkipsWait = true, m -> m.bdSpeedupSkipsWakeup = true);
+        site(BufWaitSitesTest::daemonRequest, dev.bioref.kern.PausePoint.BUFDAEMON_REQUEST_INTERLOCKED, m -> m.daemonSkipsWait = true, m -> m.bdSpeedupSkipsWakeup = true);
     }
 
     /** B2: _biowait (L3252) vs biodone_sync's BIO_WANT wakeup (L3770), through a bwrite held at the device. */
@@ -122,6 +123,6 @@ class BufWaitSitesTest {
     }
 
     @Test void biowaitSite() throws Exception {
-        site(BufWaitSitesTest::biowait, m -> m.biowaitSkipsWait = true, m -> m.biodoneSkipsWakeup = true);
+        site(BufWaitSitesTest::biowait, dev.bioref.kern.PausePoint.BIOWAIT_INTERLOCKED, m -> m.biowaitSkipsWait = true, m -> m.biodoneSkipsWakeup = true);
     }
 }

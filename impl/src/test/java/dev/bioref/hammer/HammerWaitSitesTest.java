@@ -29,7 +29,13 @@ class HammerWaitSitesTest {
     /** Runs the genuine site three ways, then each mutant, which must be caught. */
     static void site(Function<HammerMutations, WaitProbe.Scenario> make,
                      Consumer<HammerMutations> skipsWait, Consumer<HammerMutations> skipsWakeup) throws Exception {
+        site(make, null, skipsWait, skipsWakeup);
+    }
+
+    static void site(Function<HammerMutations, WaitProbe.Scenario> make, dev.bioref.kern.PausePoint point,
+                     Consumer<HammerMutations> skipsWait, Consumer<HammerMutations> skipsWakeup) throws Exception {
         assertEquals(WOKEN, WaitProbe.held(make.apply(HammerMutations.none())), "held back");
+        if (point != null) assertEquals(WOKEN, WaitProbe.windowAt(make.apply(HammerMutations.none()), point), "wakeup at " + point);
         assertEquals(WOKEN, WaitProbe.window(make.apply(HammerMutations.none())), "wakeup in the tsleep window");
         assertEquals(0, WaitProbe.race(() -> make.apply(HammerMutations.none()), 8, SEED),
                 "free race, replay with -Dbioref.waits.seed=" + SEED);
@@ -71,7 +77,7 @@ class HammerWaitSitesTest {
     }
 
     @Test void ioWaitSite() throws Exception {
-        site(HammerWaitSitesTest::ioWait, m -> m.waitIoSkipsWait = true, m -> m.completeSkipsWakeup = true);
+        site(HammerWaitSitesTest::ioWait, dev.bioref.kern.PausePoint.HAMMERIO_WAIT_INTERLOCKED, m -> m.waitIoSkipsWait = true, m -> m.completeSkipsWakeup = true);
     }
 
     /** Seeded spurious wakeups: the genuine loop re-checks running and waits on; waitIoSkipsRecheck returns early. */
@@ -104,7 +110,7 @@ class HammerWaitSitesTest {
     }
 
     @Test void modifyWaitsForTheWriteInterlock() throws Exception {
-        site(HammerWaitSitesTest::modifyVsDoneInterlock, m -> m.modifySkipsWait = true, m -> m.doneInterlockSkipsWakeup = true);
+        site(HammerWaitSitesTest::modifyVsDoneInterlock, dev.bioref.kern.PausePoint.HAMMERIO_MODIFY_INTERLOCKED, m -> m.modifySkipsWait = true, m -> m.doneInterlockSkipsWakeup = true);
     }
 
     /** H3: hammer_io_write_interlock's wait for modify_refs == 0 (io:L829) vs hammer_io_modify_done (io:L808). */
@@ -129,7 +135,7 @@ class HammerWaitSitesTest {
     }
 
     @Test void writeInterlockWaitsForModifyRefs() throws Exception {
-        site(HammerWaitSitesTest::writeInterlockVsModifyDone, m -> m.writeInterlockSkipsWait = true, m -> m.modifyDoneSkipsWakeup = true);
+        site(HammerWaitSitesTest::writeInterlockVsModifyDone, dev.bioref.kern.PausePoint.HAMMERIO_WRITE_INTERLOCK_INTERLOCKED, m -> m.writeInterlockSkipsWait = true, m -> m.modifyDoneSkipsWakeup = true);
     }
 
     /** H4: hammer_lock_ex's sleep (hammer_subs.c) vs hammer_unlock's LOCKF_WANTED wakeup. */
@@ -147,11 +153,12 @@ class HammerWaitSitesTest {
             public void wake() { lk.unlock(); }
             public boolean done() { synchronized (got) { return got[0]; } }
             public void cleanup() { assertEquals(0, lk.lockval.get(), "lock left held or wanted: " + lk); }
+            public boolean wakeOnBuilder() { return true; }
         };
     }
 
     @Test void lockExWaitsAndIsWoken() throws Exception {
-        site(HammerWaitSitesTest::lockEx, null, null);
+        site(HammerWaitSitesTest::lockEx, dev.bioref.kern.PausePoint.HAMMERLOCK_EX_INTERLOCKED, null, null);
         KernMutations.lockExSkipsWait = true;
         assertEquals(EARLY, WaitProbe.held(lockEx(null)), "lockExSkipsWait not caught");
         KernMutations.reset();
@@ -311,6 +318,6 @@ class HammerWaitSitesTest {
     }
 
     @Test void flusherWaitSite() throws Exception {
-        site(HammerWaitSitesTest::flusherWaitUnchecked, m -> m.flusherWaitSkipsWait = true, m -> m.flusherSkipsDoneWakeup = true);
+        site(HammerWaitSitesTest::flusherWaitUnchecked, dev.bioref.kern.PausePoint.FLUSHER_WAIT_INTERLOCKED, m -> m.flusherWaitSkipsWait = true, m -> m.flusherSkipsDoneWakeup = true);
     }
 }

@@ -75,12 +75,14 @@ class KernWaitSitesTest {
             public void wake() { lk.unlock(); }
             public boolean done() { synchronized (got) { return got[0]; } }
             public void cleanup() { assertFalse(lk.isLocked(), "lock left held: " + lk); }
+            public boolean wakeOnBuilder() { return true; }
         };
     }
 
     @Test void bufLockWaitsAndIsWoken() throws Exception {
         assertEquals(WOKEN, WaitProbe.held(bufLock()));
         assertEquals(WOKEN, WaitProbe.window(bufLock()));
+        assertEquals(WOKEN, WaitProbe.windowAt(bufLock(), PausePoint.BUFLOCK_INTERLOCKED));
         assertEquals(0, WaitProbe.race(KernWaitSitesTest::bufLock, 10, SEED), "seed " + SEED);
     }
 
@@ -115,6 +117,7 @@ class KernWaitSitesTest {
     @Test void bioTrackWaitsAndIsWoken() throws Exception {
         assertEquals(WOKEN, WaitProbe.held(bioTrack()));
         assertEquals(WOKEN, WaitProbe.window(bioTrack()));
+        assertEquals(WOKEN, WaitProbe.windowAt(bioTrack(), PausePoint.BIOTRACK_INTERLOCKED));
         assertEquals(0, WaitProbe.race(KernWaitSitesTest::bioTrack, 10, SEED), "seed " + SEED);
     }
 

@@ -47,6 +47,8 @@ public final class WaitProbe {
         default void cleanup() { }
         /** Best-effort cleanup after a mutant broke the protocol (errors ignored). */
         default void abandon() { }
+        /** The waker must run on the thread that built the scenario (it releases a lock that thread holds). */
+        default boolean wakeOnBuilder() { return false; }
     }
 
     /** What one attempt showed. */
@@ -138,6 +140,66 @@ public final class WaitProbe {
             long wokenAt = System.nanoTime();
             go.countDown();
             return verdict(s, w, wokenAt);
+        } finally {
+            Pause.clear();
+        }
+    }
+
+    /**
+     * Parks the waiter at the site's own pause point (between its interlock and its sleep, see
+     * {@link PausePoint}), runs the waker on a helper thread meanwhile (it may block on a token
+     * the waiter still holds there: then the token closes the window, as in the seed), lets the
+     * waiter go and joins both. The wakeup must not be lost either way.
+     */
+    public static Outcome windowAt(Scenario s, PausePoint point) throws InterruptedException {
+        CountDownLatch parked = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        Waiter[] wr = new Waiter[1];
+        Pause.install(p -> {
+            if (p != point || Thread.currentThread() != wr[0] || parked.getCount() == 0) return;
+            parked.countDown();
+            try {
+                if (!go.await(10, TimeUnit.SECONDS)) throw new AssertionError("windowAt: never released");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            Waiter w = new Waiter(s);
+            wr[0] = w;
+            w.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (parked.getCount() != 0) {
+                if (!w.isAlive()) {
+                    s.abandon();
+                    return Outcome.EARLY;
+                }
+                if (System.nanoTime() > deadline) throw new AssertionError("windowAt: the waiter never reached " + point);
+                Thread.sleep(1);
+            }
+            if (s.wakeOnBuilder()) {            // no token is held in these windows: wake right here
+                s.wake();
+                long at = System.nanoTime();
+                go.countDown();
+                return verdict(s, w, at);
+            }
+            Throwable[] wakeFailure = new Throwable[1];
+            long[] wokenAt = new long[1];
+            Thread waker = new Thread(() -> {
+                try {
+                    s.wake();
+                    wokenAt[0] = System.nanoTime();
+                } catch (Throwable t) {
+                    wakeFailure[0] = t;
+                }
+            }, "waker(" + s.wmesg() + ")");
+            waker.start();
+            waker.join(200);                     // done, or blocked on what the parked waiter holds
+            go.countDown();
+            waker.join(10_000);
+            if (waker.isAlive()) throw new AssertionError("windowAt: the waker at " + point + " did not finish; sleepers " + Sleepq.sleeping());
+            if (wakeFailure[0] != null) throw new AssertionError("windowAt: the waker failed", wakeFailure[0]);
+            return verdict(s, w, wokenAt[0]);
         } finally {
             Pause.clear();
         }
