@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.buf;
 
+import dev.bioref.kern.KernMutations;
 import dev.bioref.kern.Panic;
+import dev.bioref.kern.Pause;
+import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +38,7 @@ public final class BioTrack {
                 throw new Panic("bio_track_rel: bad count: " + name + " bk_active=0x" + Integer.toHexString(active));
             }
             if (bk_active.compareAndSet(active, desired)) {
-                if ((active & WANTED) != 0) Sleepq.wakeup(this);
+                if ((active & WANTED) != 0 && !KernMutations.bioTrackSkipsWakeup) Sleepq.wakeup(this);
                 return;
             }
         }
@@ -45,8 +48,9 @@ public final class BioTrack {
     public int bio_track_wait(long timeoutNanos) {
         for (;;) {
             int active = bk_active.get();
-            if (active == 0) return 0;
+            if (active == 0 || KernMutations.bioTrackSkipsWait) return 0;
             long ticket = Sleepq.tsleep_interlock(this);
+            Pause.at(PausePoint.BIOTRACK_INTERLOCKED);
             if (bk_active.compareAndSet(active, active | WANTED)) {
                 int error = Sleepq.tsleep(this, ticket, "trwait", timeoutNanos);
                 if (error != 0) return error;

@@ -5,6 +5,8 @@ import dev.bioref.device.LoopbackDevice;
 import dev.bioref.kern.BufLock;
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
+import dev.bioref.kern.Pause;
+import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
 import dev.bioref.kern.Spinlock;
 
@@ -288,7 +290,7 @@ public final class BufCache implements AutoCloseable {
         if (dirtykvaspace.get() < lodirty && dirtybufcount.get() < nbuf / 2) return;
         if (bd_request.get() == 0 && (dirtykvaspace.get() > lodirty / 2
                 || dirtybufcount.get() - dirtybufcounthw.get() >= nbuf / 2)) {
-            if (bd_request.getAndIncrement() == 0) Sleepq.wakeup(bd_request);
+            if (bd_request.getAndIncrement() == 0 && !mut.bdSpeedupSkipsWakeup) Sleepq.wakeup(bd_request);
         }
         if (bd_request_hw.get() == 0 && (dirtykvaspace.get() > lodirty / 2
                 || dirtybufcounthw.get() >= nbuf / 2)) {
@@ -1366,7 +1368,7 @@ public final class BufCache implements AutoCloseable {
             int flags = bio.bio_flags.get();
             int nflags = (flags | Bio.BIO_DONE) & ~Bio.BIO_WANT;
             if (bio.bio_flags.compareAndSet(flags, nflags)) {
-                if ((flags & Bio.BIO_WANT) != 0) Sleepq.wakeup(bio);
+                if ((flags & Bio.BIO_WANT) != 0 && !mut.biodoneSkipsWakeup) Sleepq.wakeup(bio);
                 break;
             }
         }
@@ -1391,10 +1393,11 @@ public final class BufCache implements AutoCloseable {
         Panic.KKASSERT(bio == bp.b_bio1, () -> "biowait: not bio1: " + bio);
         for (;;) {
             int flags = bio.bio_flags.get();
-            if ((flags & Bio.BIO_DONE) != 0) break;
+            if ((flags & Bio.BIO_DONE) != 0 || mut.biowaitSkipsWait) break;
             int nflags = flags | Bio.BIO_WANT;
             long ticket = Sleepq.tsleep_interlock(bio);
             if (bio.bio_flags.compareAndSet(flags, nflags)) {
+                Pause.at(PausePoint.BIOWAIT_INTERLOCKED);
                 String msg = wmesg != null ? wmesg : (bp.b_cmd == BufCmd.READ ? "biord" : "biowr");
                 int error = Sleepq.tsleep(bio, ticket, msg, to);
                 if (error != 0) {
@@ -1554,9 +1557,22 @@ public final class BufCache implements AutoCloseable {
     private void daemonLoop(boolean hw, AtomicInteger bd_req) {
         while (!daemonsStop) {
             bufDaemonStep(hw);
-            long ticket = Sleepq.tsleep_interlock(bd_req);
-            if (bd_req.getAndSet(0) == 0) Sleepq.tsleep(bd_req, ticket, "psleep", hz);
+            bd_sleep(bd_req);
             Thread.interrupted();
+        }
+    }
+
+    /**
+     * The daemon's sleep between passes: consume the request word; if nobody asked for a pass
+     * since the last one, sleep until bd_speedup's wakeup or hz. The interlock comes before the
+     * word is read, so a request posted after the read wakes the sleep.
+     */
+    // vfs_bio.c buf_daemon1(), L2276-2284 (the tsleep_interlock / atomic_swap_int / tsleep tail)
+    void bd_sleep(AtomicInteger bd_req) {
+        long ticket = Sleepq.tsleep_interlock(bd_req);
+        if (bd_req.getAndSet(0) == 0 && !mut.daemonSkipsWait) {
+            Pause.at(PausePoint.BUFDAEMON_REQUEST_INTERLOCKED);
+            Sleepq.tsleep(bd_req, ticket, "psleep", hz);
         }
     }
 

@@ -21,6 +21,14 @@ public final class BufMutations {
      * is not woken (lost wakeup; it sleeps until bd_wait's hz timeout).
      */
     public volatile boolean bdSignalSkipsWakeup;
+    /** The buffer daemon does not sleep between passes although no request was posted (buf_daemon1 L2276-2284). */
+    public volatile boolean daemonSkipsWait;
+    /** bd_speedup posts the request word (0 to 1) but skips {@code wakeup(&bd_request)} (L404-405). */
+    public volatile boolean bdSpeedupSkipsWakeup;
+    /** _biowait returns before BIO_DONE (L3252-3275): the caller sees an I/O that is still in flight. */
+    public volatile boolean biowaitSkipsWait;
+    /** biodone_sync sets BIO_DONE but skips the wakeup of a BIO_WANT sleeper (L3770-3790). */
+    public volatile boolean biodoneSkipsWakeup;
 
     public static BufMutations none() { return new BufMutations(); }
 }

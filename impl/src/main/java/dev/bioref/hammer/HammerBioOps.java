@@ -48,7 +48,7 @@ final class HammerBioOps implements BioOps {
                 Panic.KKASSERT(left >= 0, () -> "hammer_io_complete: io_running_space went negative: " + left);
                 if (hmp.ioRunningWakeup && left < hmp.options.limitRunningIo / 2) {
                     hmp.ioRunningWakeup = false;
-                    Sleepq.wakeup(hmp.ioRunningWakeupChan);
+                    if (!hmp.mutations.completeSkipsBacklogWakeup) Sleepq.wakeup(hmp.ioRunningWakeupChan);
                 }
                 io.running = false;
                 HammerIo ionext = io.iorunNext;

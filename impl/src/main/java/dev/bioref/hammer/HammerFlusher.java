@@ -5,6 +5,8 @@ import dev.bioref.hammer.HammerHooks.FinalizeStep;
 
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
+import dev.bioref.kern.Pause;
+import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
 
 import java.util.ArrayList;
@@ -142,6 +144,8 @@ public final class HammerFlusher {
         for (;;) {
             long t = Sleepq.tsleep_interlock(doneChan);
             if (seq - done <= 0 || hmp.criticalError || master == null && threaded) return;
+            if (hmp.mutations.flusherWaitSkipsWait) return;   // mutation: return before seq is done
+            Pause.at(PausePoint.FLUSHER_WAIT_INTERLOCKED);
             Sleepq.tsleep(doneChan, t, "hmrfls", 0);
         }
     }

@@ -4,6 +4,8 @@ package dev.bioref.hammer;
 import dev.bioref.buf.Buf;
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
+import dev.bioref.kern.Pause;
+import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
 
 /**
@@ -252,8 +254,9 @@ public class HammerIo {
     void modify(int count) {
         for (;;) {
             long t = Sleepq.tsleep_interlock(this);
-            if (modifyRefs >= 0) break;
+            if (modifyRefs >= 0 || hmp.mutations.modifySkipsWait) break;
             waitmod = true;
+            Pause.at(PausePoint.HAMMERIO_MODIFY_INTERLOCKED);
             Sleepq.tsleep(this, t, "hmrmod", 0);
         }
         Panic.KKASSERT(lock.isActive() && bp != null, () -> "hammer_io_modify: io not active or no bp " + this);
@@ -287,7 +290,7 @@ public class HammerIo {
         --modifyRefs;
         if (modifyRefs == 0 && waitmod) {
             waitmod = false;
-            Sleepq.wakeup(this);
+            if (!hmp.mutations.modifyDoneSkipsWakeup) Sleepq.wakeup(this);
         }
     }
 
@@ -297,8 +300,9 @@ public class HammerIo {
         try {
             for (;;) {
                 long t = Sleepq.tsleep_interlock(this);
-                if (modifyRefs == 0) break;
+                if (modifyRefs == 0 || hmp.mutations.writeInterlockSkipsWait) break;
                 waitmod = true;
+                Pause.at(PausePoint.HAMMERIO_WRITE_INTERLOCK_INTERLOCKED);
                 Sleepq.tsleep(this, t, "hmrmw1", 0);
             }
             modifyRefs = -1;
@@ -313,7 +317,7 @@ public class HammerIo {
         modifyRefs = 0;
         if (waitmod) {
             waitmod = false;
-            Sleepq.wakeup(this);
+            if (!hmp.mutations.doneInterlockSkipsWakeup) Sleepq.wakeup(this);
         }
     }
 
@@ -389,9 +393,11 @@ public class HammerIo {
         try {
             for (;;) {
                 long t = Sleepq.tsleep_interlock(this);
-                if (!running) break;
+                if (!running || hmp.mutations.waitIoSkipsWait) break;
                 waiting = true;
+                Pause.at(PausePoint.HAMMERIO_WAIT_INTERLOCKED);
                 if (running) Sleepq.tsleep(this, t, "hmrflw", hmp.options.ioWaitTimeoutNanos);
+                if (hmp.mutations.waitIoSkipsRecheck) break;   // mutation: trust the wakeup, do not re-check running
             }
         } finally {
             hmp.ioToken.reltoken();

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
+import dev.bioref.kern.KernMutations;
 import dev.bioref.kern.Panic;
+import dev.bioref.kern.Pause;
+import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -187,7 +190,12 @@ public final class HammerLock {
             } else if ((lv & LOCKF_EXCLUSIVE) != 0 && lowner == td) {
                 if (lockval.compareAndSet(lv, lv + 1)) return;
             } else {
+                if (KernMutations.lockExSkipsWait) {   // mutation: take a held lock without waiting
+                    if (lockval.compareAndSet(lv, (lv + 1) | LOCKF_EXCLUSIVE)) { lowner = td; return; }
+                    continue;
+                }
                 long t = Sleepq.tsleep_interlock(lockChan);
+                Pause.at(PausePoint.HAMMERLOCK_EX_INTERLOCKED);
                 if (lockval.compareAndSet(lv, lv | LOCKF_WANTED)) Sleepq.tsleep(lockChan, t, "hmrlck", 0);
             }
         }
@@ -223,7 +231,7 @@ public final class HammerLock {
             } else {
                 if ((lv & LOCKF_EXCLUSIVE) != 0) lowner = null;
                 if (lockval.compareAndSet(lv, 0)) {
-                    if ((lv & LOCKF_WANTED) != 0) Sleepq.wakeup(lockChan);
+                    if ((lv & LOCKF_WANTED) != 0 && !KernMutations.unlockSkipsWakeup) Sleepq.wakeup(lockChan);
                     return;
                 }
             }

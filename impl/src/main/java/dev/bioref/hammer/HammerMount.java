@@ -306,7 +306,7 @@ public final class HammerMount implements AutoCloseable {
                 iorunAppend(dummy);
                 for (;;) {
                     long t = Sleepq.tsleep_interlock(dummy);
-                    if (iorunHead == dummy) break;
+                    if (iorunHead == dummy || mutations.waitAllSkipsWait) break;
                     Sleepq.tsleep(dummy, t, "hmrfl1", 0);
                 }
                 iorunRemove(dummy);
@@ -332,7 +332,7 @@ public final class HammerMount implements AutoCloseable {
             if (bp == null) return 0;       // the seed getblk's it to reach VM pages; the port has none
             kern.bremfree(bp);
             if (!bp.dep_isEmpty()) {
-                kern.bqrelse(bp);
+                if (!mutations.invalKeepsBufferLocked) kern.bqrelse(bp);
                 return Errno.EWOULDBLOCK;     // EAGAIN: still associated with a hammer buffer
             }
             Panic.KKASSERT(!bp.anyFlags(Buf.B_LOCKED), () -> "hammer_io_inval: unassociated bp is B_LOCKED " + bp);
@@ -421,7 +421,7 @@ public final class HammerMount implements AutoCloseable {
         try {
             for (;;) {
                 long t = Sleepq.tsleep_interlock(rec);
-                if ((rec.gflags & HammerRecord.DIRECT_IO) == 0) break;
+                if ((rec.gflags & HammerRecord.DIRECT_IO) == 0 || mutations.directWaitSkipsWait) break;
                 rec.gflags |= HammerRecord.DIRECT_WAIT;
                 Sleepq.tsleep(rec, t, "hmdiow", 0);
             }
@@ -447,7 +447,7 @@ public final class HammerMount implements AutoCloseable {
         while (ioRunningSpace.get() > options.limitRunningIo) {
             long t = Sleepq.tsleep_interlock(ioRunningWakeupChan);
             ioRunningWakeup = true;
-            if (ioRunningSpace.get() <= options.limitRunningIo) break;
+            if (ioRunningSpace.get() <= options.limitRunningIo || mutations.limitBacklogSkipsWait) break;
             Sleepq.tsleep(ioRunningWakeupChan, t, "hmiobk", Sleepq.HZ_NANOS / 10);
         }
     }

@@ -41,6 +41,34 @@ public final class HammerMutations {
      */
     public boolean flusherSkipsDoneWakeup;
 
+    // ---- waits that do not wait, wakeups that are lost (proofs-notes/waits.md, issue 13)
+    /** hammer_io_wait returns while the write is still running (io:L166-185). */
+    public boolean waitIoSkipsWait;
+    /** hammer_io_wait returns after one sleep without re-checking running: a spurious wakeup ends the wait. */
+    public boolean waitIoSkipsRecheck;
+    /** hammer_io_modify proceeds while the write interlock is held (modify_refs &lt; 0, io:L770-780). */
+    public boolean modifySkipsWait;
+    /** hammer_io_done_interlock releases the write interlock but skips the wakeup of modify's sleepers (io:L843-850). */
+    public boolean doneInterlockSkipsWakeup;
+    /** hammer_io_write_interlock takes the interlock while modify_refs != 0 (io:L829-840). */
+    public boolean writeInterlockSkipsWait;
+    /** hammer_io_modify_done drops the last modify ref but skips the wakeup of write_interlock's sleepers (io:L808-820). */
+    public boolean modifyDoneSkipsWakeup;
+    /** hammer_flusher_wait returns before its sequence number is done (fl:L164-172). */
+    public boolean flusherWaitSkipsWait;
+    /** hammer_io_direct_wait returns while the direct write is in flight (io:L1844-1860). */
+    public boolean directWaitSkipsWait;
+    /** hammer_io_wait_all's placemarker leaves before it reaches the head of iorun (io:L205-215). */
+    public boolean waitAllSkipsWait;
+    /** hammer_io_limit_backlog returns while io_running_space is over the limit (io:L2000-2010). */
+    public boolean limitBacklogSkipsWait;
+    /** io_complete drops io_running_space below half the limit but skips the io_running_wakeup wakeup (io:L1120-1125). */
+    public boolean completeSkipsBacklogWakeup;
+
+    // ---- early returns that leave something held (issue 13)
+    /** hammer_io_inval's EAGAIN return (io:L470-475) keeps the bp locked instead of bqrelse'ing it. */
+    public boolean invalKeepsBufferLocked;
+
     // ---- finalize mutations (§7.2)
     /** 1: issue meta-data writes before the UNDO barrier. */
     public boolean metaBeforeUndoBarrier;

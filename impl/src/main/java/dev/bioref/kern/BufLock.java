@@ -56,12 +56,20 @@ public final class BufLock {
                     if (slept && (flags & LK_SLEEPFAIL) != 0) return Errno.ENOLCK;
                     owner = me;
                     acquisitions++;
+                    if (trackHolders) HOLDERS.put(this, me);
                     return 0;
                 }
                 if ((flags & LK_NOWAIT) != 0) return Errno.EBUSY;
                 if (slept && (flags & LK_SLEEPFAIL) != 0) return Errno.ENOLCK;
+                if (KernMutations.bufLockSkipsWait) {   // mutation: take a held lock without waiting
+                    owner = me;
+                    acquisitions++;
+                    if (trackHolders) HOLDERS.put(this, me);
+                    return 0;
+                }
                 ticket = Sleepq.tsleep_interlock(this);
             }
+            Pause.at(PausePoint.BUFLOCK_INTERLOCKED);
             int error = Sleepq.tsleep(this, ticket, wmesg, timeoutNanos);
             slept = true;
             if (error == Errno.EINTR && (flags & LK_PCATCH) == 0) {
@@ -88,8 +96,9 @@ public final class BufLock {
                         + " but owned by " + describe(o));
             }
             owner = null;
+            if (trackHolders) HOLDERS.remove(this);
         }
-        Sleepq.wakeup(this);
+        if (!KernMutations.bufLockSkipsWakeup) Sleepq.wakeup(this);
     }
 
     // buf2.h BUF_KERNPROC()
@@ -100,6 +109,7 @@ public final class BufLock {
                         + " (owner " + describe(owner) + ")");
             }
             owner = KERNPROC;
+            if (trackHolders) HOLDERS.remove(this);
         }
     }
 
@@ -120,6 +130,17 @@ public final class BufLock {
     public synchronized Object owner() { return owner; }
 
     public synchronized long acquisitions() { return acquisitions; }
+
+    // ---- test seam: which buffer locks threads hold (for QuiescentInv after every test)
+
+    private static volatile boolean trackHolders;
+    private static final java.util.concurrent.ConcurrentHashMap<BufLock, Thread> HOLDERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Starts recording which thread holds which buffer lock (tests; off in production). */
+    public static void trackHolders() { trackHolders = true; }
+
+    /** The buffer locks held by a thread now (not by KERNPROC), with the holder; empty unless tracking. */
+    public static java.util.Map<BufLock, Thread> heldByThreads() { return java.util.Map.copyOf(HOLDERS); }
 
     private static String describe(Object o) {
         if (o == null) return "nobody";

@@ -64,6 +64,7 @@ public final class Sleepq {
         }
         Bucket b = bucket(chan);
         Watchdog w = WATCHDOG.get();
+        boolean untimed = timeoutNanos == 0;
         boolean bounded = w != null && (timeoutNanos == 0 || w.boundTimed);
         if (w != null) {
             w.sleeps++;
@@ -71,9 +72,14 @@ public final class Sleepq {
         }
         if (bounded) timeoutNanos = timeoutNanos == 0 ? w.boundNanos : Math.min(timeoutNanos, w.boundNanos);
         List<Token.Hold> tokens = Token.releaseAllForSleep();
-        SLEEPERS.put(Thread.currentThread(), new Sleeper(Thread.currentThread(), chan, wmesg, System.nanoTime(),
-                System.currentTimeMillis(), timeoutNanos));
+        Thread me = Thread.currentThread();
         try {
+            SLEEPERS.put(me, new Sleeper(me, chan, wmesg, System.nanoTime(), System.currentTimeMillis(), timeoutNanos));
+            Pause.at(PausePoint.TSLEEP_TOKENS_RELEASED);
+            if (spuriousNow()) return 0;   // test seam: a seeded spurious wakeup (off in production)
+            if (KernMutations.tsleepSkipsWakeup) {
+                synchronized (b) { ticket = b.generation; }   // mutation: forget the interlock
+            }
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
             synchronized (b) {
                 while (b.generation == ticket) {
@@ -86,6 +92,9 @@ public final class Sleepq {
                                     w.expiries++;
                                     w.lastExpired = true;
                                     w.expiredAt = System.nanoTime();   // no wakeup on chan's bucket until now
+                                    // an untimed sleep has no timeout to report: its expiry is a
+                                    // spurious wakeup to the caller, which re-checks its condition
+                                    if (untimed) return 0;
                                 }
                                 return Errno.EWOULDBLOCK;
                             }
@@ -101,17 +110,68 @@ public final class Sleepq {
                 return 0;
             }
         } finally {
-            SLEEPERS.remove(Thread.currentThread());
+            SLEEPERS.remove(me);
             Token.reacquireAll(tokens);
         }
+    }
+
+    // ------------------------------------------------------------------ test seams (additive)
+
+    /** A snapshot of the threads asleep in tsleep, with their wmesg (for quiescence checks and waits tests; see {@link #sleepers}). */
+    public static java.util.Map<Thread, String> sleeping() {
+        java.util.Map<Thread, String> m = new java.util.HashMap<>();
+        for (Sleeper s : SLEEPERS.values()) m.put(s.thread(), s.wmesg());
+        return java.util.Map.copyOf(m);
+    }
+
+    /** The wmesg {@code t} sleeps on now, or null. */
+    public static String sleepingOn(Thread t) {
+        Sleeper s = SLEEPERS.get(t);
+        return s == null ? null : s.wmesg();
+    }
+
+    /** Seeded spurious wakeups; null (production) means none. Guarded by itself. */
+    private static volatile java.util.SplittableRandom spurious;
+    private static volatile int spuriousOneIn;
+    private static final java.util.concurrent.atomic.AtomicLong SPURIOUS_INJECTED = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Test seam, not a kernel facility: from now on, each tsleep returns 0 at once, without a
+     * wakeup, with probability 1/{@code oneIn}, drawn from a generator seeded with {@code seed}
+     * (tokens are still released and reacquired). Every wait loop of the port must then re-check
+     * its condition; the kernel allows such wakeups (shared sleep queues, signals).
+     */
+    public static void seedSpuriousWakeups(long seed, int oneIn) {
+        if (oneIn < 1) throw new IllegalArgumentException("seedSpuriousWakeups: oneIn " + oneIn);
+        spuriousOneIn = oneIn;
+        spurious = new java.util.SplittableRandom(seed);
+    }
+
+    /** Stops injecting spurious wakeups; returns how many were injected since the last call. */
+    public static long stopSpuriousWakeups() {
+        spurious = null;
+        return SPURIOUS_INJECTED.getAndSet(0);
+    }
+
+    /** True if spurious wakeups are being injected (the quiescence check requires none after a test). */
+    public static boolean spuriousWakeupsOn() { return spurious != null; }
+
+    private static boolean spuriousNow() {
+        java.util.SplittableRandom r = spurious;
+        if (r == null) return false;
+        boolean fire;
+        synchronized (r) { fire = r.nextInt(spuriousOneIn) == 0; }
+        if (fire) SPURIOUS_INJECTED.incrementAndGet();
+        return fire;
     }
 
     /**
      * Test seam, not a kernel facility: a watchdog on the calling thread's sleeps, for the
      * ordinary-mode JCStress twins of the Mode.Termination wait tests (JCStress's sanity mode
      * runs no samples of a Termination test). While armed, a {@link #tsleep} without timeout on
-     * this thread is bounded by {@code boundNanos}; an expiry returns EWOULDBLOCK, so the
-     * caller's loop re-checks its condition as after a spurious wakeup. If the condition is
+     * this thread is bounded by {@code boundNanos}; an expiry returns 0 (EWOULDBLOCK for a timed
+     * sleep), so the caller's loop re-checks its condition as after a spurious wakeup (a caller
+     * that passed no timeout never sees EWOULDBLOCK, as in the kernel). If the condition is
      * then satisfied the loop returns with {@link #lastExpired} set: the event came, but its
      * wakeup did not (a lost wakeup, which would have hung without the watchdog). Counts are
      * plain fields: only the owning thread touches them.
@@ -156,6 +216,9 @@ public final class Sleepq {
         WATCHDOG.set(w);
         return w;
     }
+
+    /** The calling thread's armed watchdog, or null (test seam). */
+    public static Watchdog currentWatchdog() { return WATCHDOG.get(); }
 
     /** Disarms the calling thread's watchdog; returns it (null if none was armed). */
     public static Watchdog disarmWatchdog() {

@@ -120,6 +120,7 @@ public final class Token {
             if (!(excl == null || excl == me)) return false;
             shared.merge(me, 1, Integer::sum);
         }
+        HOLDS.incrementAndGet();
         return true;
     }
 
@@ -133,6 +134,7 @@ public final class Token {
             if (n == null) throw new Panic("lwkt_reltoken: " + name + " shared hold lost");
             if (n == 1) shared.remove(me); else shared.put(me, n - 1);
         }
+        HOLDS.decrementAndGet();
         synchronized (RELEASED) {
             releasedGen++;
             RELEASED.notifyAll();
@@ -156,6 +158,12 @@ public final class Token {
     static void reacquireAll(List<Hold> saved) {
         if (!saved.isEmpty()) acquireAll(saved);
     }
+
+    /** Token holds by all threads together (QuiescentInv: 0 when nothing runs). */
+    private static final java.util.concurrent.atomic.AtomicInteger HOLDS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How many token holds all threads have now (for the quiescence check after a test). */
+    public static int holdsOutstanding() { return HOLDS.get(); }
 
     /** How many token holds the current thread has (for tests). */
     public static int heldCount() { return HELD.get().size(); }

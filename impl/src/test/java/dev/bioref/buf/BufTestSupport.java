@@ -27,12 +27,15 @@ final class BufTestSupport {
     static BufCache cache(Params p, BufMutations m, BufQuirks q) {
         BufCache c = new BufCache(p, m, q);
         CREATED.add(c);
+        BufQuiescence.CHECKED.add(c);
         return c;
     }
 
     /** A cache the extension will not validate (for tests that break it on purpose). */
     static BufCache unchecked(Params p, BufMutations m, BufQuirks q) {
-        return new BufCache(p, m, q);
+        BufCache c = new BufCache(p, m, q);
+        BufQuiescence.BROKEN.add(c);
+        return c;
     }
 
     static LoopbackDevice device(int blocks) { return device(blocks, new InlineCompleter()); }

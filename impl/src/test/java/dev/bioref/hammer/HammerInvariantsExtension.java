@@ -16,7 +16,10 @@ import java.util.List;
 public final class HammerInvariantsExtension implements AfterEachCallback {
     private static final ThreadLocal<List<HammerMount>> MOUNTS = ThreadLocal.withInitial(ArrayList::new);
 
-    static void register(HammerMount hmp) { MOUNTS.get().add(hmp); }
+    static void register(HammerMount hmp) {
+        MOUNTS.get().add(hmp);
+        HammerQuiescence.CREATED.add(hmp);
+    }
 
     @Override public void afterEach(ExtensionContext context) {
         List<HammerMount> mounts = new ArrayList<>(MOUNTS.get());

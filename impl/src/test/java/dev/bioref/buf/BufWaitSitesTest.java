@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.buf;
+
+import dev.bioref.device.GateCompleter;
+import dev.bioref.device.LoopbackDevice;
+import dev.bioref.kern.Sleepq;
+import dev.bioref.kern.WaitProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import static dev.bioref.buf.BufTestSupport.*;
+import static dev.bioref.kern.WaitProbe.Outcome.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Wait sites of vfs_bio.c that had no race test (proofs-notes/waits.md B1, B2): the buffer
+ * daemon's request word (buf_daemon1's sleep vs bd_speedup) and _biowait vs biodone_sync. Each:
+ * the waker held back, the wakeup in the tsleep window, a seeded free race, and the two mutants.
+ * bd_wait vs bd_signal has its own test (BdSignalWakeupMutationTest; waits.md B3).
+ */
+@ExtendWith(CheckInvariantsExtension.class)
+class BufWaitSitesTest {
+    static final long SEED = Long.getLong("bioref.waits.seed", 13L);
+
+    static void site(Function<BufMutations, WaitProbe.Scenario> make, dev.bioref.kern.PausePoint point,
+                     Consumer<BufMutations> skipsWait, Consumer<BufMutations> skipsWakeup) throws Exception {
+        assertEquals(WOKEN, WaitProbe.held(make.apply(BufMutations.none())), "held back");
+        assertEquals(WOKEN, WaitProbe.windowAt(make.apply(BufMutations.none()), point), "wakeup at " + point);
+        assertEquals(WOKEN, WaitProbe.window(make.apply(BufMutations.none())), "wakeup in the tsleep window");
+        assertEquals(0, WaitProbe.race(() -> make.apply(BufMutations.none()), 8, SEED),
+                "free race, replay with -Dbioref.waits.seed=" + SEED);
+        BufMutations m = new BufMutations();
+        skipsWait.accept(m);
+        assertEquals(EARLY, WaitProbe.held(make.apply(m)), "SkipsWait mutant not caught");
+        BufMutations n = new BufMutations();
+        skipsWakeup.accept(n);
+        boolean lost = false;
+        for (int i = 0; i < 5 && !lost; i++) {
+            WaitProbe.Outcome o = WaitProbe.held(make.apply(n));
+            assertNotEquals(EARLY, o, "SkipsWakeup mutant returned early");
+            lost = o == LOST;
+        }
+        assertTrue(lost, "SkipsWakeup mutant did not lose the wakeup in 5 attempts");
+    }
+
+    /** A validated cache, or for a mutant one the invariant and quiescence checks leave alone (its test asserts the damage). */
+    static BufCache make(Params p, BufMutations m) {
+        boolean mutant = false;
+        for (java.lang.reflect.Field f : BufMutations.class.getFields()) {
+            try {
+                mutant |= f.getType() == boolean.class && f.getBoolean(m);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return mutant ? BufTestSupport.unchecked(p, m, BufQuirks.none()) : BufTestSupport.cache(p, m, BufQuirks.none());
+    }
+
+    /**
+     * B1: buf_daemon1's sleep on the request word (L2276-2284) vs bd_speedup's post and wakeup
+     * (L390-405). hz is raised to 60 s, so only the wakeup (or the watchdog) ends the sleep; the
+     * waiter naps again after a watchdog expiry or a spurious wakeup until a request came, as the
+     * daemon loop does (a nap that did not sleep at all is the "does not wait" mutant).
+     */
+    static WaitProbe.Scenario daemonRequest(BufMutations m) {
+        BufCache c = make(Params.forTest(16, BLK), m);
+        c.setHz(TimeUnit.SECONDS.toNanos(60));
+        Vnode vp = c.vnode("dev0", device(64), BLK);
+        for (int b = 0; c.bd_request.get() == 0; b++) {             // dirty until bd_speedup posts once
+            assertTrue(b < 12, "bd_speedup never posted a request");
+            c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
+        }
+        c.bd_request.set(0);                                           // as if the daemon had consumed it
+        boolean[] posted = new boolean[1];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                // the daemon naps until a request, then runs a pass; here: nap again after a
+                // watchdog expiry or a spurious wakeup, return once a request came or without a nap
+                Sleepq.Watchdog w = Sleepq.currentWatchdog();
+                for (;;) {
+                    int before = w.sleeps;
+                    c.bd_sleep(c.bd_request);
+                    if (done() || w.sleeps == before) return;
+                }
+            }
+            public String wmesg() { return "psleep"; }
+            public void wake() {
+                c.bd_speedup();                                        // above lodirtybufspace: posts 0 -> 1 and wakes
+                synchronized (posted) { posted[0] = true; }
+            }
+            public boolean done() { synchronized (posted) { return posted[0]; } }
+            public void cleanup() { while (c.bufDaemonStep(false) > 0) { } }
+        };
+    }
+
+    @Test void daemonRequestSite() throws Exception {
+        site(BufWaitSitesTest::daemonRequest, dev.bioref.kern.PausePoint.BUFDAEMON_REQUEST_INTERLOCKED, m -> m.daemonSkipsWait = true, m -> m.bdSpeedupSkipsWakeup = true);
+    }
+
+    /** B2: _biowait (L3252) vs biodone_sync's BIO_WANT wakeup (L3770), through a bwrite held at the device. */
+    static WaitProbe.Scenario biowait(BufMutations m) {
+        GateCompleter gate = new GateCompleter();
+        BufCache c = make(Params.forTest(8, BLK), m);
+        LoopbackDevice dev = device(16, gate);
+        Vnode vp = c.vnode("dev0", dev, BLK);
+        gate.shut();
+        int[] error = {-1};
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                int e = c.bwrite(fill(c, vp, 0, pattern(3, BLK)));
+                synchronized (error) { error[0] = e; }
+            }
+            public String wmesg() { return "biows"; }
+            public void wake() { gate.open(); }
+            public boolean done() { synchronized (error) { return error[0] == 0; } }
+            public void cleanup() { assertArrayEquals(pattern(3, BLK), dev.peekVisible(0, BLK)); }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void biowaitSite() throws Exception {
+        site(BufWaitSitesTest::biowait, dev.bioref.kern.PausePoint.BIOWAIT_INTERLOCKED, m -> m.biowaitSkipsWait = true, m -> m.biodoneSkipsWakeup = true);
+    }
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.buf;
+
+import dev.bioref.device.LoopbackDevice;
+import dev.bioref.kern.Errno;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.bioref.buf.BufTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Error state across retries (issue 13): for every write path of the buffer cache, a
+ * fail-then-succeed schedule at the device (one EIO, then success). After the successful retry
+ * no error is visible through any API: the buffer has no B_ERROR and b_error 0, a later bwrite
+ * and vfsync return 0, the block is clean and on the device. After the failure, a second thread
+ * that needs the same buffer gets it (the error path released it). QuiescentInv checks after
+ * each test that nothing is left held.
+ */
+@ExtendWith(CheckInvariantsExtension.class)
+class RetryStateTest {
+    final BufCache c = BufTestSupport.cache(Params.forTest(8, BLK).withFlushperqueue(4));
+    final LoopbackDevice dev = BufTestSupport.device(32);
+    final Vnode vp = c.vnode("dev0", dev, BLK);
+    final AtomicInteger failWrites = new AtomicInteger();
+
+    {
+        vp.setStrategyFilter((cmd, off, len) ->
+                cmd == BufCmd.WRITE && failWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? Errno.EIO : 0);
+    }
+
+    /** A second thread getblk's {@code off}, checks it sees {@code data}, and releases it; must finish in 5 s. */
+    void secondUser(long off, byte[] data) throws InterruptedException {
+        AtomicReference<Throwable> err = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                Buf bp = c.getblk(vp, off, BLK, 0, 0);
+                assertArrayEquals(data, bp.b_data(), "the second user sees other data");
+                c.bqrelse(bp);
+            } catch (Throwable e) {
+                err.set(e);
+            }
+        }, "second-user");
+        t.start();
+        t.join(5_000);
+        assertFalse(t.isAlive(), "the second user blocked on the buffer the error path should have released");
+        assertNull(err.get());
+    }
+
+    /** After the successful retry: no error visible anywhere. */
+    void noErrorVisible(long off, byte[] data) {
+        Buf bp = c.getblk(vp, off, BLK, 0, 0);
+        assertFalse(bp.hasFlags(Buf.B_ERROR), "B_ERROR survived the successful retry: " + bp);
+        assertEquals(0, bp.b_error, "b_error survived the successful retry: " + bp);
+        assertFalse(bp.hasFlags(Buf.B_DELWRI), "still dirty after the successful retry: " + bp);
+        assertEquals(0, c.bwrite(bp), "a later bwrite reports the old error");
+        assertEquals(0, VfsSubr.vfsync(vp, true), "vfsync reports the old error");
+        assertArrayEquals(data, dev.peekVisible(off, BLK));
+        assertEquals(0, c.view().dirtybufcount());
+        c.checkInvariants();
+    }
+
+    @Test void bwriteFailsThenSucceeds() throws Exception {
+        failWrites.set(1);
+        assertEquals(Errno.EIO, c.bwrite(fill(c, vp, 0, pattern(1, BLK))));
+        secondUser(0, pattern(1, BLK));
+        Buf bp = c.getblk(vp, 0, BLK, 0, 0);
+        assertEquals(0, c.bwrite(bp), "the retry");
+        noErrorVisible(0, pattern(1, BLK));
+    }
+
+    @Test void bawriteFailsThenTheDaemonRetrySucceeds() throws Exception {
+        failWrites.set(1);
+        c.bawrite(fill(c, vp, BLK, pattern(2, BLK)));
+        drain(c);
+        secondUser(BLK, pattern(2, BLK));
+        assertTrue(c.bufDaemonStep(false) > 0 || c.view().dirtybufcount() == 0);
+        drain(c);
+        noErrorVisible(BLK, pattern(2, BLK));
+    }
+
+    @Test void bdwriteThenVfsyncFailsThenSucceeds() throws Exception {
+        c.bdwrite(fill(c, vp, 2 * BLK, pattern(3, BLK)));
+        failWrites.set(1);
+        assertNotEquals(0, VfsSubr.vfsync(vp, true), "the failed vfsync reports its error");
+        secondUser(2 * BLK, pattern(3, BLK));
+        assertEquals(0, VfsSubr.vfsync(vp, true), "the retrying vfsync");
+        noErrorVisible(2 * BLK, pattern(3, BLK));
+    }
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.hammer;
+
+import dev.bioref.device.GateCompleter;
+import dev.bioref.kern.KernMutations;
+import dev.bioref.kern.WaitProbe;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import static dev.bioref.hammer.HammerTestSupport.*;
+import static dev.bioref.kern.WaitProbe.Outcome.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The wait sites of hammer_io.c, hammer_subs.c and hammer_flusher.c that had no "does not
+ * wait" test (proofs-notes/waits.md H1-H5): each with the waker held back, the wakeup landing
+ * in the tsleep window (pause point), a seeded free race, and its two mutants, each caught.
+ * The lost-wakeup mutants of J5/J6/J8/J10 keep their own tests in HammerWakeupMutationTest.
+ */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
+class HammerWaitSitesTest {
+    static final long SEED = Long.getLong("bioref.waits.seed", 13L);
+
+    @AfterEach void reset() { KernMutations.reset(); }
+
+    /** Runs the genuine site three ways, then each mutant, which must be caught. */
+    static void site(Function<HammerMutations, WaitProbe.Scenario> make,
+                     Consumer<HammerMutations> skipsWait, Consumer<HammerMutations> skipsWakeup) throws Exception {
+        site(make, null, skipsWait, skipsWakeup);
+    }
+
+    static void site(Function<HammerMutations, WaitProbe.Scenario> make, dev.bioref.kern.PausePoint point,
+                     Consumer<HammerMutations> skipsWait, Consumer<HammerMutations> skipsWakeup) throws Exception {
+        assertEquals(WOKEN, WaitProbe.held(make.apply(HammerMutations.none())), "held back");
+        if (point != null) assertEquals(WOKEN, WaitProbe.windowAt(make.apply(HammerMutations.none()), point), "wakeup at " + point);
+        assertEquals(WOKEN, WaitProbe.window(make.apply(HammerMutations.none())), "wakeup in the tsleep window");
+        assertEquals(0, WaitProbe.race(() -> make.apply(HammerMutations.none()), 8, SEED),
+                "free race, replay with -Dbioref.waits.seed=" + SEED);
+        if (skipsWait != null) {
+            HammerMutations m = new HammerMutations();
+            skipsWait.accept(m);
+            assertEquals(EARLY, WaitProbe.held(make.apply(m)), m + " not caught");
+        }
+        if (skipsWakeup != null) {
+            HammerMutations m = new HammerMutations();
+            skipsWakeup.accept(m);
+            boolean lost = false;
+            for (int i = 0; i < 5 && !lost; i++) {
+                WaitProbe.Outcome o = WaitProbe.held(make.apply(m));
+                assertNotEquals(EARLY, o, m + " returned early");
+                lost = o == LOST;
+            }
+            assertTrue(lost, m + " did not lose the wakeup in 5 attempts");
+        }
+    }
+
+    static HammerMount gated(GateCompleter gate, HammerMutations m) { return HammerWakeupMutationTest.gatedMount(gate, m); }
+
+    /** H1: hammer_io_wait (io:L166) vs hammer_io_complete (io:L1148-1151). */
+    static WaitProbe.Scenario ioWait(HammerMutations m) {
+        GateCompleter gate = new GateCompleter();
+        HammerMount hmp = gated(gate, m);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        gate.shut();
+        HammerWaitTest.startWrite(hmp, b);
+        return new WaitProbe.Scenario() {
+            public void waitFor() { b.waitIo(); }
+            public String wmesg() { return "hmrflw"; }
+            public void wake() { gate.open(); }
+            public boolean done() { return !b.running; }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void ioWaitSite() throws Exception {
+        site(HammerWaitSitesTest::ioWait, dev.bioref.kern.PausePoint.HAMMERIO_WAIT_INTERLOCKED, m -> m.waitIoSkipsWait = true, m -> m.completeSkipsWakeup = true);
+    }
+
+    /** Seeded spurious wakeups: the genuine loop re-checks running and waits on; waitIoSkipsRecheck returns early. */
+    @Test void ioWaitRechecksAfterASpuriousWakeup() throws Exception {
+        assertEquals(WOKEN, WaitProbe.spurious(ioWait(HammerMutations.none()), SEED, 30));
+        HammerMutations m = new HammerMutations();
+        m.waitIoSkipsRecheck = true;
+        assertEquals(EARLY, WaitProbe.spurious(ioWait(m), SEED, 30), "waitIoSkipsRecheck not caught");
+    }
+
+    /** H2: hammer_io_modify's wait for the write interlock (io:L770) vs hammer_io_done_interlock (io:L843). */
+    static WaitProbe.Scenario modifyVsDoneInterlock(HammerMutations m) {
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        withFsToken(hmp, b::writeInterlock);          // the flusher holds the write interlock
+        boolean[] modified = new boolean[1];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                withFsToken(hmp, () -> {
+                    b.modify(1);
+                    synchronized (modified) { modified[0] = true; }
+                    b.modifyDone();
+                });
+            }
+            public String wmesg() { return "hmrmod"; }
+            public void wake() { withFsToken(hmp, b::doneInterlock); }
+            public boolean done() { synchronized (modified) { return modified[0]; } }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+        };
+    }
+
+    @Test void modifyWaitsForTheWriteInterlock() throws Exception {
+        site(HammerWaitSitesTest::modifyVsDoneInterlock, dev.bioref.kern.PausePoint.HAMMERIO_MODIFY_INTERLOCKED, m -> m.modifySkipsWait = true, m -> m.doneInterlockSkipsWakeup = true);
+    }
+
+    /** H3: hammer_io_write_interlock's wait for modify_refs == 0 (io:L829) vs hammer_io_modify_done (io:L808). */
+    static WaitProbe.Scenario writeInterlockVsModifyDone(HammerMutations m) {
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        withFsToken(hmp, () -> b.modify(1));           // a frontend is inside its modification
+        boolean[] interlocked = new boolean[1];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                withFsToken(hmp, () -> {
+                    b.writeInterlock();
+                    synchronized (interlocked) { interlocked[0] = b.modifyRefs == -1; }
+                    b.doneInterlock();
+                });
+            }
+            public String wmesg() { return "hmrmw1"; }
+            public void wake() { withFsToken(hmp, b::modifyDone); }
+            public boolean done() { synchronized (interlocked) { return interlocked[0]; } }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+        };
+    }
+
+    @Test void writeInterlockWaitsForModifyRefs() throws Exception {
+        site(HammerWaitSitesTest::writeInterlockVsModifyDone, dev.bioref.kern.PausePoint.HAMMERIO_WRITE_INTERLOCK_INTERLOCKED, m -> m.writeInterlockSkipsWait = true, m -> m.modifyDoneSkipsWakeup = true);
+    }
+
+    /** H4: hammer_lock_ex's sleep (hammer_subs.c) vs hammer_unlock's LOCKF_WANTED wakeup. */
+    static WaitProbe.Scenario lockEx(HammerMutations unused) {
+        HammerLock lk = new HammerLock();
+        lk.lockEx();                                   // the holder: the test thread
+        boolean[] got = new boolean[1];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                lk.lockEx();
+                synchronized (got) { got[0] = lk.ownedExclusiveByMe(); }
+                lk.unlock();
+            }
+            public String wmesg() { return "hmrlck"; }
+            public void wake() { lk.unlock(); }
+            public boolean done() { synchronized (got) { return got[0]; } }
+            public void cleanup() { assertEquals(0, lk.lockval.get(), "lock left held or wanted: " + lk); }
+            public boolean wakeOnBuilder() { return true; }
+        };
+    }
+
+    @Test void lockExWaitsAndIsWoken() throws Exception {
+        site(HammerWaitSitesTest::lockEx, dev.bioref.kern.PausePoint.HAMMERLOCK_EX_INTERLOCKED, null, null);
+        KernMutations.lockExSkipsWait = true;
+        assertEquals(EARLY, WaitProbe.held(lockEx(null)), "lockExSkipsWait not caught");
+        KernMutations.reset();
+        KernMutations.unlockSkipsWakeup = true;
+        boolean lost = false;
+        for (int i = 0; i < 5 && !lost; i++) lost = WaitProbe.held(lockEx(null)) == LOST;
+        assertTrue(lost, "unlockSkipsWakeup not caught");
+    }
+
+    /** H6: hammer_io_direct_wait (io:L1844) vs hammer_io_direct_write_complete (io:L1820-1824). */
+    static WaitProbe.Scenario directWait(HammerMutations m) {
+        HammerMount hmp = mount(options(), m, HammerHooks.NONE);
+        HammerRecord rec = new HammerRecord(7, null, new HammerRecord.DataRef(true, 0));
+        hmp.ioToken.gettoken();
+        try {
+            rec.gflags |= HammerRecord.DIRECT_IO;      // as hammer_io_direct_write leaves it (io:L1668)
+        } finally {
+            hmp.ioToken.reltoken();
+        }
+        return new WaitProbe.Scenario() {
+            public void waitFor() { hmp.directWait(rec); }
+            public String wmesg() { return "hmdiow"; }
+            public void wake() {
+                hmp.directWriteComplete(rec, hmp.device().execute(
+                        dev.bioref.device.Request.write(hmp.geometry.largeBase(), new byte[HammerOndisk.BUFSIZE])));
+            }
+            public boolean done() {
+                hmp.ioToken.gettoken();
+                try {
+                    return (rec.gflags & HammerRecord.DIRECT_IO) == 0;
+                } finally {
+                    hmp.ioToken.reltoken();
+                }
+            }
+            public void cleanup() { assertEquals(0, rec.gflags); assertEquals(0, rec.directError); }
+        };
+    }
+
+    @Test void directWaitSite() throws Exception {
+        site(HammerWaitSitesTest::directWait, m -> m.directWaitSkipsWait = true, m -> m.directCompleteSkipsWakeup = true);
+    }
+
+    /** H7: hammer_io_wait_all's placemarker (io:L188-227) vs the completion of the write ahead of it (io:L1138-1142). */
+    static WaitProbe.Scenario waitAll(HammerMutations m) {
+        GateCompleter gate = new GateCompleter();
+        HammerMount hmp = gated(gate, m);
+        HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        gate.shut();
+        HammerWaitTest.startWrite(hmp, b);
+        return new WaitProbe.Scenario() {
+            public void waitFor() { hmp.waitAll(false); }
+            public String wmesg() { return "hmrfl1"; }
+            public void wake() { gate.open(); }
+            public boolean done() { return !b.running; }
+            public void cleanup() { withFsToken(hmp, () -> hmp.relBuffer(b, false)); hmp.checkInvariants(); }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void waitAllSite() throws Exception {
+        site(HammerWaitSitesTest::waitAll, m -> m.waitAllSkipsWait = true, m -> m.completeSkipsPlacemarkerWakeup = true);
+    }
+
+    /** H8: hammer_io_limit_backlog (io:L2000) vs io_complete's io_running_wakeup (io:L1120-1125). */
+    static WaitProbe.Scenario limitBacklog(HammerMutations m) {
+        GateCompleter gate = new GateCompleter();
+        HammerOptions o = options();
+        o.limitRunningIo = HammerOndisk.BUFSIZE;      // two writes in flight are over the limit
+        dev.bioref.device.LoopbackDevice d = new dev.bioref.device.LoopbackDevice(
+                new dev.bioref.device.MemoryBackend(o.geometry.size()), gate, dev.bioref.kern.Clock.SYSTEM);
+        HammerMount.format(d, o);
+        HammerMount hmp = HammerMount.mount(d, o, m, HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        HammerBuffer b1 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        HammerBuffer b2 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase() + HammerOndisk.BUFSIZE);
+        gate.shut();
+        HammerWaitTest.startWrite(hmp, b1);
+        HammerWaitTest.startWrite(hmp, b2);
+        return new WaitProbe.Scenario() {
+            public void waitFor() { hmp.limitBacklog(); }
+            public String wmesg() { return "hmiobk"; }
+            public void wake() { gate.open(); }
+            public boolean done() { return hmp.ioRunningSpace.get() <= hmp.options.limitRunningIo; }
+            public void cleanup() {
+                withFsToken(hmp, () -> { hmp.relBuffer(b1, false); hmp.relBuffer(b2, false); });
+                hmp.checkInvariants();
+            }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void limitBacklogSite() throws Exception {
+        site(HammerWaitSitesTest::limitBacklog, m -> m.limitBacklogSkipsWait = true, m -> m.completeSkipsBacklogWakeup = true);
+    }
+
+    /**
+     * H8: hammer_flusher_wait (fl:L164) vs the master loop's done wakeup (fl:L272-273), with the
+     * rig of HammerWakeupMutationTest: a syncer's loop is held at its first finalize ("start"
+     * hook, fs_token released) until the waker lets it go; the waiter's async(NULL) finds that
+     * loop running and waits for its seq.
+     */
+    static WaitProbe.Scenario flusherWait(HammerMutations m) throws InterruptedException {
+        boolean[] flags = new boolean[3];       // [0] loop inside finalize, [1] go, [2] waiter's async returned
+        Thread[] syncer = new Thread[1];
+        HammerMount hmp = mount(options(), m, new HammerHooks() {
+            @Override public void finalizeStep(HammerMount h, String step, boolean fin) {
+                if (!"start".equals(step) || Thread.currentThread() != syncer[0]) return;
+                synchronized (flags) { if (flags[0]) return; flags[0] = true; }
+                Object chan = new Object();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    synchronized (flags) { if (flags[1]) return; }
+                    dev.bioref.kern.Sleepq.tsleep(chan, "tstgo", 200_000L);
+                }
+            }
+        });
+        hmp.put(0, bytes(100, 1));
+        syncer[0] = new Thread(hmp::sync, "syncer");
+        syncer[0].start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        for (;;) {
+            synchronized (flags) { if (flags[0]) break; }
+            assertTrue(System.nanoTime() < deadline, "the syncer's loop never reached finalize");
+            Thread.sleep(1);
+        }
+        int[] seq = {Integer.MAX_VALUE};
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                withFsToken(hmp, () -> {
+                    int sq = hmp.flusher.async(null);
+                    synchronized (flags) { seq[0] = sq; flags[2] = true; }
+                    hmp.flusher.waitSeq(sq);
+                });
+            }
+            public String wmesg() { return "hmrfls"; }
+            public void wake() {
+                synchronized (flags) { flags[1] = true; }
+                try {
+                    syncer[0].join(10_000);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                assertFalse(syncer[0].isAlive(), "the syncer did not return");
+            }
+            public boolean done() { synchronized (flags) { return flags[2] && seq[0] - hmp.flusher.done <= 0; } }
+            public void cleanup() { assertFalse(hmp.criticalError); hmp.checkInvariants(); }
+            public void abandon() { wake(); }
+        };
+    }
+
+    static WaitProbe.Scenario flusherWaitUnchecked(HammerMutations m) {
+        try {
+            return flusherWait(m);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test void flusherWaitSite() throws Exception {
+        site(HammerWaitSitesTest::flusherWaitUnchecked, dev.bioref.kern.PausePoint.FLUSHER_WAIT_INTERLOCKED, m -> m.flusherWaitSkipsWait = true, m -> m.flusherSkipsDoneWakeup = true);
+    }
+}
