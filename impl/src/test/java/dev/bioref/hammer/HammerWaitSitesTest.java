@@ -264,8 +264,8 @@ class HammerWaitSitesTest {
         boolean[] flags = new boolean[3];       // [0] loop inside finalize, [1] go, [2] waiter's async returned
         Thread[] syncer = new Thread[1];
         HammerMount hmp = mount(options(), m, new HammerHooks() {
-            @Override public void finalizeStep(HammerMount h, String step, boolean fin) {
-                if (!"start".equals(step) || Thread.currentThread() != syncer[0]) return;
+            @Override public void finalizeStep(HammerMount h, HammerHooks.FinalizeStep step, boolean fin) {
+                if (step != HammerHooks.FinalizeStep.START || Thread.currentThread() != syncer[0]) return;
                 synchronized (flags) { if (flags[0]) return; flags[0] = true; }
                 Object chan = new Object();
                 long deadline = System.nanoTime() + 10_000_000_000L;
