@@ -60,7 +60,7 @@ public final class HammerMutations {
     public boolean directWaitSkipsWait;
     /** hammer_io_wait_all's placemarker leaves before it reaches the head of iorun (io:L205-215). */
     public boolean waitAllSkipsWait;
-    /** hammer_io_limit_backlog returns while io_running_space is over the limit (io:L2000-2010). */
+    /** hammer_io_limit_backlog returns while io_running_space is over the limit (io:L2000-2007). */
     public boolean limitBacklogSkipsWait;
     /** io_complete drops io_running_space below half the limit but skips the io_running_wakeup wakeup (io:L1120-1125). */
     public boolean completeSkipsBacklogWakeup;
