@@ -1263,7 +1263,7 @@ public final class DmBufio {
                         waitForFreeBuffer();
                         continue;
                     }
-                    makeBufferClean(v);       // may write v pointlessly (the seed's FIXME)
+                    makeBufferClean(v);       // may write v pointlessly; the seed flags this itself (dm_bufio_release_move(), L1416)
                     unlinkBuffer(v);
                     freeBufferWake(v);
                 }
