@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blob's format or these behaviours, this test fails and the checker's reading must be redone.
  */
 class EveryTestRanTest {
-    static final String SAMPLE = "jcstress-0.16-sanity-sample.bin.gz";
+    static final String SAMPLE = "jcstress-0.16-sanity-sample.fixture.gz";
     static final String RAN = "dev.bioref.buf.BdwriteVsCheckwrite";
     static final String TERMINATION = "dev.bioref.hammer.WaitVsComplete";
     static final String SKIPPED = "dev.bioref.stress.broken.SkippedThreeActors";
