@@ -47,25 +47,34 @@ public final class ModelCheck {
         this.log = Objects.requireNonNull(log, "log");
     }
 
-    /** Runs TLC for {@code row}, prints a progress line and any counterexample, and judges it. */
+    /**
+     * Runs TLC for {@code row}, prints a progress line and any counterexample, and judges it. Safe
+     * to call from several threads at once: everything after the start line is printed in one
+     * piece, so the reports of models checked side by side do not interleave.
+     */
     public Checked check(Manifest.Row row) {
         log.println("TLC " + row.config() + " (" + row.module() + ", expect " + expected(row) + ") ...");
         TlcResult r = runner.run(row.config(), row.module());
         Checked c = judge(row, r, runner.singleWorker());
-        log.println(progressLine(c));
-        for (String w : c.warnings()) log.println("WARN " + row.config() + ": " + w);
+        StringBuilder out = new StringBuilder();
+        out.append(progressLine(c)).append('\n');
+        for (String w : c.warnings()) out.append("WARN ").append(row.config()).append(": ").append(w).append('\n');
         if (!r.trace().isEmpty()) {
             Path saved = saveTrace(c);
-            log.println("Counterexample (" + r.describe() + "), saved in " + saved + ":");
-            log.print(r.trace().render());
+            out.append("Counterexample (").append(r.describe()).append("), saved in ").append(saved).append(":\n");
+            out.append(r.trace().render());
         }
         if (!c.ok()) {
-            log.println("FAIL " + row.config() + ": " + c.reason());
+            out.append("FAIL ").append(row.config()).append(": ").append(c.reason()).append('\n');
             if (r.outcome() == TlcResult.Outcome.ERROR || r.trace().isEmpty()) {
-                log.println("---- TLC output (" + String.join(" ", runner.command(row.config(), row.module())) + ") ----");
-                log.println(r.output());
-                log.println("---- end of TLC output ----");
+                out.append("---- TLC output (").append(String.join(" ", runner.command(row.config(), row.module()))).append(") ----\n");
+                out.append(r.output()).append('\n');
+                out.append("---- end of TLC output ----\n");
             }
+        }
+        synchronized (log) {
+            log.print(out);
+            log.flush();
         }
         return c;
     }

@@ -69,6 +69,10 @@ public final class TlcRunner {
         cmd.add(java.toString());
         cmd.add("-XX:+UseParallelGC");
         cmd.add("-Xmx" + heap);
+        // SANY copies the standard modules (TLC.tla, Naturals.tla, ...) out of the jar into
+        // java.io.tmpdir before parsing them: two TLC JVMs sharing /tmp can read each other's
+        // half-written copy ("Lexical error ... Could not parse module TLC"), so each model has its own
+        cmd.add("-Djava.io.tmpdir=" + tmpDir(cfg));
         cmd.add("-cp");
         cmd.add(tlaToolsClasspath());
         cmd.add("tlc2.TLC");
@@ -231,7 +235,17 @@ public final class TlcRunner {
     record Exec(String output, int exit, long millis) { }
 
     /** Runs one TLC command in the specs directory, killing it after the timeout (which it says in the output). */
+    /** The java.io.tmpdir of the TLC JVM that checks {@code cfg}: its own, see {@link #tlcCommand}. */
+    private Path tmpDir(String cfg) {
+        return workDir.resolve("tlc-tmp").resolve(cfg.replace(".cfg", ""));
+    }
+
     Exec execute(List<String> cmd, String cfg) {
+        try {
+            Files.createDirectories(tmpDir(cfg));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create TLC's temporary directory " + tmpDir(cfg), e);
+        }
         long start = System.nanoTime();
         String output;
         int exit;

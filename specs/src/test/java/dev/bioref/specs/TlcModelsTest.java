@@ -13,7 +13,14 @@ import org.junit.jupiter.api.TestFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,6 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * -Dsurefire.failIfNoSpecifiedTests=false -Dbioref.tlc.only=BufCache}. The summary is printed
  * at the end and written to {@code specs/target/tlc-summary.md}; counterexamples go to
  * {@code specs/target/traces/}.
+ *
+ * <p>Models are checked side by side, {@code bioref.tlc.parallel} TLC JVMs at a time (default: the
+ * number of CPUs), the biggest recorded models first, so that the small ones, whose time is
+ * mostly JVM start-up and parsing, fill the gaps. Each dynamic test waits for its own model; the
+ * reports are printed whole, model by model. {@code -Dbioref.tlc.parallel=1} checks one at a time.
  */
 class TlcModelsTest {
     private static final SpecsLayout LAYOUT = SpecsLayout.of(Path.of("src", "main", "tla"));
@@ -46,18 +58,48 @@ class TlcModelsTest {
                         || List.of(only.split(",")).contains(r.config()))
                 .toList();
         assertFalse(rows.isEmpty(), "no model selected from " + LAYOUT.manifest() + " (bioref.tlc.only=" + only + ")");
+        Map<Manifest.Row, Future<ModelCheck.Checked>> running = startAll(rows);
         return rows.stream().map(row -> DynamicTest.dynamicTest(
                 row.config() + " [" + row.expect().name().toLowerCase()
                         + (row.property().equals("-") ? "" : " " + row.property()) + "]",
                 () -> {
-                    ModelCheck.Checked c = CHECK.check(row);
+                    ModelCheck.Checked c = outcome(running.get(row));
                     CHECKED.add(c);
                     assertTrue(c.ok(), row.config() + ": " + c.reason());
                 }));
     }
 
+    /** Submits every model to a pool of {@code bioref.tlc.parallel} threads, biggest recorded first. */
+    private static Map<Manifest.Row, Future<ModelCheck.Checked>> startAll(List<Manifest.Row> rows) {
+        int parallel = Integer.getInteger("bioref.tlc.parallel", Runtime.getRuntime().availableProcessors());
+        if (parallel < 1) throw new IllegalArgumentException("bioref.tlc.parallel must be at least 1, was " + parallel);
+        ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "tlc-model");
+            t.setDaemon(true);
+            return t;
+        });
+        Map<Manifest.Row, Future<ModelCheck.Checked>> running = new LinkedHashMap<>();
+        rows.stream()
+                .sorted(Comparator.comparingLong((Manifest.Row r) -> r.distinct().orElse(0)).reversed())
+                .forEach(row -> running.put(row, pool.submit(() -> CHECK.check(row))));
+        pool.shutdown();
+        return running;
+    }
+
+    private static ModelCheck.Checked outcome(Future<ModelCheck.Checked> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
+        }
+    }
+
     @AfterAll
     static void summary() {
-        if (!CHECKED.isEmpty()) CHECK.writeSummary(CHECKED);
+        if (CHECKED.isEmpty()) return;
+        List<ModelCheck.Checked> inManifestOrder = new ArrayList<>(CHECKED);
+        inManifestOrder.sort(Comparator.comparingInt(c -> c.row().line()));
+        CHECK.writeSummary(inManifestOrder);
     }
 }
