@@ -30,11 +30,16 @@ public record TraceSpec(String name, Map<String, Map<String, Type>> actions) {
     /** The spec bound to {@code name}; throws IllegalArgumentException naming the bound specs. */
     public static TraceSpec named(String name) {
         if ("LoopbackDevice".equals(name)) return LOOPBACK_DEVICE;
-        throw new IllegalArgumentException("no trace binding for spec '" + name + "' (bound: LoopbackDevice)");
+        TraceBindings.Binding b = TraceBindings.named(name);   // the other specs (TraceBindings.java)
+        if (b != null) return b.spec();
+        throw new IllegalArgumentException("no trace binding for spec '" + name + "' (bound: LoopbackDevice, "
+                + String.join(", ", TraceBindings.names()) + ")");
     }
 
     /** The CONSTANTS section of the cfg for a trace of this spec. */
     String constants(List<Map<String, Object>> events) {
+        TraceBindings.Binding b = TraceBindings.named(name);   // the other specs choose their own
+        if (b != null) return b.constants().apply(events);
         // LoopbackDevice: sectors and request ids as the trace uses them, one crash per Crash
         // event, the crash-persists-subset variant (the port's crash(CrashPolicy)), no mutant.
         Set<Long> sectors = new TreeSet<>();
