@@ -1187,8 +1187,8 @@ public final class BufCache implements AutoCloseable {
             // LK_RETRY: keep trying
         }
         bremfree(bp);
-        TraceLog log = trace;
-        if (log != null) traceStep(log, "regetblk", bp, false);
+        TraceLog log = trace;   // the filesystem then lifts its veto (clears B_LOCKED): the spec folds that in
+        if (log != null) log.event("regetblk").num("h", bp.b_index).end();
     }
 
     /**

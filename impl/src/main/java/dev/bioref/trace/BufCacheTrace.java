@@ -26,9 +26,10 @@ final class BufCacheTrace {
         a.put("getnewbuf_deallocate_refused", fields("h", nat, "flags", nat, "queue", str));
         a.put("bread", fields("h", nat, "flags", nat, "queue", str));
         a.put("buf_dep_attach", fields("h", nat, "kind", str));
-        for (String w : List.of("bdwrite", "bawrite", "bwrite", "brelse", "bqrelse", "binval_brelse", "regetblk")) {
+        for (String w : List.of("bdwrite", "bawrite", "bwrite", "brelse", "bqrelse", "binval_brelse")) {
             a.put(w, fields("h", nat, "flags", nat, "queue", str));
         }
+        a.put("regetblk", fields("h", nat));
         a.put("findblk_ref", fields("h", nat, "b", nat));
         a.put("bqdrop", fields("h", nat));
         a.put("flushbufqueues", fields("h", nat, "flags", nat, "queue", str));
