@@ -271,7 +271,6 @@ class BufCacheTraceValidationTest {
         long tlcMillis = 0;
         List<List<String>> runs = new ArrayList<>();
         runs.add(workload(7, 400).log.lines());
-        runs.add(workload(11, 150).log.lines());
         runs.add(directed(BufMutations.none(), part -> { }).log.lines());
         for (List<String> lines : runs) {
             TraceCheck.Result r = check(lines);
