@@ -108,7 +108,9 @@ public final class TraceCheck {
         try {
             Files.createDirectories(workDir);
             dir = Files.createTempDirectory(workDir, "trace-" + spec.name() + "-");
-            for (String m : List.of(spec.name(), "Trace" + spec.name())) {
+            List<String> modules = new ArrayList<>(List.of(spec.name(), "Trace" + spec.name()));
+            modules.addAll(spec.extraModules());
+            for (String m : modules) {
                 Path src = specsDir.resolve(m + ".tla");
                 if (!Files.isRegularFile(src)) throw new IOException("no module " + src);
                 Files.copy(src, dir.resolve(m + ".tla"));
@@ -187,6 +189,8 @@ public final class TraceCheck {
     private static boolean hasType(Object v, TraceSpec.Type t) {
         return switch (t) {
             case NAT -> v instanceof Long n && n >= 0;
+            case INT -> v instanceof Long;
+            case STRING_ARRAY -> v instanceof List<?> l && l.stream().allMatch(x -> x instanceof String);
             case BOOL -> v instanceof Boolean;
             case STRING -> v instanceof String;
             case NAT_ARRAY -> v instanceof List<?> l && l.stream().allMatch(x -> x instanceof Long n && n >= 0);
@@ -198,6 +202,8 @@ public final class TraceCheck {
     private static String describe(TraceSpec.Type t) {
         return switch (t) {
             case NAT -> "a natural number";
+            case INT -> "an integer";
+            case STRING_ARRAY -> "an array of strings";
             case BOOL -> "true or false";
             case STRING -> "a string";
             case NAT_ARRAY -> "an array of natural numbers";
