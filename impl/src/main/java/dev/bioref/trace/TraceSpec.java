@@ -21,15 +21,26 @@ import java.util.function.Function;
  * no shared code. {@code constantsFor} gives the CONSTANTS section of the cfg for a trace;
  * {@code extraModules} are further .tla files (besides {@code S} and {@code TraceS}) that the
  * trace spec EXTENDS or INSTANCEs and TraceCheck copies beside the generated module.
+ * {@code split} cuts a parsed trace into parts that TLC checks one by one (each part with its
+ * own constants; e.g. HammerIoProtocol: one part per io type, because the io's type is a
+ * constant of the spec); the default is the whole trace as one part. Parts keep each event's
+ * {@code seq}, by which a rejection names the event.
  */
 public record TraceSpec(String name, Map<String, Map<String, Type>> actions,
-                        Function<List<Map<String, Object>>, String> constantsFor, List<String> extraModules) {
+                        Function<List<Map<String, Object>>, String> constantsFor, List<String> extraModules,
+                        Function<List<Map<String, Object>>, List<List<Map<String, Object>>>> split) {
     /** JSON types of event fields. */
     public enum Type { NAT, BOOL, STRING, NAT_ARRAY, CACHE_ARRAY, INT, STRING_ARRAY }
 
-    /** A binding whose trace spec needs only {@code S.tla} and {@code TraceS.tla}. */
+    /** A binding whose trace spec needs only {@code S.tla} and {@code TraceS.tla}, one TLC run per trace. */
     public TraceSpec(String name, Map<String, Map<String, Type>> actions, Function<List<Map<String, Object>>, String> constantsFor) {
-        this(name, actions, constantsFor, List.of());
+        this(name, actions, constantsFor, List.of(), List::of);
+    }
+
+    /** A binding with extra modules, one TLC run per trace. */
+    public TraceSpec(String name, Map<String, Map<String, Type>> actions, Function<List<Map<String, Object>>, String> constantsFor,
+                     List<String> extraModules) {
+        this(name, actions, constantsFor, extraModules, List::of);
     }
 
     /** Every spec of this project, bound or not (for {@link #bound()}). */
