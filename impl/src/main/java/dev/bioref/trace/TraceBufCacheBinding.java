@@ -12,34 +12,32 @@ import java.util.TreeSet;
  * "BufCache events". Headers, blocks and processes are strings in the model ("h3", "b0", "p1"),
  * because the spec compares them with its string sentinels ("none", "noblk", "kernproc").
  */
-final class BufCacheTrace {
-    private BufCacheTrace() { }
+public final class TraceBufCacheBinding {
+    private TraceBufCacheBinding() { }
 
-    static final TraceSpec SPEC;
+    public static final TraceSpec SPEC;
 
     static {
         TraceSpec.Type nat = TraceSpec.Type.NAT;
         TraceSpec.Type str = TraceSpec.Type.STRING;
         Map<String, Map<String, TraceSpec.Type>> a = new LinkedHashMap<>();
-        a.put("getblk_found", fields("h", nat, "b", nat, "flags", nat, "queue", str));
-        a.put("getblk_new", fields("h", nat, "b", nat, "flags", nat, "queue", str));
-        a.put("getnewbuf_deallocate_refused", fields("h", nat, "flags", nat, "queue", str));
-        a.put("bread", fields("h", nat, "flags", nat, "queue", str));
-        a.put("buf_dep_attach", fields("h", nat, "kind", str));
+        a.put("getblk_found", TraceSpec.fields("h", nat, "b", nat, "flags", nat, "queue", str));
+        a.put("getblk_new", TraceSpec.fields("h", nat, "b", nat, "flags", nat, "queue", str));
+        a.put("getnewbuf_deallocate_refused", TraceSpec.fields("h", nat, "flags", nat, "queue", str));
+        a.put("bread", TraceSpec.fields("h", nat, "flags", nat, "queue", str));
+        a.put("buf_dep_attach", TraceSpec.fields("h", nat, "kind", str));
         for (String w : List.of("bdwrite", "bawrite", "bwrite", "brelse", "bqrelse", "binval_brelse")) {
-            a.put(w, fields("h", nat, "flags", nat, "queue", str));
+            a.put(w, TraceSpec.fields("h", nat, "flags", nat, "queue", str));
         }
-        a.put("regetblk", fields("h", nat));
-        a.put("findblk_ref", fields("h", nat, "b", nat));
-        a.put("bqdrop", fields("h", nat));
-        a.put("flushbufqueues", fields("h", nat, "flags", nat, "queue", str));
-        a.put("biodone_read", fields("h", nat, "fail", TraceSpec.Type.BOOL, "flags", nat, "queue", str));
-        a.put("biodone_write", fields("h", nat, "fail", TraceSpec.Type.BOOL, "flags", nat, "queue", str));
-        a.put(TraceSpec.UNMODELLED, fields("op", str));
-        SPEC = new TraceSpec("BufCache", a);
+        a.put("regetblk", TraceSpec.fields("h", nat));
+        a.put("findblk_ref", TraceSpec.fields("h", nat, "b", nat));
+        a.put("bqdrop", TraceSpec.fields("h", nat));
+        a.put("flushbufqueues", TraceSpec.fields("h", nat, "flags", nat, "queue", str));
+        a.put("biodone_read", TraceSpec.fields("h", nat, "fail", TraceSpec.Type.BOOL, "flags", nat, "queue", str));
+        a.put("biodone_write", TraceSpec.fields("h", nat, "fail", TraceSpec.Type.BOOL, "flags", nat, "queue", str));
+        a.put(TraceSpec.UNMODELLED, TraceSpec.fields("op", str));
+        SPEC = new TraceSpec("BufCache", a, TraceBufCacheBinding::constants);
     }
-
-    static final TraceBindings.Binding BINDING = new TraceBindings.Binding(SPEC, BufCacheTrace::constants);
 
     /**
      * The headers and blocks the trace names; as many processes as buffers can be owned or held
@@ -82,11 +80,5 @@ final class BufCacheTrace {
 
     private static String set(String prefix, TreeSet<Long> ids) {
         return "{" + String.join(", ", ids.stream().map(i -> "\"" + prefix + i + "\"").toList()) + "}";
-    }
-
-    private static Map<String, TraceSpec.Type> fields(Object... kv) {
-        Map<String, TraceSpec.Type> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], (TraceSpec.Type) kv[i + 1]);
-        return m;
     }
 }
