@@ -288,10 +288,21 @@ class BufCacheTraceValidationTest {
         List<List<String>> runs = new ArrayList<>();
         runs.add(workload(7, 400).log.lines());
         runs.add(directed(BufMutations.none(), part -> { }).log.lines());
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {   // kept for replay with ./bioref check-trace
+            Path f = WORK.resolve("bufcache-" + (i == 0 ? "seed7" : "directed") + ".ndjson");
+            try {
+                Files.createDirectories(WORK);
+                Files.write(f, runs.get(i));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot keep the trace in " + f, e);
+            }
+            files.add(ROOT.relativize(f).toString());
+        }
         for (TraceCheck.Result r : checkAll(runs)) {
             int n = traces;
             assertEquals(TraceCheck.Verdict.ACCEPTED, r.verdict(), () -> "trace " + n + ":\n" + r.render("BufCache")
-                    + "\n" + REPLAY + "\n" + (r.verdict() == TraceCheck.Verdict.ERROR ? r.tlcOutput() : ""));
+                    + "\n" + REPLAY + "\nor: ./bioref check-trace " + files.get(n) + " --spec BufCache\n" + (r.verdict() == TraceCheck.Verdict.ERROR ? r.tlcOutput() : ""));
             traces++;
             System.out.println("trace validation BufCache trace " + n + ": " + r.events() + " events, " + r.tlcMillis() + " ms of TLC");
             events += r.events();
