@@ -63,11 +63,19 @@ public final class TraceCheck {
      */
     public record Result(Verdict verdict, int events, Map<String, Integer> coverage, int firstUnmatched,
                          String unmatchedLine, Map<String, String> stateBefore, long tlcMillis, String tlcOutput) {
+        /** Events matched by a spec action (for an accepted trace; fewer than {@code events} when the split left some out). */
+        public int validated() {
+            return coverage.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
         /** A multi-line report: verdict, coverage, and the first unmatched event with the state before it. */
         public String render(String spec) {
             StringBuilder sb = new StringBuilder();
             sb.append(switch (verdict) {
-                case ACCEPTED -> "ACCEPTED: all " + events + " events are a behaviour of " + spec;
+                case ACCEPTED -> validated() == events ? "ACCEPTED: all " + events + " events are a behaviour of " + spec
+                        : "ACCEPTED: the " + validated() + " validated events of " + events + " are a behaviour of " + spec
+                        + "; " + (events - validated()) + " were not validated (the binding's split left them out:"
+                        + " events of a part of the system from an Unmodelled step on)";
                 case REJECTED -> "REJECTED: event " + firstUnmatched + " of " + events + " cannot be matched by "
                         + spec + " after the " + (firstUnmatched - 1) + " events before it";
                 case ERROR -> "ERROR: TLC did not decide; the end of its output:\n" + tail(tlcOutput, 15);
