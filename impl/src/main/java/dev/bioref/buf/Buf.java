@@ -91,6 +91,11 @@ public final class Buf {
     final Bio b_bio2;                  // layer 2: the device I/O vn_strategy pushes; immutable reference
     private final List<Object> b_dep = new ArrayList<>();   // a filesystem's dependencies (HAMMER's io); the lock owner
     volatile BioOps b_ops;             // the hooks of the filesystem that hung b_dep; the lock owner
+    // trace validation (issue 15), not in the seed: the spec action the next release or bawrite of
+    // this buffer is logged as (null: its own name) and, for biodone_write, whether the I/O failed;
+    // the lock owner (the completion path while KERNPROC)
+    String traceAs;
+    boolean traceFail;
 
     Buf(int index, int qcpu, int kvasize) {
         this.b_index = index;

@@ -9,6 +9,8 @@ import dev.bioref.kern.Pause;
 import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
 import dev.bioref.kern.Spinlock;
+import dev.bioref.trace.TraceLog;
+import dev.bioref.trace.TraceSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -141,11 +143,90 @@ public final class BufCache implements AutoCloseable {
     /** Test seam: runs in getnewbuf after its scan found nothing and before it publishes its need (deviation B27). */
     volatile Runnable needsbufferWindow;
 
+    /** Trace validation (issue 15): the sink, null when tracing is off (one null check per step). */
+    private volatile TraceLog trace;
+    /** The one vnode a trace follows (BufCache.tla models one vnode); steps on others are Unmodelled. */
+    private volatile Vnode traceVnode;
+
     /** Ghost state for the data-safety invariants (I14, I15, I18, I20); see {@link BufInvariants}. */
     final BufInvariants.Ghost ghost = new BufInvariants.Ghost();
     private volatile boolean panicked;
     /** The inspection view (port addition, {@link BufCacheView}); immutable. */
     private final BufCacheView view = new BufCacheView(this);
+
+    /**
+     * Turns trace validation on (issue 15, proofs-notes/traces.md "BufCache events"): every step
+     * of a BufCache.tla action on a buffer of {@code vp} is logged to {@code log} (spec
+     * "BufCache"), under the buffer lock that makes the step atomic. {@code null} turns it off.
+     */
+    public void traceTo(TraceLog log, Vnode vp) {
+        if (log != null && !"BufCache".equals(log.spec())) {
+            throw new IllegalArgumentException("traceTo: a BufCache trace must be for spec BufCache, was " + log.spec());
+        }
+        traceVnode = vp;
+        trace = log;
+    }
+
+    /** The six flags of BufCache.tla as the trace logs them (bit mask, proofs-notes/traces.md). */
+    static long traceFlags(int f) {
+        return ((f & Buf.B_DELWRI) != 0 ? 1 : 0) | ((f & Buf.B_CACHE) != 0 ? 2 : 0) | ((f & Buf.B_INVAL) != 0 ? 4 : 0)
+                | ((f & Buf.B_LOCKED) != 0 ? 8 : 0) | ((f & Buf.B_ERROR) != 0 ? 16 : 0) | ((f & Buf.B_HASHED) != 0 ? 32 : 0);
+    }
+
+    /** Logs a step of {@code action} on bp (header, flags, queue; the block if {@code withBlock}). */
+    private void traceStep(TraceLog log, String action, Buf bp, boolean withBlock) {
+        if (bp.b_vp != null && bp.b_vp != traceVnode) {
+            log.event(TraceSpec.UNMODELLED).str("op", action + " on " + bp.b_vp + " (the trace follows one vnode)").end();
+            return;
+        }
+        TraceLog.Event e = log.event(action).num("h", bp.b_index);
+        if (withBlock) e.num("b", bp.b_loffset / bp.b_vp.blksize);
+        e.num("flags", traceFlags(bp.b_flags())).str("queue", Buf.queueName(bp.b_qindex)).end();
+    }
+
+    /** Logs the release of bp (before its unlock) as bp.traceAs, or {@code action}; clears traceAs. */
+    private void traceRelease(Buf bp, String action) {
+        String as = bp.traceAs;
+        bp.traceAs = null;
+        TraceLog log = trace;
+        if (log == null) return;
+        String a = as != null ? as : action;
+        if (a.startsWith(TRACE_UNMODELLED)) {
+            log.event(TraceSpec.UNMODELLED).str("op", a.substring(TRACE_UNMODELLED.length())).end();
+        } else if (a.equals("biodone_write")) {
+            if (bp.b_vp != null && bp.b_vp != traceVnode) {
+                traceStep(log, a, bp, false);
+                return;
+            }
+            log.event(a).num("h", bp.b_index).bool("fail", bp.traceFail)
+                    .num("flags", traceFlags(bp.b_flags())).str("queue", Buf.queueName(bp.b_qindex)).end();
+        } else {
+            traceStep(log, a, bp, false);
+        }
+    }
+
+    /** Marks the next release of bp as a step the spec does not model ({@code op}: what it is). */
+    private void traceUnmodelled(Buf bp, String op) {
+        if (trace != null) bp.traceAs = TRACE_UNMODELLED + op;
+    }
+
+    /** Logs a step the spec does not model at once. */
+    private void traceUnmodelledNow(String op) {
+        TraceLog log = trace;
+        if (log != null) log.event(TraceSpec.UNMODELLED).str("op", op).end();
+    }
+
+    /**
+     * The filesystem above attached dependencies of {@code kind} ("accept": its hooks let the
+     * kernel write and deallocate; "veto": they refuse) to the buffer it holds: BufCache.tla's
+     * buf_dep_attach, an action of the filesystem, logged by it through this call.
+     */
+    public void traceDepAttach(Buf bp, String kind) {
+        TraceLog log = trace;
+        if (log != null) log.event("buf_dep_attach").num("h", bp.b_index).str("kind", kind).end();
+    }
+
+    private static final String TRACE_UNMODELLED = "Unmodelled:";
 
     /** A cache with {@code params}, no mutations and no seed quirks. */
     public BufCache(Params params) { this(params, BufMutations.none(), BufQuirks.none()); }
@@ -471,11 +552,14 @@ public final class BufCache implements AutoCloseable {
             bp.b_bio1.bio_done = this::biodone_sync;
             bp.b_bio1.bio_flags_set(Bio.BIO_SYNC);
             vfs_busy_pages(vp, bp);
+            TraceLog log = trace;
+            if (log != null) traceStep(log, "bread", bp, false);   // the READ is issued: BufCache.tla bread
             vn_strategy(vp, bp.b_bio1);
             readwait = true;
         }
         for (int i = 0; i < cnt; i++) {
             if (inmem(vp, raoffset[i])) continue;
+            traceUnmodelledNow("breadn read-ahead");
             Buf rabp = getblk(vp, raoffset[i], rabsize[i], 0, 0);
             if (!rabp.hasFlags(Buf.B_CACHE)) {
                 rabp.clearFlags(Buf.B_ERROR | Buf.B_EINTR | Buf.B_INVAL | Buf.B_NOTMETA);
@@ -503,6 +587,7 @@ public final class BufCache implements AutoCloseable {
      */
     // vfs_bio.c breadcb(), L859
     public void breadcb(Vnode vp, long loffset, int size, int bflags, BioDone func, Object arg) {
+        traceUnmodelledNow("breadcb");
         Buf bp = getblk(vp, loffset, size, 0, 0);
         if (!bp.hasFlags(Buf.B_CACHE)) {
             bp.clearFlags(Buf.B_ERROR | Buf.B_EINTR | Buf.B_INVAL | Buf.B_NOTMETA);
@@ -545,6 +630,8 @@ public final class BufCache implements AutoCloseable {
         bp.b_bio1.bio_flags_set(Bio.BIO_SYNC);
         vfs_busy_pages(bp.b_vp, bp);
         bsetrunningbufspace(bp, bp.b_bufsize);
+        TraceLog log = trace;
+        if (log != null) traceStep(log, "bwrite", bp, false);   // the WRITE is issued; the caller keeps the lock
         vn_strategy(bp.b_vp, bp.b_bio1);
         int error = biowait(bp.b_bio1, "biows");
         brelse(bp);
@@ -569,6 +656,12 @@ public final class BufCache implements AutoCloseable {
         vfs_busy_pages(bp.b_vp, bp);
         bsetrunningbufspace(bp, bp.b_bufsize);
         if (bp.b_lock.ownedByMe()) bp.b_lock.kernproc();
+        TraceLog log = trace;
+        if (log != null) {   // the WRITE is issued, the lock handed to the completion path
+            String as = bp.traceAs;
+            bp.traceAs = null;
+            traceStep(log, as != null ? as : "bawrite", bp, false);
+        }
         vn_strategy(bp.b_vp, bp.b_bio1);
     }
 
@@ -589,6 +682,7 @@ public final class BufCache implements AutoCloseable {
         if (bp.b_bio2.bio_offset == Bio.NOOFFSET) {
             bp.b_bio2.bio_offset = bp.b_loffset;   // VOP_BMAP of a device vnode: identity
         }
+        if (trace != null) bp.traceAs = "bdwrite";   // the bqrelse below completes BufCache.tla's bdwrite
         bqrelse(bp);
     }
 
@@ -689,6 +783,7 @@ public final class BufCache implements AutoCloseable {
     public void brelse(Buf bp) {
         checkRelease("brelse", bp);
         int savedFlags = bp.b_flags();
+        String traceAction = (savedFlags & Buf.B_INVAL) != 0 ? "binval_brelse" : "brelse";
         Panic.KKASSERT(!bp.anyFlags(Buf.B_CLUSTER | Buf.B_PAGING),
                 () -> "brelse: inappropriate B_PAGING or B_CLUSTER bp " + bp);
 
@@ -774,6 +869,7 @@ public final class BufCache implements AutoCloseable {
         if (bp.b_bufsize != 0 || bp.b_kvasize != 0) bufspacewakeup();
 
         bp.clearFlags(Buf.B_NOCACHE | Buf.B_RELBUF | Buf.B_DIRECT);
+        if (trace != null || bp.traceAs != null) traceRelease(bp, traceAction);
         bp.b_lock.unlock();
     }
 
@@ -800,6 +896,7 @@ public final class BufCache implements AutoCloseable {
             } else if (vm_paging_min.getAsBoolean()) {
                 pcpu.spin.spin_unlock();
                 spinHeld = false;
+                if (bp.traceAs == null) traceUnmodelled(bp, "bqrelse under memory pressure (brelse)");
                 brelse(bp);
                 return;
             } else {
@@ -814,16 +911,38 @@ public final class BufCache implements AutoCloseable {
         }
         if (bp.b_bufsize != 0 && !bp.hasFlags(Buf.B_DELWRI)) bufspacewakeup();
         bp.clearFlags(Buf.B_NOCACHE | Buf.B_RELBUF);
+        if (trace != null || bp.traceAs != null) traceRelease(bp, "bqrelse");
         bp.b_lock.unlock();
     }
 
     /** Holds a buffer against recycling (not against invalidation). */
     // vfs_bio.c bqhold(), L1735
-    public void bqhold(Buf bp) { bp.b_refs.incrementAndGet(); }
+    public void bqhold(Buf bp) {
+        bp.b_refs.incrementAndGet();
+        TraceLog log = trace;
+        if (log != null) traceHold(log, bp);
+    }
+
+    /** A hold on a hashed buffer is BufCache.tla's findblk_ref (the hold findblk(FINDBLK_REF|TEST) takes). */
+    private void traceHold(TraceLog log, Buf bp) {
+        Vnode vp = bp.b_vp;
+        if (vp == null || vp != traceVnode || !bp.hasFlags(Buf.B_HASHED)) {
+            log.event(TraceSpec.UNMODELLED).str("op", "a hold on a buffer without identity " + bp).end();
+        } else {
+            log.event("findblk_ref").num("h", bp.b_index).num("b", bp.b_loffset / vp.blksize).end();
+        }
+    }
 
     /** Drops a hold taken with bqhold or FINDBLK_REF. */
     // vfs_bio.c bqdrop(), L1741
     public void bqdrop(Buf bp) {
+        bqdrop0(bp);
+        TraceLog log = trace;
+        if (log != null) log.event("bqdrop").num("h", bp.b_index).end();
+    }
+
+    // vfs_bio.c bqdrop(), L1741 (findblk's and getblk's own holds: not logged)
+    private void bqdrop0(Buf bp) {
         for (;;) {
             int refs = bp.b_refs.get();
             if (refs <= 0) throw new Panic("bqdrop: b_refs > 0 failed: b_refs=" + refs + " on " + bp);
@@ -870,6 +989,18 @@ public final class BufCache implements AutoCloseable {
      */
     // vfs_bio.c findblk(), L2556
     public Buf findblk(Vnode vp, long loffset, int flags) {
+        Buf bp = findblk0(vp, loffset, flags);
+        TraceLog log = trace;
+        if (log != null && bp != null && (flags & FINDBLK_TEST) == 0) {
+            traceUnmodelledNow("findblk that locks the buffer (flags " + flags + ")");
+        } else if (log != null && bp != null && (flags & FINDBLK_REF) != 0) {
+            traceHold(log, bp);
+        }
+        return bp;
+    }
+
+    // vfs_bio.c findblk(), L2556 (getblk's lookup: its hold is dropped again, not logged)
+    private Buf findblk0(Vnode vp, long loffset, int flags) {
         int lkflags = BufLock.LK_EXCLUSIVE;
         if ((flags & FINDBLK_NBLOCK) != 0) lkflags |= BufLock.LK_NOWAIT;
         Buf bp;
@@ -878,24 +1009,24 @@ public final class BufCache implements AutoCloseable {
             try {
                 bp = vp.v_rbhash_tree.get(loffset);
                 if (bp == null) return null;
-                bqhold(bp);
+                bp.b_refs.incrementAndGet();   // bqhold
             } finally {
                 vp.v_token.reltoken();
             }
             if ((flags & FINDBLK_TEST) != 0) break;
             if (bp.b_lock.ownedByMe()) {
-                bqdrop(bp);
+                bqdrop0(bp);
                 throw new IllegalStateException("findblk: " + bp + " is already held by " + Thread.currentThread().getName());
             }
             if (bp.b_lock.lock(lkflags) != 0) {
-                bqdrop(bp);
+                bqdrop0(bp);
                 return null;
             }
             if (bp.b_vp == vp && bp.b_loffset == loffset) break;
-            bqdrop(bp);
+            bqdrop0(bp);
             bp.b_lock.unlock();
         }
-        if ((flags & FINDBLK_REF) == 0) bqdrop(bp);
+        if ((flags & FINDBLK_REF) == 0) bqdrop0(bp);
         return bp;
     }
 
@@ -953,28 +1084,28 @@ public final class BufCache implements AutoCloseable {
         if (size > maxbsize) throw new Panic("getblk: size(" + size + ") > MAXBSIZE(" + maxbsize + ")");
         checkBlock("getblk", vp, loffset, size);
         for (;;) {
-            Buf bp = findblk(vp, loffset, FINDBLK_REF | FINDBLK_TEST);
+            Buf bp = findblk0(vp, loffset, FINDBLK_REF | FINDBLK_TEST);
             if (bp != null) {
                 if (bp.b_lock.ownedByMe()) {
-                    bqdrop(bp);
+                    bqdrop0(bp);
                     throw new IllegalStateException("getblk: " + bp + " is already held by "
                             + Thread.currentThread().getName() + " (release it first)");
                 }
                 if (!bp.b_lock.tryLock()) {
                     if ((blkflags & GETBLK_NOWAIT) != 0) {
-                        bqdrop(bp);
+                        bqdrop0(bp);
                         return null;
                     }
                     int lkflags = BufLock.LK_EXCLUSIVE | BufLock.LK_SLEEPFAIL;
                     if ((blkflags & GETBLK_PCATCH) != 0) lkflags |= BufLock.LK_PCATCH;
                     int error = bp.b_lock.lock(lkflags, "getblk", slptimeoNanos);
                     if (error != 0) {
-                        bqdrop(bp);
+                        bqdrop0(bp);
                         if (error == Errno.ENOLCK) continue;
                         return null;
                     }
                 }
-                bqdrop(bp);
+                bqdrop0(bp);
                 if (bp.b_vp != vp || bp.b_loffset != loffset) {
                     bp.b_lock.unlock();   // recycled while we slept
                     continue;
@@ -994,6 +1125,7 @@ public final class BufCache implements AutoCloseable {
                 bremfree(bp);
 
                 if (size != bp.b_bcount) {
+                    traceUnmodelledNow("getblk of block " + loffset + " with a new size " + size);
                     // size change: write back or drop the old buffer and create a new one (L2852)
                     if (bp.hasFlags(Buf.B_DELWRI)) {
                         bp.setFlags(Buf.B_RELBUF);
@@ -1013,9 +1145,12 @@ public final class BufCache implements AutoCloseable {
                 if ((bp.b_flags() & (Buf.B_CACHE | Buf.B_DELWRI)) == Buf.B_DELWRI) {
                     // dirty without valid contents: write it out, scrap it, look again (L2901)
                     bp.setFlags(Buf.B_NOCACHE);
+                    traceUnmodelledNow("getblk found a dirty buffer without B_CACHE " + bp);
                     bwrite(bp);
                     continue;
                 }
+                TraceLog log = trace;
+                if (log != null) traceStep(log, "getblk_found", bp, true);
                 return bp;
             }
 
@@ -1028,6 +1163,7 @@ public final class BufCache implements AutoCloseable {
             bp.b_bio1.bio_offset = loffset;   // b_loffset is b_bio1.bio_offset in the kernel
             bp.b_bio2.bio_offset = Bio.NOOFFSET;
             if (VfsSubr.bgetvp(vp, bp, size) != 0) {
+                traceUnmodelled(bp, "getblk lost the race to create block " + loffset);
                 bp.setFlags(Buf.B_INVAL);   // another thread created the block first
                 brelse(bp);
                 continue;
@@ -1036,6 +1172,8 @@ public final class BufCache implements AutoCloseable {
             Buf nbp = bp;
             Panic.KKASSERT(bp.b_cmd == BufCmd.DONE, () -> "getblk: new buffer with I/O: " + nbp);
             allocbuf(bp, size);
+            TraceLog log = trace;
+            if (log != null) traceStep(log, "getblk_new", bp, true);
             return bp;
         }
     }
@@ -1049,6 +1187,8 @@ public final class BufCache implements AutoCloseable {
             // LK_RETRY: keep trying
         }
         bremfree(bp);
+        TraceLog log = trace;   // the filesystem then lifts its veto (clears B_LOCKED): the spec folds that in
+        if (log != null) log.event("regetblk").num("h", bp.b_index).end();
     }
 
     /**
@@ -1168,6 +1308,7 @@ public final class BufCache implements AutoCloseable {
         if (!bp.dep_isEmpty()) {
             buf_deallocate(bp);
             if (bp.hasFlags(Buf.B_LOCKED)) {
+                if (trace != null) bp.traceAs = "getnewbuf_deallocate_refused";
                 bqrelse(bp);     // the filesystem pinned it: park it on LOCKED
                 return STEP_REFUSED;
             }
@@ -1201,11 +1342,13 @@ public final class BufCache implements AutoCloseable {
         if (bufspace.get() >= params.hibufspace()) flushingbufs[mycpu] = true;
         if (bufspace.get() < params.lobufspace()) flushingbufs[mycpu] = false;
         if (flushingbufs[mycpu]) {
+            traceUnmodelled(bp, "getnewbuf lets go of header " + bp.b_index + " (flushingbufs)");
             bp.setFlags(Buf.B_INVAL);
             brelse(bp);
             return STEP_DROPPED;
         }
         if (bp.b_refs.get() != 0 && !mut.getnewbufIgnoresRefs) {
+            traceUnmodelled(bp, "getnewbuf lets go of header " + bp.b_index + " (a hold raced in)");
             bp.setFlags(Buf.B_INVAL);   // a findblk raced in before brelvp (L2131)
             brelse(bp);
             return STEP_DROPPED;
@@ -1250,6 +1393,7 @@ public final class BufCache implements AutoCloseable {
         if (r == STEP_REFUSED) return STEP_REFUSED;
         if (r == STEP_DONE) {
             ghost.returnedByGetnewbuf(bp);
+            traceUnmodelled(bp, "getnewbufReclaim destroys header " + bp.b_index);
             bp.setFlags(Buf.B_INVAL);
             brelse(bp);
         }
@@ -1428,6 +1572,7 @@ public final class BufCache implements AutoCloseable {
         Panic.KKASSERT(cmd != BufCmd.DONE, () -> "bpdone: bp " + bp + " already done!");
         bp.b_cmd = BufCmd.DONE;
         if (cmd != BufCmd.READ && cmd != BufCmd.WRITE) {
+            traceUnmodelledNow("bpdone of a " + cmd + " on " + bp);
             if (cmd == BufCmd.FREEBLKS) bp.setFlags(Buf.B_NOCACHE);
             if (elseit) brelse(bp);
             return;
@@ -1452,6 +1597,19 @@ public final class BufCache implements AutoCloseable {
         if (bp.hasFlags(Buf.B_VMIO) && cmd == BufCmd.READ
                 && !bp.anyFlags(Buf.B_INVAL | Buf.B_NOCACHE | Buf.B_ERROR)) {
             bp.setFlags(Buf.B_CACHE);
+        }
+        TraceLog log = trace;
+        if (log != null) {
+            if (cmd == BufCmd.READ && !elseit) {   // the reader keeps the lock: BufCache.tla biodone_read
+                if (bp.b_vp != null && bp.b_vp != traceVnode) traceStep(log, "biodone_read", bp, false);
+                else log.event("biodone_read").num("h", bp.b_index).bool("fail", bp.hasFlags(Buf.B_ERROR))
+                        .num("flags", traceFlags(bp.b_flags())).str("queue", Buf.queueName(bp.b_qindex)).end();
+            } else if (cmd == BufCmd.READ) {
+                traceUnmodelled(bp, "an asynchronous READ completes and releases " + bp);
+            } else {   // the release that follows (here, or the bwrite caller's) is BufCache.tla biodone_write
+                bp.traceAs = "biodone_write";
+                bp.traceFail = bp.hasFlags(Buf.B_ERROR);
+            }
         }
         if (elseit) {
             if (bp.anyFlags(Buf.B_NOCACHE | Buf.B_INVAL | Buf.B_ERROR | Buf.B_RELBUF)) brelse(bp);
@@ -1645,6 +1803,7 @@ public final class BufCache implements AutoCloseable {
     // vfs_bio.c flushbufqueues(), L2402-2450 (the seed tests B_INVAL just before dropping the spinlock)
     private int flushbufqueues_bp(Buf bp, int q) {
         if (bp.hasFlags(Buf.B_INVAL)) {
+            traceUnmodelled(bp, "flushbufqueues destroys B_INVAL " + bp);
             brelse(bp);
             return STEP_DONE;
         }
@@ -1656,9 +1815,11 @@ public final class BufCache implements AutoCloseable {
             bp.b_qindex = q;
             bp.setFlags(Buf.B_DEFERRED);
             pcpu.spin.spin_unlock();
+            traceUnmodelledNow("flushbufqueues defers " + bp + " (io_countdeps)");
             bp.b_lock.unlock();
             return STEP_DEFERRED;
         }
+        if (trace != null) bp.traceAs = "flushbufqueues";   // its release or its bawrite is the spec's step
         if (!bp.dep_isEmpty() && !mut.daemonSkipsCheckwrite && buf_checkwrite(bp) != 0) {
             brelse(bp);   // the filesystem refused: stays dirty (DIRTY tail, or LOCKED)
             return STEP_REFUSED;

@@ -35,7 +35,7 @@ public final class CheckTraceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the trace, one JSON event per line")
     Path file;
 
-    @Option(names = "--spec", required = true, paramLabel = "NAME", description = "the spec to check against (bound: LoopbackDevice)")
+    @Option(names = "--spec", required = true, paramLabel = "NAME", description = "the spec to check against (bound: LoopbackDevice, and the specs bound by dev.bioref.trace.Trace<NAME>Binding; proofs-notes/traces.md)")
     String specName;
 
     @Option(names = "--specs-dir", paramLabel = "DIR",

@@ -70,6 +70,9 @@ public final class SimulateCommand implements Callable<Integer> {
     String mode = "fixed";
     @Option(names = "--fix", description = "With --stack uvm: fix one rough-edge switch on top of --mode (repeatable), e.g. re12SyncVrefsFreeVnode.")
     List<String> fix = new ArrayList<>();
+    @Option(names = "--trace", paramLabel = "FILE", description = "With --stack hammer: write the HAMMER io layer's trace events"
+            + " (NDJSON v1, spec HammerIoProtocol; proofs-notes/traces.md) to FILE, for ./bioref check-trace FILE --spec HammerIoProtocol.")
+    java.nio.file.Path trace;
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
     boolean progress;
     @Option(names = "--no-progress", description = "Never show the progress bar.")
@@ -92,6 +95,13 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (trace != null) {
+            try {
+                o.ioTrace = dev.bioref.trace.TraceLog.toFile("HammerIoProtocol", trace);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the trace file " + trace, e);
+            }
+        }
         boolean showProgress = !noProgress && (progress || System.console() != null);
         PrintWriter out = spec.commandLine().getOut();
         out.println("bioref simulate: seed=" + o.seed + " threads=" + o.threads + " ops=" + o.ops + " keys=" + o.keys
@@ -102,7 +112,19 @@ public final class SimulateCommand implements Callable<Integer> {
         if (watchdogSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--watchdog must be >= 0 seconds, was " + watchdogSeconds);
         }
-        Simulation.Result r = runWatched(o, showProgress ? System.err : null, out);
+        Simulation.Result r;
+        try {
+            r = runWatched(o, showProgress ? System.err : null, out);
+        } finally {
+            if (o.ioTrace != null) {
+                try {
+                    o.ioTrace.close();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write the trace file " + trace, e);
+                }
+            }
+        }
+        if (o.ioTrace != null) out.printf("  trace             %d events (HammerIoProtocol) in %s%n", o.ioTrace.events(), trace);
         if (r == null) return 1;      // hung: the report and the replay line are printed
         out.printf("  operations        %d completed of %d (put %d, delete %d, get %d, sync %d, fsync %d, kernel flushes %d)%n",
                 r.ops(), o.ops, r.puts(), r.deletes(), r.gets(), r.syncs(), r.fsyncs(), r.daemonPasses());

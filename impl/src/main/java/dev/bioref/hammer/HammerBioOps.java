@@ -27,11 +27,15 @@ final class HammerBioOps implements BioOps {
     // hammer_io.c hammer_io_complete(), L1074
     @Override public void io_complete(Buf bp) {
         HammerIo io = ioOf(bp);
+        HammerIoTrace tr = hmp.ioTrace;
         hmp.ioToken.gettoken();
         try {
             Panic.KKASSERT(io.released, () -> "hammer_io_complete: io not released " + io);
+            boolean wasRunning = io.running;
+            if (tr != null && !wasRunning) tr.unmodelled(io, "completion of a write HAMMER does not track (running = 0)");
             if (io.running) {
                 if (bp.anyFlags(Buf.B_ERROR)) {
+                    if (tr != null) tr.unmodelled(io, "write error");
                     // Deviation: the seed takes fs_token here (io→fs order); the port's critical error is an atomic flag.
                     hmp.criticalError("I/O error on " + io.type + " buffer at " + io.offset);
                     if (io.type != HammerIoType.UNDO_BUFFER && !io.ioerror) {
@@ -63,8 +67,10 @@ final class HammerBioOps implements BioOps {
             if (bp.anyFlags(Buf.B_LOCKED)) {
                 bp.clearFlags(Buf.B_LOCKED);
                 hmp.countIoLocked.decrementAndGet();
-                io_deallocate(bp);
+                // part of the spec's Complete step (it pays the B_LOCKED debt itself)
+                if (tr != null) tr.quietly(() -> io_deallocate(bp)); else io_deallocate(bp);
             }
+            if (tr != null && wasRunning) tr.kernel(io, "Complete");
         } finally {
             hmp.ioToken.reltoken();
         }
@@ -100,6 +106,7 @@ final class HammerBioOps implements BioOps {
                 }
                 if (interlocked) io.lock.putInterlock(1);
             }
+            if (hmp.ioTrace != null) hmp.ioTrace.kernel(io, "Deallocate");
         } finally {
             hmp.ioToken.reltoken();
         }
@@ -132,6 +139,7 @@ final class HammerBioOps implements BioOps {
                     bp.setFlags(Buf.B_LOCKED);
                     hmp.countIoLocked.incrementAndGet();
                 }
+                if (hmp.ioTrace != null) hmp.ioTrace.kernel(io, "Checkwrite");
                 return 1;
             }
             boolean interlocked = io.lock.tryInterlockNorefs();
@@ -142,9 +150,12 @@ final class HammerBioOps implements BioOps {
                     hmp.countIoLocked.incrementAndGet();
                 }
                 hmp.stats.checkwriteRefused.incrementAndGet();
+                if (hmp.ioTrace != null) hmp.ioTrace.kernel(io, "Checkwrite");
                 return 1;
             }
             boolean clear = (io.modifyRefs == 0 || hmp.mutations.cwIgnoreModRefs) && io.modified;
+            // the decision is the spec's Checkwrite; acting on it is CheckwriteStart
+            if (hmp.ioTrace != null) hmp.ioTrace.kernel(io, "Checkwrite");
             hmp.hooks.checkwriteDecided(io, clear);
             if (clear) {
                 io.lock.ref();
@@ -161,6 +172,7 @@ final class HammerBioOps implements BioOps {
             io.inflightVer = io.memVer;
             if (io.type == HammerIoType.VOLUME || io.type == HammerIoType.META_BUFFER) hmp.kernelWroteMeta = true;
             hmp.stats.checkwriteAccepted.incrementAndGet();
+            if (hmp.ioTrace != null) hmp.ioTrace.kernel(io, "CheckwriteStart");
             if (interlocked) io.lock.putInterlock(1);
             return 0;
         } finally {

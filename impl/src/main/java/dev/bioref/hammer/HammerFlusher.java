@@ -407,6 +407,11 @@ public final class HammerFlusher {
         }
     }
 
+    /** Runs one io's iteration of a finalize loop as the spec's flusher Fl (trace events only). */
+    private void asFlusher(Runnable r) {
+        if (hmp.ioTrace != null) hmp.ioTrace.asFlusher(r); else r.run();
+    }
+
     // hammer_flusher.c hammer_flusher_clean_loose_ios(), L494
     void cleanLooseIos() {
         if (hmp.loseRoot.isEmpty()) return;
@@ -419,7 +424,9 @@ public final class HammerFlusher {
                 hmp.loseRoot.remove(io);
                 io.modRoot = null;
                 io.lock.ref();
-                hmp.relBuffer((HammerBuffer) io, false);
+                // not logged: a ref taken and dropped on an io without a bp (spec: modRoot LOSE -> NONE only)
+                if (hmp.ioTrace != null) hmp.ioTrace.quietly(() -> hmp.relBuffer((HammerBuffer) i, false));
+                else hmp.relBuffer((HammerBuffer) io, false);
             }
         } finally {
             hmp.ioToken.reltoken();
@@ -583,13 +590,16 @@ public final class HammerFlusher {
         HammerIo io;
         while ((io = hmp.firstOf(hmp.dataRoot)) != null) {
             if (io.ioerror) break;
-            io.lock.ref();
-            if (!hmp.mutations.flushWithoutInterlock) io.writeInterlock();
             HammerIo i = io;
-            Panic.KKASSERT(io.type != HammerIoType.VOLUME, () -> "hammer_flusher_finalize: VOLUME on the data tree " + i);
-            io.flush(false);
-            if (!hmp.mutations.flushWithoutInterlock) io.doneInterlock();
-            hmp.relBuffer((HammerBuffer) io, false);
+            asFlusher(() -> {
+                i.lock.ref();
+                if (hmp.ioTrace != null) hmp.ioTrace.step(i, "FlPick");
+                if (!hmp.mutations.flushWithoutInterlock) i.writeInterlock();
+                Panic.KKASSERT(i.type != HammerIoType.VOLUME, () -> "hammer_flusher_finalize: VOLUME on the data tree " + i);
+                i.flush(false);
+                if (!hmp.mutations.flushWithoutInterlock) i.doneInterlock();
+                hmp.relBuffer((HammerBuffer) i, false);
+            });
             hmp.limitBacklog();
         }
     }
@@ -599,11 +609,15 @@ public final class HammerFlusher {
         HammerIo io;
         while ((io = hmp.firstOf(hmp.undoRoot)) != null) {
             if (io.ioerror) break;
-            io.lock.ref();
-            if (!hmp.mutations.flushWithoutInterlock) io.writeInterlock();
-            io.flush(hmp.undo.reclaim(io));
-            if (!hmp.mutations.flushWithoutInterlock) io.doneInterlock();
-            hmp.relBuffer((HammerBuffer) io, false);
+            HammerIo i = io;
+            asFlusher(() -> {
+                i.lock.ref();
+                if (hmp.ioTrace != null) hmp.ioTrace.step(i, "FlPick");
+                if (!hmp.mutations.flushWithoutInterlock) i.writeInterlock();
+                i.flush(hmp.undo.reclaim(i));
+                if (!hmp.mutations.flushWithoutInterlock) i.doneInterlock();
+                hmp.relBuffer((HammerBuffer) i, false);
+            });
             hmp.limitBacklog();
         }
         cleanLooseIos();
@@ -619,10 +633,19 @@ public final class HammerFlusher {
             if (io.ioerror) break;
             HammerIo i = io;
             Panic.KKASSERT(io.modifyRefs == 0, () -> "hammer_flusher_finalize: meta io with modify_refs " + i.modifyRefs);
-            io.lock.ref();
-            Panic.KKASSERT(io.type != HammerIoType.VOLUME, () -> "hammer_flusher_finalize: VOLUME on the meta tree " + i);
-            io.flush(false);
-            hmp.relBuffer((HammerBuffer) io, false);
+            asFlusher(() -> {
+                i.lock.ref();
+                // META is flushed under the sync lock held exclusively for all of finalize; the
+                // spec's per-io syncEx (WriteInterlock / DoneInterlock) stands for it
+                if (hmp.ioTrace != null) {
+                    hmp.ioTrace.step(i, "FlPick");
+                    hmp.ioTrace.step(i, "WriteInterlock");
+                }
+                Panic.KKASSERT(i.type != HammerIoType.VOLUME, () -> "hammer_flusher_finalize: VOLUME on the meta tree " + i);
+                i.flush(false);
+                if (hmp.ioTrace != null) hmp.ioTrace.step(i, "DoneInterlock");
+                hmp.relBuffer((HammerBuffer) i, false);
+            });
             hmp.limitBacklog();
         }
     }

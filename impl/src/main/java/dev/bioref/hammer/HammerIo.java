@@ -121,7 +121,9 @@ public class HammerIo {
             released = false;
             Panic.KKASSERT(!running, () -> "hammer_io_new: running io " + this);
             waiting = false;
+            if (hmp.ioTrace != null) hmp.ioTrace.step(this, "Load");
         } else if (released) {
+            if (hmp.ioTrace != null) hmp.ioTrace.unmodelled(this, "hammer_io_new on a released bp (regetblk before modify)");
             hmp.kern.regetblk(b);
             b.b_lock().kernproc();
             released = false;
@@ -129,6 +131,11 @@ public class HammerIo {
         modify(0);
         hmp.kern.vfs_bio_clrbuf(bp);
         memVer++;
+        // modify(0) without modify_done: the spec's Mutate and ModifyDone (modify_refs is not logged)
+        if (hmp.ioTrace != null) {
+            hmp.ioTrace.step(this, "Mutate");
+            hmp.ioTrace.step(this, "ModifyDone");
+        }
         return 0;
     }
 
@@ -146,6 +153,8 @@ public class HammerIo {
     // hammer_io.c hammer_io_release(), L517
     Buf release(boolean flush) {
         Buf b = bp;
+        HammerIoTrace tr = hmp.ioTrace;
+        if (tr != null) tr.step(this, "RelStart");
         if (b == null) return null;
 
         // Honour the dirty state: the kernel asked for this bp earlier (B_LOCKED) or the caller flushes.
@@ -160,7 +169,10 @@ public class HammerIo {
                 }
             }
         }
-        if (waitdep && running) waitIo();
+        if (waitdep && running) {
+            if (tr != null) tr.unmodelled(this, "release waits for a running write (waitdep)");
+            waitIo();
+        }
 
         b = bp;
         if (b == null) return null;
@@ -173,6 +185,7 @@ public class HammerIo {
                 released = true;
             }
             disassociate();
+            if (tr != null) tr.step(this, "RelDispose");
             return b;
         }
         if (modified) {
@@ -180,7 +193,10 @@ public class HammerIo {
             if ((type == HammerIoType.DATA_BUFFER || type == HammerIoType.UNDO_BUFFER
                     || hmp.mutations.releaseBdwritesMeta) && !released) {
                 released = true;
+                if (tr != null) tr.step(this, "RelDispose");
                 hmp.kern.bdwrite(b);
+            } else if (tr != null) {
+                tr.step(this, "RelDispose");
             }
             return null;
         }
@@ -188,6 +204,7 @@ public class HammerIo {
             // (c) clean and owned
             released = true;
             if (b.anyFlags(Buf.B_LOCKED) || reclaim) disassociate();
+            if (tr != null) tr.step(this, "RelDispose");
             return b;
         }
         // (d) clean and already released
@@ -195,8 +212,10 @@ public class HammerIo {
             hmp.kern.regetblk(b);
             b.b_lock().kernproc();
             if (b.anyFlags(Buf.B_LOCKED) || reclaim) disassociate();
+            if (tr != null) tr.step(this, "RelDispose");
             return b;
         }
+        if (tr != null) tr.step(this, "RelDispose");
         return null;   // the completion deals with it
     }
 
@@ -204,7 +223,11 @@ public class HammerIo {
 
     // hammer_io.c hammer_io_flush(), L666
     void flush(boolean reclaimIt) {
-        if (!modified) return;
+        HammerIoTrace tr = hmp.ioTrace;
+        if (!modified) {
+            if (tr != null) tr.step(this, "FlushBegin");
+            return;
+        }
         Buf b = bp;
         Panic.KKASSERT(b != null, () -> "hammer_io_flush: modified io without bp " + this);
         Panic.KKASSERT(modifyRefs <= 0 || hmp.mutations.flushWithoutInterlock,
@@ -217,6 +240,7 @@ public class HammerIo {
         } else {
             released = true;
         }
+        if (tr != null) tr.step(this, "FlushBegin");
         if (reclaimIt) {
             reclaim = true;
             if (!b.anyFlags(Buf.B_LOCKED)) {
@@ -232,13 +256,17 @@ public class HammerIo {
             hmp.ioRunningSpace.addAndGet(bytes);
             hmp.iorunAppend(this);
             inflightVer = memVer;
+            if (tr != null) tr.flushIssue(this);
         } finally {
             hmp.ioToken.reltoken();
         }
         hmp.noteWrite(this);
         hmp.kern.bawrite(b);
         hmp.hooks.afterBawrite(this);
-        if (hmp.mutations.clearAfterWrite) clearModifyRef();
+        if (hmp.mutations.clearAfterWrite) {
+            clearModifyRef();
+            if (tr != null) tr.step(this, "FlushClear");
+        }
         hmp.flushMark();
     }
 
@@ -261,25 +289,31 @@ public class HammerIo {
         }
         Panic.KKASSERT(lock.isActive() && bp != null, () -> "hammer_io_modify: io not active or no bp " + this);
         modifyRefs += count;
+        HammerIoTrace tr = hmp.ioTrace;
+        if (tr != null) tr.step(this, "ModBegin");
         if (modified && !released) return;   // HAMMER already owns a dirty bp
 
         lock.lockEx();
+        if (tr != null) tr.step(this, "LockEx");
         boolean early = hmp.mutations.setModifiedAfterReget;
         if (early && !modified) {
             // mutation: mark dirty before the bp is re-acquired (notes §2.6 (2)) and not after
             setModlist();
             modified = true;
         }
+        if (early && tr != null) tr.step(this, "SetMod");
         if (released) {
             hmp.hooks.beforeReget(this);
             hmp.kern.regetblk(bp);
             bp.b_lock().kernproc();
             released = false;
         }
+        if (tr != null) tr.step(this, "Reget");
         if (!early && !modified) {
             setModlist();
             modified = true;
         }
+        if (!early && tr != null) tr.step(this, "SetMod");
         lock.unlock();
     }
 
@@ -287,7 +321,9 @@ public class HammerIo {
     void modifyDone() {
         Panic.KKASSERT(modifyRefs > 0, () -> "hammer_io_modify_done: modify_refs " + modifyRefs + " on " + this);
         memVer++;
+        if (hmp.ioTrace != null) hmp.ioTrace.step(this, "Mutate");
         --modifyRefs;
+        if (hmp.ioTrace != null) hmp.ioTrace.step(this, "ModifyDone");
         if (modifyRefs == 0 && waitmod) {
             waitmod = false;
             if (!hmp.mutations.modifyDoneSkipsWakeup) Sleepq.wakeup(this);
@@ -306,6 +342,7 @@ public class HammerIo {
                 Sleepq.tsleep(this, t, "hmrmw1", 0);
             }
             modifyRefs = -1;
+            if (hmp.ioTrace != null) hmp.ioTrace.step(this, "WriteInterlock");
         } finally {
             hmp.ioToken.reltoken();
         }
@@ -315,6 +352,7 @@ public class HammerIo {
     void doneInterlock() {
         Panic.KKASSERT(modifyRefs == -1, () -> "hammer_io_done_interlock: modify_refs " + modifyRefs + " on " + this);
         modifyRefs = 0;
+        if (hmp.ioTrace != null) hmp.ioTrace.step(this, "DoneInterlock");
         if (waitmod) {
             waitmod = false;
             if (!hmp.mutations.doneInterlockSkipsWakeup) Sleepq.wakeup(this);

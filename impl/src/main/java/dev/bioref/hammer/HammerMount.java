@@ -55,6 +55,7 @@ public final class HammerMount implements AutoCloseable {
     // ---- configuration and the layers below; immutable after mount
     final HammerOptions options;         // limits and the flusher's thread count
     final HammerMutations mutations;     // guard switches (all off outside must-fail tests)
+    final HammerIoTrace ioTrace;         // HammerIoProtocol trace events, or null (off)
     final HammerHooks hooks;             // the simulation's and tests' observation points
     final LoopbackDevice dev;            // the volume's device
     final BufCache cache;                // the kernel buffer cache HAMMER's ios ride on
@@ -119,6 +120,7 @@ public final class HammerMount implements AutoCloseable {
         this.options = options;
         this.mutations = mutations;
         this.hooks = hooks;
+        this.ioTrace = options.ioTrace;
         this.geometry = h.geometry();
         this.version = h.version();
         // No buffer daemon runs in the deterministic (thread-less) setup, so getnewbuf must never
@@ -492,12 +494,14 @@ public final class HammerMount implements AutoCloseable {
         HammerBuffer fb = b;
         Panic.KKASSERT(b.type == type, () -> "hammer_get_buffer: buffer at " + offset + " is " + fb.type + ", wanted " + type);
         boolean mustLoad = b.lock.refInterlock();
+        if (ioTrace != null) ioTrace.step(b, "Ref");
         // Only now, holding a ref, take it off the lose tree: a buffer with a ref cannot become
         // loose again, while before the ref the kernel could still free it and leave it there
         // (hammer_get_buffer's order; an earlier port did this first: concurrency-hammer.md F2).
         takeOffLoseTree(b);
         if (mustLoad) {
             int error = isnew ? b.newBuffer() : b.read();
+            if (!isnew && ioTrace != null) ioTrace.step(b, "Load");
             b.lock.refInterlockDone();
             if (error != 0) {
                 relBuffer(b, true);
@@ -529,12 +533,20 @@ public final class HammerMount implements AutoCloseable {
     void relBuffer(HammerBuffer b, boolean flush) {
         Buf bp = null;
         if (b.lock.relInterlock()) {
+            if (ioTrace != null) {
+                ioTrace.step(b, "Rel");
+                if (flush) ioTrace.unmodelled(b, "hammer_rel_buffer with flush = 1");
+            }
             bp = b.release(flush);
             if (b.bp == null && b.lock.refCount() == 0 && !b.modified) {
                 b.clearModlist();
                 buffers.remove(b.offset, b);
             }
             b.lock.relInterlockDone();
+            // hammer_rel_buffer puts the interlock, then brelse's a still-associated bp (RelBrelse)
+            if (ioTrace != null) ioTrace.step(b, bp != null && b.bp == bp ? "RelBrelse" : "RelDone");
+        } else if (ioTrace != null) {
+            ioTrace.step(b, "Rel");
         }
         if (bp != null) kern.brelse(bp);
     }

@@ -27,6 +27,8 @@ public final class HammerOptions {
     public int wouldblockBudget = 0;
     /** checkwrite refuses VOLUME/META with B_LOCKED instead of panicking (the seed panics). */
     public boolean lenientCheckwrite = false;
+    /** Trace events for HammerIoProtocol (issue 15), or null (off). Not copied by {@link #copy()}. */
+    public HammerIoTrace ioTrace = null;
 
     public HammerOptions copy() {
         HammerOptions o = new HammerOptions();

@@ -40,6 +40,8 @@ public final class SimOptions {
         public Refused(String message) { super(message); }
     }
     public final List<String> mutations = new ArrayList<>();
+    /** HammerIoProtocol trace events of every mount of the run (not the crash-state checks' mounts), or null. */
+    public dev.bioref.trace.TraceLog ioTrace;
 
     /** The exact command that replays this run. */
     public String replayCommand() {

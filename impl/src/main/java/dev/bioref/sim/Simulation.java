@@ -144,6 +144,7 @@ public final class Simulation {
         hopts.nbuf = 96;
         hopts.autoflushRecords = 16;
         hopts.limitDirtybufspace = 12L * HammerOndisk.BUFSIZE;
+        if (o.ioTrace != null) hopts.ioTrace = new dev.bioref.hammer.HammerIoTrace(o.ioTrace);
         boolean fresh = openDevice(hopts.geometry.size());
         try {
             return run(t0, fresh);

@@ -63,11 +63,19 @@ public final class TraceCheck {
      */
     public record Result(Verdict verdict, int events, Map<String, Integer> coverage, int firstUnmatched,
                          String unmatchedLine, Map<String, String> stateBefore, long tlcMillis, String tlcOutput) {
+        /** Events matched by a spec action (for an accepted trace; fewer than {@code events} when the split left some out). */
+        public int validated() {
+            return coverage.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
         /** A multi-line report: verdict, coverage, and the first unmatched event with the state before it. */
         public String render(String spec) {
             StringBuilder sb = new StringBuilder();
             sb.append(switch (verdict) {
-                case ACCEPTED -> "ACCEPTED: all " + events + " events are a behaviour of " + spec;
+                case ACCEPTED -> validated() == events ? "ACCEPTED: all " + events + " events are a behaviour of " + spec
+                        : "ACCEPTED: the " + validated() + " validated events of " + events + " are a behaviour of " + spec
+                        + "; " + (events - validated()) + " were not validated (the binding's split left them out:"
+                        + " events of a part of the system from an Unmodelled step on)";
                 case REJECTED -> "REJECTED: event " + firstUnmatched + " of " + events + " cannot be matched by "
                         + spec + " after the " + (firstUnmatched - 1) + " events before it";
                 case ERROR -> "ERROR: TLC did not decide; the end of its output:\n" + tail(tlcOutput, 15);
@@ -104,11 +112,45 @@ public final class TraceCheck {
             raw.add(line);
         }
         if (events.isEmpty()) throw new BadTrace(Math.max(lineNo, 1), "the trace has no events");
+        List<List<Map<String, Object>>> parts = spec.split().apply(events);
+        Map<String, Integer> coverage = new LinkedHashMap<>();
+        for (String a : spec.specActions()) coverage.put(a, 0);
+        long millis = 0;
+        StringBuilder output = new StringBuilder();
+        Result firstBad = null;
+        for (List<Map<String, Object>> part : parts) {
+            Result r = checkPart(spec, part, raw);
+            millis += r.tlcMillis();
+            output.append(r.tlcOutput());
+            r.coverage().forEach((a, n) -> coverage.merge(a, n, Integer::sum));
+            if (r.verdict() != Verdict.ACCEPTED && (firstBad == null || firstBad.verdict() == Verdict.ERROR
+                    || (r.verdict() == Verdict.REJECTED && r.firstUnmatched() < firstBad.firstUnmatched()))) {
+                firstBad = r;
+            }
+        }
+        if (firstBad == null) {
+            return new Result(Verdict.ACCEPTED, events.size(), coverage, 0, "", Map.of(), millis, output.toString());
+        }
+        if (parts.size() > 1 && firstBad.verdict() == Verdict.REJECTED) {
+            // coverage of a rejected trace: the events before the first unmatched one (by seq)
+            coverage.replaceAll((a, n) -> 0);
+            for (Map<String, Object> e : events) {
+                if (((Long) e.get("seq")) < firstBad.firstUnmatched()) coverage.merge((String) e.get("action"), 1, Integer::sum);
+            }
+        }
+        return new Result(firstBad.verdict(), events.size(), coverage, firstBad.firstUnmatched(), firstBad.unmatchedLine(),
+                firstBad.stateBefore(), millis, output.toString());
+    }
+
+    /** One TLC run on {@code events} (a part of the trace); firstUnmatched is the event's {@code seq}. */
+    private Result checkPart(TraceSpec spec, List<Map<String, Object>> events, List<String> raw) {
         Path dir;
         try {
             Files.createDirectories(workDir);
             dir = Files.createTempDirectory(workDir, "trace-" + spec.name() + "-");
-            for (String m : List.of(spec.name(), "Trace" + spec.name())) {
+            List<String> modules = new ArrayList<>(List.of(spec.name(), "Trace" + spec.name()));
+            modules.addAll(spec.extraModules());
+            for (String m : modules) {
                 Path src = specsDir.resolve(m + ".tla");
                 if (!Files.isRegularFile(src)) throw new IOException("no module " + src);
                 Files.copy(src, dir.resolve(m + ".tla"));
@@ -135,7 +177,8 @@ public final class TraceCheck {
             count(coverage, events, l - 1);
             Map<String, String> before = new LinkedHashMap<>(last.vars());
             before.remove("l");
-            return new Result(Verdict.REJECTED, events.size(), coverage, l, raw.get(l - 1), before, r.wallMillis(), r.output());
+            int seq = (int) (long) (Long) events.get(l - 1).get("seq");
+            return new Result(Verdict.REJECTED, events.size(), coverage, seq, raw.get(seq - 1), before, r.wallMillis(), r.output());
         }
         return new Result(Verdict.ERROR, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
     }
@@ -187,6 +230,8 @@ public final class TraceCheck {
     private static boolean hasType(Object v, TraceSpec.Type t) {
         return switch (t) {
             case NAT -> v instanceof Long n && n >= 0;
+            case INT -> v instanceof Long;
+            case STRING_ARRAY -> v instanceof List<?> l && l.stream().allMatch(x -> x instanceof String);
             case BOOL -> v instanceof Boolean;
             case STRING -> v instanceof String;
             case NAT_ARRAY -> v instanceof List<?> l && l.stream().allMatch(x -> x instanceof Long n && n >= 0);
@@ -198,6 +243,8 @@ public final class TraceCheck {
     private static String describe(TraceSpec.Type t) {
         return switch (t) {
             case NAT -> "a natural number";
+            case INT -> "an integer";
+            case STRING_ARRAY -> "an array of strings";
             case BOOL -> "true or false";
             case STRING -> "a string";
             case NAT_ARRAY -> "an array of natural numbers";

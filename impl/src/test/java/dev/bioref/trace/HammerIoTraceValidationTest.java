@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.trace;
+
+import dev.bioref.sim.SimOptions;
+import dev.bioref.sim.Simulation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Trace validation of the HAMMER io port against HammerIoProtocol.tla (issue 15): a seeded
+ * simulate run of the whole HAMMER stack (frontend, flusher, buffer cache, device, crashes and
+ * remounts, write faults, memory pressure) logs its io steps (dev.bioref.hammer.HammerIoTrace),
+ * TLC checks the trace with TraceHammerIoProtocol.tla, and the action coverage is printed.
+ * Must-fail checks: each HammerMutations switch of a modelled step that the run reaches makes a
+ * trace TLC rejects, at the step the switch changes. An edited trace is rejected at the edit.
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class HammerIoTraceValidationTest {
+    static final Path SPECS = LoopbackTraceValidationTest.SPECS;
+    static final Path WORK = LoopbackTraceValidationTest.WORK;
+    static final TraceSpec SPEC = TraceHammerIoProtocolBinding.SPEC;
+
+    /** Actions no single-threaded run takes, and why (proofs-notes/traces.md, "HammerIoProtocol coverage"). */
+    static final Set<String> GAPS = Set.of(
+            "RefWait",      // a ref waits for another thread's interlock: needs two HAMMER threads on one io
+            "FlushSecure",  // flush's regetblk blocks on a bp the kernel holds: the inline device completes at once
+            "RelReget",     // the same for release's regetblk
+            "Wait",         // hammer_io_wait by a frontend holding a ref: the port waits without a ref (waitAll)
+            "FlushClear");  // only under the ClearAfterWrite mutant (its must-fail check below)
+
+    static final int OPS = Integer.getInteger("bioref.trace.hammerOps", 60);
+
+    /** A seeded simulate run with the HAMMER io trace on; returns the trace. */
+    static List<String> simulate(long seed, int ops, String mutation) {
+        SimOptions o = new SimOptions();
+        o.seed = seed;
+        o.ops = ops;
+        o.crashEvery = ops / 2;
+        o.crashStates = 4;
+        o.finalizeCheckEvery = 0;
+        if (mutation != null) o.mutations.add(mutation);
+        o.ioTrace = TraceLog.inMemory("HammerIoProtocol");
+        Simulation.Result r = Simulation.run(o, null);
+        if (mutation == null) assertTrue(r.ok(), () -> "the simulate run failed: " + r.failures() + "\nreplay: " + o.replayCommand());
+        return o.ioTrace.lines();
+    }
+
+    static TraceCheck.Result check(List<String> lines) {
+        return new TraceCheck(SPECS, WORK).check(SPEC, lines);
+    }
+
+    @Test
+    void simulateTraceIsABehaviourOfTheSpec() {
+        List<String> lines = simulate(7, OPS, null);
+        TraceCheck.Result r = check(lines);
+        assertEquals(TraceCheck.Verdict.ACCEPTED, r.verdict(), () -> r.render("HammerIoProtocol")
+                + "\nreplay: ./bioref simulate --seed 7 --ops " + OPS + " --crash-every " + OPS / 2
+                + " --crash-states 4 --finalize-check-every 0 --trace t.ndjson && ./bioref check-trace t.ndjson --spec HammerIoProtocol");
+        System.out.println("trace validation HammerIoProtocol: 1 trace (simulate seed 7, " + OPS + " ops), " + r.events()
+                + " events, " + r.validated() + " validated, accepted, " + r.tlcMillis() + " ms of TLC ("
+                + Math.round(r.validated() * 1000.0 / Math.max(1, r.tlcMillis())) + " events/s); action coverage " + r.coverage());
+        r.coverage().forEach((a, n) -> {
+            if (!GAPS.contains(a)) assertTrue(n > 0, "no validated trace step matched action " + a + ": " + r.coverage());
+        });
+        assertTrue(r.validated() >= r.events() - 10, "too many events left unvalidated: " + r.render("HammerIoProtocol"));
+    }
+
+    /** Each switch, and the action whose step it changes (where the trace is first rejected). */
+    static final Map<String, String> MUST_FAIL = new LinkedHashMap<>();
+
+    static {
+        MUST_FAIL.put("clearAfterWrite", "FlushIssue");          // modified still set when the write is issued
+        MUST_FAIL.put("flushWithoutInterlock", "FlushBegin");    // no WriteInterlock before the flush
+        MUST_FAIL.put("releaseBdwritesMeta", "RelDispose");      // a modified META bp handed to the kernel
+        MUST_FAIL.put("setModifiedAfterReget", "SetMod");        // modified set before the reget
+    }
+
+    @Test
+    void eachModelledHammerMutationMakesATraceTlcRejects() {
+        List<String> missed = new ArrayList<>();
+        for (Map.Entry<String, String> m : MUST_FAIL.entrySet()) {
+            TraceCheck.Result r = check(simulate(7, OPS, m.getKey()));
+            if (r.verdict() != TraceCheck.Verdict.REJECTED || !r.unmatchedLine().contains("\"action\":\"" + m.getValue() + "\"")) {
+                missed.add(m.getKey() + ": " + r.render("HammerIoProtocol"));
+                continue;
+            }
+            System.out.println("trace validation must-fail " + m.getKey() + ": rejected at event " + r.firstUnmatched()
+                    + " of " + r.events() + ": " + r.unmatchedLine());
+        }
+        assertTrue(missed.isEmpty(), () -> "not rejected at the expected action:\n" + String.join("\n", missed));
+    }
+
+    @Test
+    void anEditedTraceIsRejectedAtTheEditedEvent() {
+        List<String> lines = new ArrayList<>(simulate(7, 30, null));
+        // the first Mutate claims a version one higher than the step makes
+        int k = 0;
+        while (!lines.get(k).contains("\"action\":\"Mutate\"")) k++;
+        String edited = lines.get(k).replaceFirst("\"memVer\":(\\d+)", "\"memVer\":9$1");
+        lines.set(k, edited);
+        TraceCheck.Result r = check(lines);
+        assertEquals(TraceCheck.Verdict.REJECTED, r.verdict(), () -> r.render("HammerIoProtocol"));
+        assertEquals(k + 1, r.firstUnmatched(), () -> r.render("HammerIoProtocol"));
+        assertEquals(edited, r.unmatchedLine());
+        assertTrue(r.stateBefore().containsKey("memVer") && r.stateBefore().containsKey("pc"), () -> r.stateBefore().toString());
+    }
+
+    @Test
+    void badFieldsAreNamed() {
+        TraceCheck.BadTrace bad = org.junit.jupiter.api.Assertions.assertThrows(TraceCheck.BadTrace.class, () ->
+                TraceCheck.parseEvent(SPEC, "{\"v\":1,\"spec\":\"HammerIoProtocol\",\"seq\":1,\"action\":\"Ref\",\"io\":1,\"type\":\"DATA\"}", 1, 1));
+        assertTrue(bad.getMessage().contains("\"thread\""), bad.getMessage());
+        List<String> wrongType = List.of("{\"v\":1,\"spec\":\"HammerIoProtocol\",\"seq\":1,\"action\":\"Ref\",\"io\":1,\"type\":\"BTREE\","
+                + "\"thread\":\"f1\",\"assoc\":false,\"released\":true,\"modified\":false,\"running\":false,\"memVer\":0,\"diskVer\":0}");
+        bad = org.junit.jupiter.api.Assertions.assertThrows(TraceCheck.BadTrace.class, () -> check(wrongType));
+        assertTrue(bad.getMessage().contains("BTREE"), bad.getMessage());
+    }
+}
