@@ -40,6 +40,7 @@ CONSTANTS
     F, Fl, NoOne,
     TA, TB,            \* the types of io A and io B
     MaxVerA, MaxVerB,  \* frontends stop modifying io A (B) at this version
+    MaxHeld,           \* 1: a frontend holds a ref on one io at a time; 2: on both
     ClearAfterWrite, FlushWithoutInterlock, CheckwriteAllowsMeta,
     ReleaseBdwritesMeta, DeallocIgnoresRefs, DeallocIgnoresModified,
     CwNoInterlock, CwIgnoreModRefs, SetModifiedAfterReget
@@ -84,12 +85,16 @@ DiskVer(X) == IF X = "A" THEN diskVerA ELSE diskVerB
 ModRoot(X) == IF X = "A" THEN modRootA ELSE modRootB
 Running(X) == IF X = "A" THEN runningA ELSE runningB
 
+ASSUME MaxHeld \in {1, 2}
+
 \* a thread between operations of an io: Idle, or holding a ref (Active)
 RestPcs == {"Idle", "Active"}
+\* where a frontend must be in the other io to start or continue in this one
+FrontRestPcs == IF MaxHeld = 2 THEN RestPcs ELSE {"Idle"}
 \* thread a may run code of one io if it is at rest in the other (pcOther) and
 \* no other thread holds fs_token inside a segment of the other io
 FreeIn(pcOther, a) ==
-    /\ pcOther[a] \in RestPcs
+    /\ pcOther[a] \in (IF a = Fl THEN RestPcs ELSE FrontRestPcs)
     /\ \A b \in A \ {a} : pcOther[b] \notin IoA!MidPcs
 
 Init ==
@@ -175,7 +180,9 @@ LockedNotReusableInv == IoA!LockedNotReusableInv /\ IoB!LockedNotReusableInv
 UnassociatedInertInv == IoA!UnassociatedInertInv /\ IoB!UnassociatedInertInv
 
 \* one thread is inside an operation of at most one io
-OneOperationPerThreadInv == \A a \in A : pcA[a] \in RestPcs \/ pcB[a] \in RestPcs
+OneOperationPerThreadInv ==
+    /\ \A a \in A : pcA[a] \in RestPcs \/ pcB[a] \in RestPcs
+    /\ MaxHeld = 1 => \A f \in F : pcA[f] = "Idle" \/ pcB[f] = "Idle"
 
 \* at most one HAMMER thread holds fs_token inside a segment, over both ios
 FsTokenExclusiveInv ==
