@@ -33,8 +33,10 @@ public final class Kthread extends Thread {
         try {
             s.firstTurn();
             super.run();
-        } catch (Scheduler.Deadlock unwound) {
-            // the scheduler found every thread blocked and reported it; this thread only unwinds
+        } catch (RuntimeException | Error e) {
+            // after a deadlock the scheduler has reported it; this thread only unwinds (whatever its
+            // unwinding threw on the way, such as a token no longer held, is a consequence)
+            if (s.deadlock() == null) throw e;
         } finally {
             s.exit();
         }

@@ -42,7 +42,7 @@ public final class Scheduler {
 
     /** Thrown to a registered thread once its scheduler found every thread blocked. */
     public static final class Deadlock extends RuntimeException {
-        public Deadlock(String report) { super(report, null, false, false); }
+        public Deadlock(String report) { super(report); }
     }
 
     /** One registered thread. Guarded by the scheduler. */
@@ -135,6 +135,7 @@ public final class Scheduler {
             for (T t : threads) {
                 if (t.joining != null && t.joining.contains(me.th) && allExited(t.joining)) unblock(t);
             }
+            notifyAll();   // awaitUnwound
             if (threads.isEmpty()) {
                 ACTIVE.remove(this);
                 current = null;
@@ -348,6 +349,25 @@ public final class Scheduler {
         return b.toString();
     }
 
-    /** Retires this scheduler even if threads are still registered (after a deadlock, when they are left to unwind). */
-    public void retire() { ACTIVE.remove(this); }
+    /**
+     * After a deadlock, by a thread that has left: waits up to {@code millis} until every
+     * registered thread has unwound (each scheduling call throws {@link Deadlock}); returns the
+     * names of those still registered (empty when all are gone).
+     */
+    public synchronized List<String> awaitUnwound(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!threads.isEmpty()) {
+            long left = (end - System.nanoTime()) / 1_000_000;
+            if (left <= 0) break;
+            try {
+                wait(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<String> n = new ArrayList<>();
+        for (T t : threads) n.add(t.th.getName());
+        return n;
+    }
 }

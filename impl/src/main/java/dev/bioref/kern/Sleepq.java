@@ -276,7 +276,7 @@ public final class Sleepq {
     public static String firstPortFrame(StackTraceElement[] stack) {
         for (StackTraceElement e : stack) {
             String c = e.getClassName();
-            if (!c.equals(Sleepq.class.getName()) && !c.startsWith("java.") && !c.startsWith("jdk.")) {
+            if (!c.startsWith(Sleepq.class.getName()) && !c.equals(Scheduler.class.getName()) && !c.startsWith("java.") && !c.startsWith("jdk.")) {
                 return c + "." + e.getMethodName() + "(" + e.getFileName() + ":" + e.getLineNumber() + ")";
             }
         }

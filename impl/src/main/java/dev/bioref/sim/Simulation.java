@@ -158,7 +158,11 @@ public final class Simulation {
         try {
             return run(t0, fresh);
         } finally {
-            if (sched != null) sched.leave();
+            if (sched != null) {
+                sched.leave();
+                // after a deadlock the other threads unwind (Scheduler.Deadlock); let them finish first
+                if (sched.deadlock() != null) sched.awaitUnwound(10_000);
+            }
             dev.close();          // releases the image file and its lock
         }
     }
@@ -184,7 +188,13 @@ public final class Simulation {
         harvest(hmp);
         // stop the last mount's flusher threads (found by QuiescentInv: they were left asleep); after a
         // deadlock they unwind by themselves (every scheduling call throws Scheduler.Deadlock)
-        if (sched == null || sched.deadlock() == null) hmp.abandon();
+        if (sched == null || sched.deadlock() == null) {
+            try {
+                hmp.abandon();
+            } catch (Scheduler.Deadlock e) {
+                failures.add("unmount at the end of the run: " + e.getMessage());
+            }
+        }
         return new Result(puts.get() + deletes.get() + gets.get() + syncs.get() + fsyncs.get() + daemonPasses.get(),
                 puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
                 checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1 || sched != null,
@@ -447,22 +457,27 @@ public final class Simulation {
             for (int t = 0; t < o.threads; t++) {
                 int lane = t;
                 Random rnd = new Random(o.seed * 31 + t + base);
+                String name = "sim-frontend-" + t;
                 Thread th = new Kthread(() -> {
-                    for (int i = 0; i < n / o.threads && failures.isEmpty() && !phaseAbort; i++) {
-                        step(rnd, base + i, lane, o.threads);
+                    try {
+                        for (int i = 0; i < n / o.threads && failures.isEmpty() && !phaseAbort; i++) {
+                            step(rnd, base + i, lane, o.threads);
+                        }
+                    } catch (Scheduler.Deadlock e) {
+                        throw e;   // reported once, by the thread that waits for the phase
+                    } catch (RuntimeException | Error e) {
+                        // recorded here, on this thread's turn, so the other lanes see it at the same
+                        // point of every replay (an uncaught-exception handler runs after the turn)
+                        java.io.UncheckedIOException io = environmentError(e);
+                        if (io != null) {
+                            environmentError = io;
+                            phaseAbort = true;
+                        } else {
+                            failures.add(name + ": " + e + at(e));
+                        }
                     }
-                }, "sim-frontend-" + t);
+                }, name);
                 th.setDaemon(false);
-                th.setUncaughtExceptionHandler((th2, e) -> {
-                    if (e instanceof Scheduler.Deadlock) return;   // reported once, by the thread that waits for the phase
-                    java.io.UncheckedIOException io = environmentError(e);
-                    if (io != null) {
-                        environmentError = io;
-                        phaseAbort = true;
-                    } else {
-                        failures.add(th2.getName() + ": " + e + at(e));
-                    }
-                });
                 ts.add(th);
                 th.start();
             }
