@@ -82,6 +82,59 @@ public final class SimulateCommand implements Callable<Integer> {
             + " 0 = off (default: ${DEFAULT-VALUE}).")
     int watchdogSeconds = 120;
 
+    // --- threaded runs that replay (issue 10 item 2; proofs-notes/reliability.md §7)
+    @Option(names = "--schedule", paramLabel = "N", description = "With --threads > 1: seed of the seeded scheduler, which runs"
+            + " the threads one at a time and so makes the run replayable (default: ${DEFAULT-VALUE}).")
+    long schedule = new SimOptions().schedule;
+    @Option(names = "--schedules", paramLabel = "K", description = "With --threads > 1: try K schedules of the same workload"
+            + " (--schedule, --schedule + 1, ...) and stop at the first that fails, printing its replay line (default: ${DEFAULT-VALUE}).")
+    int schedules = 1;
+    @Option(names = "--scheduler", paramLabel = "seeded|os", description = "seeded (default): threads run one at a time,"
+            + " replayable; os: the operating system's scheduler, real parallelism, not replayable.")
+    String scheduler = "seeded";
+
+    /** Copies the scheduling options into {@code o}; a usage error if they do not fit. */
+    private void scheduling(SimOptions o) {
+        if (!scheduler.equals("seeded") && !scheduler.equals("os")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scheduler must be seeded or os, was '" + scheduler + "'");
+        }
+        if (schedules < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--schedules must be >= 1, was " + schedules);
+        boolean asked = spec.commandLine().getParseResult().hasMatchedOption("--schedule") || schedules > 1;
+        if (asked && (o.threads == 1 || scheduler.equals("os"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--schedule and --schedules need --threads > 1 and the seeded scheduler"
+                    + " (a run with --threads 1 has one schedule; --scheduler os has none to choose)");
+        }
+        if (schedule < 0 || schedule > Long.MAX_VALUE - schedules) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--schedule must be from 0 to " + (Long.MAX_VALUE - schedules) + ", was " + schedule);
+        }
+        o.schedule = schedule;
+        o.osScheduler = scheduler.equals("os");
+    }
+
+    /**
+     * Runs the schedules {@code --schedule} .. {@code --schedule + K - 1} of one workload, each
+     * with a one-line verdict, until one fails; returns that run's result (or the last one's).
+     * Null if a run hung (its report is printed).
+     */
+    private Simulation.Result runSchedules(SimOptions o, java.io.PrintStream progressOut, PrintWriter out) {
+        Simulation.Result r = null;
+        for (int i = 0; i < schedules; i++) {
+            o.schedule = schedule + i;
+            r = runWatched(o, progressOut, out);
+            if (r == null) return null;
+            if (schedules > 1) {
+                out.printf("  schedule %-8d %s (%.1f s)%n", o.schedule, r.ok() ? "OK" : "FAILED", r.millis() / 1000.0);
+                out.flush();
+            }
+            if (!r.ok()) {
+                if (schedules > 1) out.println("  the first failing schedule of " + schedules + " is " + o.schedule + "; its run:");
+                break;
+            }
+        }
+        if (schedules > 1 && r.ok()) out.println("  all " + schedules + " schedules passed; the last one's run:");
+        return r;
+    }
+
     @Override public Integer call() {
         if (stack.equals("bufio")) return bufio();
         if (stack.equals("uvm")) return simulateUvm();
@@ -90,10 +143,15 @@ public final class SimulateCommand implements Callable<Integer> {
         o.seed = seed; o.threads = threads; o.ops = ops; o.keys = keys; o.crashEvery = crashEvery;
         o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
         o.checkEvery = checkEvery; o.version = version; o.device = device; o.format = format; o.mutations.addAll(mutations);
+        scheduling(o);
         try {
             o.validate();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (trace != null && schedules > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--trace records one run: use it without --schedules (was --schedules " + schedules + ")");
         }
         if (trace != null) {
             try {
@@ -106,7 +164,8 @@ public final class SimulateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("bioref simulate: seed=" + o.seed + " threads=" + o.threads + " ops=" + o.ops + " keys=" + o.keys
                 + " volume-version=" + o.version + " device=" + o.device
-                + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations)));
+                + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations))
+                + (o.threads == 1 ? "" : o.osScheduler ? " scheduler=os" : " schedule=" + o.schedule + (schedules > 1 ? ".." + (o.schedule + schedules - 1) : "")));
         for (String note : o.blindSpots()) out.println("  note: " + note);
         out.flush();
         if (watchdogSeconds < 0) {
@@ -114,7 +173,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         Simulation.Result r;
         try {
-            r = runWatched(o, showProgress ? System.err : null, out);
+            r = runSchedules(o, showProgress ? System.err : null, out);
         } finally {
             if (o.ioTrace != null) {
                 try {
@@ -137,7 +196,7 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf("  buffer protocol   %d disassociated, %d deallocations refused (B_LOCKED), checkwrite %d accepted / %d refused%n",
                 r.disassociations(), r.deallocRefused(), r.checkwriteAccepted(), r.checkwriteRefused());
         out.printf("  time              %.1f s%s%n", r.millis() / 1000.0,
-                r.deterministic() ? "" : " (threads > 1: the seed fixes the workload, not the schedule)");
+                r.deterministic() ? "" : " (--scheduler os: the seed fixes the workload, not the schedule)");
         if (r.ok()) {
             out.println("  result            OK");
             out.flush();

@@ -432,6 +432,7 @@ public final class LoopbackDevice implements AutoCloseable {
     public void mark(String name) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("mark name must not be blank: '" + name + "'");
         synchronized (lock) {
+            if (closed) throw new IllegalStateException("device is closed: cannot mark \"" + name + "\" in its write log");
             if (log == null) throw new IllegalStateException("no write log is running: call startLog() before mark(\"" + name + "\")");
             log.append(LogEntry.mark(completionSeq, name));
         }

@@ -5,6 +5,7 @@ import dev.bioref.hammer.HammerHooks.FinalizeStep;
 
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Panic;
+import dev.bioref.kern.Kthread;
 import dev.bioref.kern.Pause;
 import dev.bioref.kern.PausePoint;
 import dev.bioref.kern.Sleepq;
@@ -179,13 +180,13 @@ public final class HammerFlusher {
         if (nslaves <= 0) return;
         for (int i = 0; i < nslaves; i++) {
             Slave s = new Slave(i);
-            s.td = new Thread(() -> slaveThread(s), "hammer-flusher-slave-" + i);
+            s.td = new Kthread(() -> slaveThread(s), "hammer-flusher-slave-" + i);
             s.td.setDaemon(true);
             slaves.add(s);
             readyList.add(s);
         }
         threaded = true;
-        master = new Thread(this::masterThread, "hammer-flusher-master");
+        master = new Kthread(this::masterThread, "hammer-flusher-master");
         master.setDaemon(true);
         for (Slave s : slaves) s.td.start();
         master.start();

@@ -440,7 +440,16 @@ public final class HammerMount implements AutoCloseable {
         if (!needFlush) return;
         needFlush = false;
         if (mutations.barrierWithoutCacheFlush) return;
-        Completion c = dev.execute(Request.flush());
+        Completion c;
+        try {
+            c = dev.execute(Request.flush());
+        } catch (IllegalStateException e) {
+            if (!dev.isClosed()) throw e;
+            // the device went away under the mount: the flush fails as a device error does (as
+            // Vnode.strategy fails a closed device's I/O with ENXIO), not by unwinding the caller
+            criticalError("device cache flush failed: " + e.getMessage());
+            return;
+        }
         if (!c.ok()) criticalError("device cache flush failed: " + c.status());
     }
 

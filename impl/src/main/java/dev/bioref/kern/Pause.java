@@ -22,6 +22,8 @@ public final class Pause {
     public static void at(PausePoint point) {
         Hook h = hook;
         if (h != null) h.at(point);
+        Scheduler sched = Scheduler.current();
+        if (sched != null && Spinlock.heldCount() == 0) sched.point();   // a scheduling point of the seeded scheduler
     }
 
     /** Installs {@code h} (null removes it). Tests only; one hook at a time. */

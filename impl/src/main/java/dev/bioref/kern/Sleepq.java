@@ -48,6 +48,8 @@ public final class Sleepq {
 
     // kern_synch.c tsleep_interlock()
     public static long tsleep_interlock(Object chan) {
+        Scheduler sched = Scheduler.current();
+        if (sched != null) return sched.interlock(chan);   // under the seeded scheduler: per channel
         Bucket b = bucket(chan);
         synchronized (b) { return b.generation; }
     }
@@ -77,6 +79,11 @@ public final class Sleepq {
             SLEEPERS.put(me, new Sleeper(me, chan, wmesg, System.nanoTime(), System.currentTimeMillis(), timeoutNanos));
             Pause.at(PausePoint.TSLEEP_TOKENS_RELEASED);
             if (spuriousNow()) return 0;   // test seam: a seeded spurious wakeup (off in production)
+            Scheduler sched = Scheduler.current();
+            if (sched != null) {   // under the seeded scheduler: block there, never on a monitor
+                if (KernMutations.tsleepSkipsWakeup) ticket = sched.interlock(chan);   // mutation: forget the interlock
+                return sched.sleep(chan, ticket, wmesg, timeoutNanos);
+            }
             if (KernMutations.tsleepSkipsWakeup) {
                 synchronized (b) { ticket = b.generation; }   // mutation: forget the interlock
             }
@@ -239,6 +246,7 @@ public final class Sleepq {
             b.generation++;
             b.notifyAll();
         }
+        Scheduler.wakeupAll(chan);   // sleepers under a seeded scheduler (none in production)
     }
 
     // ------------------------------------------------------------------ sleeper dump (diagnosis of hangs)
@@ -268,7 +276,7 @@ public final class Sleepq {
     public static String firstPortFrame(StackTraceElement[] stack) {
         for (StackTraceElement e : stack) {
             String c = e.getClassName();
-            if (!c.equals(Sleepq.class.getName()) && !c.startsWith("java.") && !c.startsWith("jdk.")) {
+            if (!c.startsWith(Sleepq.class.getName()) && !c.equals(Scheduler.class.getName()) && !c.startsWith("java.") && !c.startsWith("jdk.")) {
                 return c + "." + e.getMethodName() + "(" + e.getFileName() + ":" + e.getLineNumber() + ")";
             }
         }

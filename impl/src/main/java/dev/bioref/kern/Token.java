@@ -44,6 +44,8 @@ public final class Token {
      * cannot deadlock.
      */
     private void get(boolean exclusive) {
+        Scheduler sched = Scheduler.current();
+        if (sched != null && Spinlock.heldCount() == 0) sched.point();   // a scheduling point of the seeded scheduler
         if (tryAcquire(exclusive)) {
             HELD.get().add(new Hold(this, exclusive));
             return;
@@ -56,9 +58,11 @@ public final class Token {
     /** Takes every token of {@code want} or none, waiting for releases in between (lwkt_getalltokens). */
     private static void acquireAll(List<Hold> want) {
         boolean interrupted = false;
+        Scheduler sched = Scheduler.current();
         for (;;) {
             long ticket;
-            synchronized (RELEASED) { ticket = releasedGen; }
+            if (sched != null) ticket = sched.interlock(RELEASED);
+            else synchronized (RELEASED) { ticket = releasedGen; }
             int got = 0;
             while (got < want.size() && want.get(got).token.tryAcquire(want.get(got).exclusive)) got++;
             if (got == want.size()) {
@@ -67,6 +71,11 @@ public final class Token {
                 return;
             }
             for (int i = got - 1; i >= 0; i--) want.get(i).token.release(want.get(i).exclusive);
+            if (sched != null) {   // under the seeded scheduler: wait there for a release; no other thread
+                                   // runs in between, so our own releases above are not taken for one
+                sched.sleep(RELEASED, sched.interlock(RELEASED), "token " + want.get(got).token.name, 0);
+                continue;
+            }
             synchronized (RELEASED) {
                 while (releasedGen == ticket) {
                     try {
@@ -139,6 +148,7 @@ public final class Token {
             releasedGen++;
             RELEASED.notifyAll();
         }
+        Scheduler.wakeupAll(RELEASED);   // waiters under a seeded scheduler (none in production)
     }
 
     /**

@@ -43,6 +43,12 @@ public final class SimOptions {
     /** HammerIoProtocol trace events of every mount of the run (not the crash-state checks' mounts), or null. */
     public dev.bioref.trace.TraceLog ioTrace;
 
+    // --- threaded runs that replay (issue 10 item 2; proofs-notes/reliability.md §7)
+    /** Seed of the seeded scheduler (kern.Scheduler) that runs a threaded run's threads one at a time. */
+    public long schedule = 1;
+    /** Threaded runs on the operating system's scheduler instead: real parallelism, not replayable. */
+    public boolean osScheduler;
+
     /** The exact command that replays this run. */
     public String replayCommand() {
         SimOptions d = new SimOptions();
@@ -60,6 +66,8 @@ public final class SimOptions {
         if (!device.equals(d.device)) sb.append(" --device ").append(device);
         if (format) sb.append(" --format");
         for (String m : mutations) sb.append(" --mutation ").append(m);
+        if (threads > 1 && osScheduler) sb.append(" --scheduler os");
+        else if (threads > 1) sb.append(" --schedule ").append(schedule);
         return sb.toString();
     }
 
@@ -90,6 +98,7 @@ public final class SimOptions {
             throw new IllegalArgumentException("--device must be mem or file:PATH, was " + device);
         }
         mutations(mutations);
+        if (schedule < 0) throw new IllegalArgumentException("--schedule must be >= 0, was " + schedule);
     }
 
     /** The largest key space: its image, about 5 KiB a key, stays far below the 2 GiB an in-memory device can hold. */

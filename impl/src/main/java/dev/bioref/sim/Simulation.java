@@ -13,6 +13,8 @@ import dev.bioref.hammer.HammerOndisk;
 import dev.bioref.hammer.HammerOptions;
 import dev.bioref.kern.Clock;
 import dev.bioref.kern.Errno;
+import dev.bioref.kern.Kthread;
+import dev.bioref.kern.Scheduler;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -68,6 +70,8 @@ public final class Simulation {
         public String operation() {
             StringBuilder b = new StringBuilder(phase);
             new java.util.TreeMap<>(lanes).forEach((l, op) -> b.append("; lane ").append(l).append(": ").append(op));
+            String s = Scheduler.describeActive();
+            if (!s.isEmpty()) b.append("\n").append(s.strip());
             return b.toString();
         }
 
@@ -84,6 +88,7 @@ public final class Simulation {
 
     private final SimOptions o;
     private final Monitor mon;
+    private Scheduler sched;     // threads > 1 without --scheduler os: the seeded scheduler of the run
     private final PrintStream progressOut;
     private final Random faultRnd;
     private final Random pressureRnd;
@@ -146,9 +151,19 @@ public final class Simulation {
         hopts.limitDirtybufspace = 12L * HammerOndisk.BUFSIZE;
         if (o.ioTrace != null) hopts.ioTrace = new dev.bioref.hammer.HammerIoTrace(o.ioTrace);
         boolean fresh = openDevice(hopts.geometry.size());
+        if (o.threads > 1 && !o.osScheduler) {
+            // every thread of the run (this one, the frontends, the flusher's) under one seeded scheduler
+            sched = new Scheduler(o.schedule);
+            sched.adopt();
+        }
         try {
             return run(t0, fresh);
         } finally {
+            if (sched != null) {
+                sched.leave();
+                // after a deadlock the other threads unwind (Scheduler.Deadlock); let them finish first
+                if (sched.deadlock() != null) sched.awaitUnwound(10_000);
+            }
             dev.close();          // releases the image file and its lock
         }
     }
@@ -163,6 +178,8 @@ public final class Simulation {
         try {
             if (o.threads == 1) runSequential(); else runThreaded();
             if (failures.isEmpty()) finish();
+        } catch (Scheduler.Deadlock e) {
+            failures.add(e.getMessage());   // every thread blocked: the report names each and what it waits on
         } catch (RuntimeException | AssertionError e) {
             if (environmentError(e) != null) throw (RuntimeException) e;   // not a failed check: the caller says exit 3
             failures.add("unexpected " + e + at(e));
@@ -170,10 +187,18 @@ public final class Simulation {
         if (environmentError != null) throw environmentError;
         if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
         harvest(hmp);
-        hmp.abandon();   // stop the last mount's flusher threads (found by QuiescentInv: they were left asleep)
+        // stop the last mount's flusher threads (found by QuiescentInv: they were left asleep); after a
+        // deadlock they unwind by themselves (every scheduling call throws Scheduler.Deadlock)
+        if (sched == null || sched.deadlock() == null) {
+            try {
+                hmp.abandon();
+            } catch (Scheduler.Deadlock e) {
+                failures.add("unmount at the end of the run: " + e.getMessage());
+            }
+        }
         return new Result(puts.get() + deletes.get() + gets.get() + syncs.get() + fsyncs.get() + daemonPasses.get(),
                 puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
-                checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1,
+                checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1 || sched != null,
                 (System.nanoTime() - t0) / 1_000_000, disassociations, deallocRefused, checkwriteAccepted,
                 checkwriteRefused, deviceNote);
     }
@@ -433,23 +458,31 @@ public final class Simulation {
             for (int t = 0; t < o.threads; t++) {
                 int lane = t;
                 Random rnd = new Random(o.seed * 31 + t + base);
-                Thread th = new Thread(() -> {
-                    for (int i = 0; i < n / o.threads && failures.isEmpty() && !phaseAbort; i++) {
-                        step(rnd, base + i, lane, o.threads);
+                String name = "sim-frontend-" + t;
+                Thread th = new Kthread(() -> {
+                    try {
+                        for (int i = 0; i < n / o.threads && failures.isEmpty() && !phaseAbort; i++) {
+                            step(rnd, base + i, lane, o.threads);
+                        }
+                    } catch (Scheduler.Deadlock e) {
+                        throw e;   // reported once, by the thread that waits for the phase
+                    } catch (RuntimeException | Error e) {
+                        // recorded here, on this thread's turn, so the other lanes see it at the same
+                        // point of every replay (an uncaught-exception handler runs after the turn)
+                        java.io.UncheckedIOException io = environmentError(e);
+                        if (io != null) {
+                            environmentError = io;
+                            phaseAbort = true;
+                        } else {
+                            failures.add(name + ": " + e + at(e));
+                        }
                     }
-                }, "sim-frontend-" + t);
-                th.setUncaughtExceptionHandler((th2, e) -> {
-                    java.io.UncheckedIOException io = environmentError(e);
-                    if (io != null) {
-                        environmentError = io;
-                        phaseAbort = true;
-                    } else {
-                        failures.add(th2.getName() + ": " + e + at(e));
-                    }
-                });
+                }, name);
+                th.setDaemon(false);
                 ts.add(th);
                 th.start();
             }
+            if (sched != null) sched.awaitExit(ts);   // a scheduler-aware join: this thread is scheduled too
             for (Thread th : ts) {
                 try {
                     th.join();

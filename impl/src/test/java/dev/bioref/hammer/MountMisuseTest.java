@@ -44,31 +44,73 @@ class MountMisuseTest {
         HammerInvariantsExtension.register(ok);
     }
 
-    @Test void everyOperationAfterUnmountOrAbandonIsAClearErrorAndChangesNothing() {
-        for (boolean abandon : new boolean[] {false, true}) {
-            HammerOptions o = options();
-            HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
-            hmp.put(1, bytes(10, 1));
-            hmp.sync();
-            if (abandon) hmp.abandon(); else hmp.close();
-            long writes = hmp.device().stats().writes();
-            String how = abandon ? "abandoned" : "unmounted by close()";
-            java.util.Map<String, org.junit.jupiter.api.function.Executable> ops = new java.util.LinkedHashMap<>();
-            ops.put("put", () -> hmp.put(2, bytes(5, 2)));
-            ops.put("delete", () -> hmp.delete(1));
-            ops.put("get", () -> hmp.get(1));
-            ops.put("fsync", () -> hmp.fsync(1));
-            ops.put("sync", hmp::sync);              // after abandon() it must not block either
-            ops.put("bufDaemonStep", hmp::bufDaemonStep);
-            ops.put("kernelSync", hmp::kernelSync);
-            ops.forEach((name, op) -> {
-                IllegalStateException e = assertThrows(IllegalStateException.class, op, name + " after " + how);
-                assertEquals(name + ": the mount was " + how + "; mount the device again", e.getMessage());
-            });
-            hmp.close();                             // idempotent
-            hmp.abandon();
-            assertEquals(writes, hmp.device().stats().writes(), "a refused operation wrote to the device");
-            hmp.checkInvariants();
+    /** Every public operation of a mount that reads or changes its state, by name. */
+    static java.util.Map<String, java.util.function.Consumer<HammerMount>> operations() {
+        java.util.Map<String, java.util.function.Consumer<HammerMount>> ops = new java.util.LinkedHashMap<>();
+        ops.put("put", m -> m.put(2, bytes(5, 2)));
+        ops.put("delete", m -> m.delete(1));
+        ops.put("get", m -> m.get(1));
+        ops.put("fsync", m -> m.fsync(1));
+        ops.put("sync", HammerMount::sync);              // after abandon() it must not block either
+        ops.put("bufDaemonStep", HammerMount::bufDaemonStep);
+        ops.put("kernelSync", HammerMount::kernelSync);
+        return ops;
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> operationsAfterEnd() {
+        return operations().keySet().stream().flatMap(op -> java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(op, false), org.junit.jupiter.params.provider.Arguments.of(op, true)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} after abandon={1}")
+    @org.junit.jupiter.params.provider.MethodSource("operationsAfterEnd")
+    void everyOperationAfterUnmountOrAbandonIsAClearErrorAndChangesNothing(String name, boolean abandon) {
+        HammerOptions o = options();
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(1, bytes(10, 1));
+        hmp.sync();
+        if (abandon) hmp.abandon(); else hmp.close();
+        long writes = hmp.device().stats().writes();
+        String how = abandon ? "abandoned" : "unmounted by close()";
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> bounded(name, () -> operations().get(name).accept(hmp)),
+                name + " after " + how);
+        assertEquals(name + ": the mount was " + how + "; mount the device again", e.getMessage());
+        hmp.close();                             // idempotent
+        hmp.abandon();
+        assertEquals(writes, hmp.device().stats().writes(), "a refused operation wrote to the device");
+        hmp.checkInvariants();
+    }
+
+    /**
+     * The device goes away under a live mount (closed, not unmounted first): each operation
+     * either works from memory or fails with a clear error (the I/O error path: a critical error,
+     * the mount read-only), none blocks, and unmount afterwards returns and leaves the
+     * invariants holding (what the failed I/O locked was released).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} after the device closed under the mount")
+    @org.junit.jupiter.params.provider.MethodSource("operationNames")
+    void everyOperationWhenTheDeviceClosedUnderTheMountFailsClearlyAndUnmountReturns(String name) {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(1, bytes(10, 1));
+        hmp.sync();
+        hmp.put(3, bytes(7, 3));                 // dirty, not yet flushed
+        hmp.device().close();
+        try {
+            bounded(name, () -> operations().get(name).accept(hmp));
+        } catch (HammerCriticalError | IllegalStateException e) {
+            assertNotNull(e.getMessage(), name);
+            assertFalse(e.getMessage().isBlank(), name);
         }
+        bounded("close after " + name, hmp::close);
+        hmp.checkInvariants();
+        assertThrows(IllegalStateException.class, () -> hmp.put(4, bytes(3, 4)), "put after close");
+    }
+
+    static java.util.stream.Stream<String> operationNames() { return operations().keySet().stream(); }
+
+    /** Runs {@code r} with a 20 s bound: a call that blocks fails with the hang report (sleepers, stacks). */
+    private static void bounded(String what, Runnable r) {
+        dev.bioref.kern.HangWatchdog.runBounded(what, java.util.concurrent.TimeUnit.SECONDS.toNanos(20), r,
+                "mvn -B -pl impl -am test -Dtest=MountMisuseTest -Dsurefire.failIfNoSpecifiedTests=false");
     }
 }

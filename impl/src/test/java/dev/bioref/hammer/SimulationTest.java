@@ -6,6 +6,9 @@ import dev.bioref.sim.SimOptions;
 import dev.bioref.sim.Simulation;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -67,7 +70,7 @@ class SimulationTest {
             o.writeFaultRate = 0.01;
             Simulation.Result r = Simulation.run(o, null);
             assertTrue(r.ok(), "seed " + seed + " threads " + o.threads + ": " + r.failures());
-            assertFalse(r.deterministic());
+            assertTrue(r.deterministic(), "the seeded scheduler makes a threaded run replayable");
             faults += r.faults();
             critical += r.criticalErrors();
         }
@@ -98,12 +101,68 @@ class SimulationTest {
      */
     @Test void aHangFailsWithTheSleepersNamedAndExitOne() {
         CliRun r = CliRun.of("simulate", "--threads", "2", "--ops", "3000", "--no-progress", "--watchdog", "3",
-                "--mutation", "flusherSkipsDoneWakeup");
+                "--mutation", "flusherSkipsDoneWakeup", "--scheduler", "os");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("result            FAILED: no progress for 3 s (a hang)"), r.out());
         assertTrue(r.out().matches("(?s).*\"sim-frontend-\\d\" asleep on \"hmrfls\" channel .* in dev\\.bioref\\.hammer\\.HammerFlusher\\.waitSeq.*"), r.out());
         assertTrue(r.out().matches("(?s).*operation in progress: running; lane 0: op \\d+: \\w+.*"), r.out());
-        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --threads 2 --ops 3000 --mutation flusherSkipsDoneWakeup"), r.out());
+        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --threads 2 --ops 3000 --mutation flusherSkipsDoneWakeup --scheduler os"), r.out());
+    }
+
+    /**
+     * Issue 10 item 2: a failing threaded run prints one command, and that command fails the same
+     * way 3 of 3 (the seeded scheduler runs the threads one at a time, so the schedule is part of
+     * the replay line). {@code --schedules K} stops at the first failing schedule and names it.
+     */
+    @Test void aFailingThreadedRunPrintsAReplayThatFailsTheSameWay3Of3() {
+        CliRun first = CliRun.of("simulate", "--threads", "2", "--ops", "400", "--keys", "40", "--crash-every", "200",
+                "--crash-states", "8", "--no-progress", "--watchdog", "60", "--schedules", "3", "--mutation", "clearAfterWrite");
+        assertEquals(1, first.code(), first.out() + first.err());
+        assertTrue(first.out().matches("(?s).*the first failing schedule of 3 is \\d+; its run:.*"), first.out());
+        String replay = line(first.out(), "  replay: ./bioref ");
+        assertTrue(replay.contains("--threads 2") && replay.contains("--schedule ") && replay.contains("--mutation clearAfterWrite"), replay);
+        List<String> failure = failureLines(first.out());
+        assertTrue(failure.get(0).contains("NoLostModificationInv"), failure.toString());
+        String[] args = replay.substring("  replay: ./bioref ".length()).split(" ");
+        for (int i = 1; i <= 3; i++) {
+            CliRun again = CliRun.of(args);
+            assertEquals(1, again.code(), "replay " + i + ": " + again.out());
+            assertEquals(failure, failureLines(again.out()), "replay " + i + " failed another way");
+            assertEquals(replay, line(again.out(), "  replay: ./bioref "), "replay " + i);
+        }
+    }
+
+    /**
+     * A lost wakeup under the seeded scheduler is a deadlock, found at once (not after a
+     * watchdog's bound): exit 1, every thread named with what it waits on, and the replay line.
+     */
+    @Test void aDeadlockUnderTheSeededSchedulerNamesEveryWaiterAndExitsOne() {
+        CliRun r = CliRun.of("simulate", "--threads", "2", "--ops", "300", "--keys", "40", "--crash-states", "8",
+                "--no-progress", "--watchdog", "60", "--mutation", "flusherSkipsDoneWakeup");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("deadlock under the seeded scheduler: every thread is blocked and none has a timeout (schedule 1"), r.out());
+        assertTrue(r.out().matches("(?s).*\"sim-frontend-\\d\" asleep on \"hmrfls\" \\(Object\\), in dev\\.bioref\\.hammer\\.HammerFlusher\\.waitSeq.*"), r.out());
+        assertTrue(r.out().contains("\"hammer-flusher-master\" asleep on \"hmrwwa\""), r.out());
+        assertTrue(r.out().contains("sleepers of the kernel sleep queue (Sleepq.sleepers()):"), r.out());
+        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --threads 2 --ops 300 --keys 40 --crash-states 8 --mutation flusherSkipsDoneWakeup --schedule 1"), r.out());
+    }
+
+    private static String line(String out, String prefix) {
+        for (String l : out.split("\n")) if (l.startsWith(prefix)) return l;
+        throw new AssertionError("no line starting with '" + prefix + "' in\n" + out);
+    }
+
+    /** The failure lines of a FAILED summary, without the sleepers' wall-clock times. */
+    private static List<String> failureLines(String out) {
+        List<String> l = new ArrayList<>();
+        boolean in = false;
+        for (String s : out.split("\n")) {
+            if (s.startsWith("  result            FAILED")) in = true;
+            else if (s.startsWith("  replay:")) in = false;
+            else if (in && !s.contains(" since ")) l.add(s);
+        }
+        assertFalse(l.isEmpty(), out);
+        return l;
     }
 
     @Test void badOptionsAreUsageErrors() {
@@ -112,5 +171,14 @@ class SimulationTest {
         CliRun r = CliRun.of("simulate", "--mutation", "noSuchGuard");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("noSuchGuard"), r.err());
+        CliRun s = CliRun.of("simulate", "--schedules", "0", "--threads", "2");
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("--schedules must be >= 1, was 0"), s.err());
+        CliRun one = CliRun.of("simulate", "--schedule", "5");
+        assertEquals(2, one.code());
+        assertTrue(one.err().contains("--schedule and --schedules need --threads > 1"), one.err());
+        CliRun os = CliRun.of("simulate", "--threads", "2", "--scheduler", "fifo");
+        assertEquals(2, os.code());
+        assertTrue(os.err().contains("--scheduler must be seeded or os, was 'fifo'"), os.err());
     }
 }
