@@ -94,7 +94,7 @@ public final class UvmFaultClient {
         }
         layer.sched.pause("fault.busy", u);                  // the fault holds a busy page, object unlocked
         u.lock();
-        if (pg.isReleased()) {                               // the object was flushed with FREE meanwhile
+        if (pg.isReleased() && !layer.guards.ownerIgnoresReleased) {   // the object was flushed with FREE meanwhile
             if ((pg.flags & VmPage.PG_WANTED) != 0) layer.sched.wakeup(pg);
             pg.flags &= ~VmPage.PG_WANTED;
             if (u.releasepg(pg)) u.unlock();
@@ -237,7 +237,7 @@ public final class UvmFaultClient {
         pg.flags &= ~(VmPage.PG_WANTED | VmPage.PG_BUSY);
         pg.owner = null;
         pg.ownerTag = null;
-        if (pg.isReleased()) {
+        if (pg.isReleased() && !layer.guards.ownerIgnoresReleased) {
             pg.flags |= VmPage.PG_BUSY;
             pg.owner = Thread.currentThread();
             if (!u.releasepg(pg)) return r;                  // object killed and unlocked

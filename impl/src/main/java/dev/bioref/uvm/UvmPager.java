@@ -52,7 +52,7 @@ final class UvmPager {
             if (pg == null || pg.isBusy()) break;
             if ((flags & UvmVnode.PGO_DOACTCLUST) == 0 && pg.pqueue == VmPage.Queue.ACTIVE) break;
             if ((pg.flags & VmPage.PG_CLEANCHK) == 0) {
-                if (pg.isClean() && pg.pmapIsModified()) pg.flags &= ~VmPage.PG_CLEAN;
+                if (!uvn.vp.layer.guards.flushIgnoresModified && pg.isClean() && pg.pmapIsModified()) pg.flags &= ~VmPage.PG_CLEAN;
                 pg.flags |= VmPage.PG_CLEANCHK;
             }
             if (pg.isClean()) break;
@@ -60,7 +60,7 @@ final class UvmPager {
             if (pg.owner != null) throw new Panic("uvm_mk_pcluster: page already owned " + pg);
             pg.owner = Thread.currentThread();
             pg.ownerTag = "flush";
-            pg.pmapPageProtect(VmPage.Prot.READ);
+            if (!uvn.vp.layer.guards.flushSkipsWriteProtect) pg.pmapPageProtect(VmPage.Prot.READ);
             l.add(pg);
         }
         return l.toArray(new VmPage[0]);

@@ -195,6 +195,12 @@ public final class UvmVnode {
         uo_npages--;
     }
 
+    /** Ghost check (outside seed): a busy page freed by a thread that does not own it; guard {@code flushFreesBusy}. */
+    void freedUnderOwner(VmPage pg) {
+        layer.flaw("PgBusyHasOwnerInv", "page off=" + pg.offset + " of vnode " + vp.fileId + " freed by "
+                + Thread.currentThread().getName() + " while busy, owned by " + SimpleLock.nameOf(pg.owner));
+    }
+
     // uvm_page.c uvm_pagelookup()
     VmPage pagelookup(long off) { return hash.get(off); }
 
@@ -204,7 +210,7 @@ public final class UvmVnode {
     // uvm_vnode.c uvn_attach(), L171
     public UvmVnode attach(boolean writeAccess) {
         lockObj();
-        while (has(UVM_VNODE_BLOCKED)) {                                   // L188-195
+        while (!layer.guards.attachIgnoresBlocked && has(UVM_VNODE_BLOCKED)) {   // L188-195
             u_flags |= UVM_VNODE_WANTED;
             unlockAndWait(this, "uvn_attach", this::state, () -> null);
             lockObj();
@@ -347,7 +353,7 @@ public final class UvmVnode {
         flush(0, 0, PGO_CLEANIT | PGO_FREE | PGO_ALLPAGES, true);          // L566
         drainers++;
         try {
-            while (uo_npages != 0) {                                       // L573-593
+            while (!layer.guards.terminateSkipsWait && uo_npages != 0) {   // L573-593
                 for (VmPage pg = memqHead; pg != null; pg = pg.listqNext) {
                     if (!pg.isBusy()) throw new Panic("uvm_vnp_terminate: detected unbusy pg " + pg + ", " + state());  // P3
                 }
@@ -510,7 +516,7 @@ public final class UvmVnode {
                 if (pp.isClean() && (flags & PGO_FREE) != 0 && pp.pqueue == VmPage.Queue.ACTIVE) {
                     pp.pmapPageProtect(VmPage.Prot.NONE);                  // L941-944
                 }
-                if (pp.isClean() && pp.pmapIsModified()) pp.flags &= ~VmPage.PG_CLEAN;   // L945-947
+                if (!layer.guards.flushIgnoresModified && pp.isClean() && pp.pmapIsModified()) pp.flags &= ~VmPage.PG_CLEAN;   // L945-947
                 pp.flags |= VmPage.PG_CLEANCHK;
                 needsClean = !pp.isClean();
             }
@@ -522,7 +528,7 @@ public final class UvmVnode {
                         pq.pagedeactivate(pp);
                     }
                 } else if ((flags & PGO_FREE) != 0) {                      // L974-983
-                    if (pp.isBusy()) {
+                    if (pp.isBusy() && !layer.guards.flushFreesBusy) {
                         pp.flags |= VmPage.PG_RELEASED;
                     } else if (pp.wireCount > 0 && !re.re27FreeIgnoresWiring && shrinkTo < 0) {
                         // RE-27 fix: a non-truncating FREE leaves wired pages
@@ -538,7 +544,7 @@ public final class UvmVnode {
             // L998-1008: clean it. We own pp now.
             pp.flags |= VmPage.PG_BUSY;
             pageOwn(pp, "flush");
-            pp.pmapPageProtect(VmPage.Prot.READ);                           // L1000: user stores now fault
+            if (!layer.guards.flushSkipsWriteProtect) pp.pmapPageProtect(VmPage.Prot.READ);   // L1000: user stores now fault
             long ppVersion = pp.version;
             VmPage[] ppsp;
             int result;
@@ -576,7 +582,7 @@ public final class UvmVnode {
                 if ((ptmp.flags & VmPage.PG_WANTED) != 0) sched.wakeup(ptmp);    // L1130-1135
                 ptmp.flags &= ~(VmPage.PG_WANTED | VmPage.PG_BUSY);
                 pageUnown(ptmp);
-                if (ptmp.isReleased()) {                                    // L1136-1141
+                if (ptmp.isReleased() && !layer.guards.ownerIgnoresReleased) {   // L1136-1141
                     pq.pageqLock.unlock();
                     if (!releasepg(ptmp)) {
                         if (re.re15FlushReturnsUnlocked) return true;       // object killed, returns unlocked (RE-15)

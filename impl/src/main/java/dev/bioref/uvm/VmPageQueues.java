@@ -49,6 +49,9 @@ public final class VmPageQueues {
     void pagefree(VmPage pg) {
         if (!pageqLock.held()) throw new Panic("uvm_pagefree: page queues not locked, " + pg);
         if (pg.freed) throw new Panic("uvm_pagefree: freeing a free page " + pg);
+        if (pg.uobject != null && pg.isBusy() && pg.owner != null && pg.owner != Thread.currentThread()) {
+            pg.uobject.freedUnderOwner(pg);                 // ghost check (outside seed): the owner still uses it
+        }
         if (pg.uobject != null) pg.uobject.pageremove(pg);
         active.remove(pg);
         inactive.remove(pg);

@@ -26,6 +26,8 @@ public final class VnodeLayer {
     public final UvmSched sched;
     public final VmPageQueues pageq;
     public final UvmRoughEdges re;
+    /** Guard mutation switches (all off in both modes; see {@link UvmGuards}). */
+    public final UvmGuards guards = new UvmGuards();
     public final UvmVnode.Globals globals;
     private final List<Vnode> vnodes = new ArrayList<>();
     private final List<UvmFlaw> flaws = Collections.synchronizedList(new ArrayList<>());

@@ -76,6 +76,8 @@ public final class LincheckOptions {
             budget("bufCache", 4, 60, 12, 300, 3, 2, null));
     /** The UVM vnode pager's object lifecycle facade (attach/reference/detach/terminate). */
     public static final Budget UVN_LIFECYCLE = budget("uvnLifecycle", 2, 25, 2, 100, 2, 1, caffeine("uvnLifecycle"));
+    /** The UVM vnode pager's mapped file (one byte at 4500: write, read, truncate to 5000), FIXED, stress only. */
+    public static final Budget UVN_MAPPED_FILE = budget("uvnMappedFile", 0, 0, 2, 50, 2, 1, caffeine("uvnMappedFile"));
     /** dm-bufio Suite A (data view), stress only so far (model checking: see proofs-notes/bufio-spec.md). */
     public static final Budget BUFIO_DATA_VIEW = budget("bufioDataView", 0, 0, 3, 200, 2, 1, caffeine("bufioDataView"));
     /** Refuted tests (a mutated facade): stop at the first failure, so the bound only caps a miss. */

@@ -15,8 +15,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class UvmStressRig {
     static final int PG = VmPage.PAGE_SIZE;
-    /** The port's wait bound in these tests: a wait longer than this is reported as a deadlock. */
-    static final long BOUND_MS = 200;
+    /**
+     * The port's wait bound in these tests: a wait longer than this is reported as a deadlock.
+     * 200 ms gave false deadlocks at load average 40 on the 2 cores (a vnode lock held for the
+     * bound by a descheduled truncate, then released: "-> nobody"); 1 s did not (concurrency-uvm.md).
+     */
+    static final long BOUND_MS = 1000;
     /** How long an actor parked at a pause point waits for the other actor (bounded). */
     static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -27,6 +31,21 @@ public final class UvmStressRig {
         VnodeLayer l = new VnodeLayer(re, 1, 4, 32, 4);
         l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(BOUND_MS);
         return l;
+    }
+
+    /** {@code files} files of 4 pages, 32 frames, 4 pager-map slots, waits bounded at {@link #BOUND_MS} ms. */
+    static VnodeLayer world(UvmRoughEdges re, int files) {
+        VnodeLayer l = new VnodeLayer(re, files, 4, 32, 4);
+        l.sched.deadlockBoundNanos = TimeUnit.MILLISECONDS.toNanos(BOUND_MS);
+        return l;
+    }
+
+    /** True if {@code t} has finished or is parked (a sleep, a lock, a monitor): it is waiting for the other actor. */
+    static boolean parkedOrDone(Thread t) {
+        if (t == null) return false;
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED
+                || s == Thread.State.TERMINATED;
     }
 
     /** FIXED with exactly one rough-edge switch on: the mutant of that switch. */
@@ -52,10 +71,25 @@ public final class UvmStressRig {
 
     /** An outcome word for a throwable: deadlock, panic (a seed check fired), the flaw's invariant, or threw. */
     static String thrown(Throwable t) {
-        if (t instanceof UvmDeadlock) return "deadlock";
-        if (t instanceof Panic) return "panic";
+        if (t instanceof UvmDeadlock) {
+            report(t);                                      // the cycle, in the JCStress report's messages
+            return "deadlock";
+        }
+        if (t instanceof Panic) {
+            report(t);
+            return "panic";
+        }
         if (t instanceof UvmFlaw f) return f.invariant();
         return "threw";
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger REPORTED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Prints a deadlock's cycle or a panic's message to stderr (the first 3 per JVM), so the failure names it. */
+    private static void report(Throwable t) {
+        if (REPORTED.getAndIncrement() < 3) {
+            System.err.println("[uvm] " + Thread.currentThread().getName() + ": " + t.getClass().getSimpleName() + ": " + t.getMessage());
+        }
     }
 
     /** "ok", or the name of the first broken invariant or action property. */
