@@ -225,7 +225,7 @@ public final class LoopbackDevice implements AutoCloseable {
                     cacheWrite(w);
                     if (ok) unpromised.add(w);
                 }
-                faults.rewritten(r.offset(), data.length);
+                faults.written(r.offset(), data.length);
                 if (log != null) log.append(LogEntry.write(seq, r.offset(), data, r.fua()));
                 if (fault.kind() == FaultPlan.Kind.TORN_WRITE) return Status.EIO;
             }
