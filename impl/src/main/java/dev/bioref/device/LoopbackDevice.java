@@ -127,6 +127,15 @@ public final class LoopbackDevice implements AutoCloseable {
 
     public Clock clock() { return clock; }
 
+    /**
+     * True once an injected lost or misdirected write broke the media's promises (what a read
+     * returns after the FLUSH is no longer the newest acknowledged write): checks that compare
+     * with the media are void from then on (proofs-notes/faults.md).
+     */
+    public boolean mediaFaulted() {
+        synchronized (lock) { return mediaFaulted; }
+    }
+
     /** The faults injected so far (empty unless the device was built with a {@link FaultPlan}). */
     public FaultInjector faults() { return faults; }
 

@@ -73,7 +73,7 @@ public final class Simulation {
         public long relaxedCrashPoints;
         /** After a lost or misdirected write: mounts that refused the corrupt volume (it was then reformatted). */
         public long mountsRefused;
-        /** The operation at which the first lost or misdirected write was seen, or -1. */
+        /** The operation at which the first lost or misdirected write was seen, or null. */
         public String relaxedFrom;
 
         public long injected(FaultPlan.Kind k) { return injected[k.ordinal()]; }
