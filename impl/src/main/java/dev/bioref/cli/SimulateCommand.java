@@ -135,7 +135,7 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf("  device            %s%n", r.device());
         out.printf("  flush cycles      %d%n", r.flushCycles());
         out.printf("  crashes           %d%n", r.crashes());
-        out.printf("  crash states      %d checked at %d crash points%n", r.crashStates(), r.crashPoints());
+        out.printf("  crash states      %d checked (torn: %d) at %d crash points%n", r.crashStates(), r.faultTally().tornCrashStates, r.crashPoints());
         out.printf("  faults injected   %d by --write-fault-rate (critical errors seen %d)%n", r.faults(), r.criticalErrors());
         for (String line : r.faultTally().lines(o.faults.keySet())) out.println("  " + line);
         out.printf("  invariant checks  %d%n", r.invariantChecks());

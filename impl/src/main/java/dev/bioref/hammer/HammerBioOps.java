@@ -31,7 +31,10 @@ final class HammerBioOps implements BioOps {
         try {
             Panic.KKASSERT(io.released, () -> "hammer_io_complete: io not released " + io);
             if (io.running) {
-                if (bp.anyFlags(Buf.B_ERROR)) {
+                if (bp.anyFlags(Buf.B_ERROR) && hmp.mutations.completeIgnoresError) {
+                    bp.clearFlags(Buf.B_ERROR);      // mutation: the error is dropped on the floor
+                    hmp.kern.bundirty(bp);
+                } else if (bp.anyFlags(Buf.B_ERROR)) {
                     // Deviation: the seed takes fs_token here (io→fs order); the port's critical error is an atomic flag.
                     hmp.criticalError("I/O error on " + io.type + " buffer at " + io.offset);
                     if (io.type != HammerIoType.UNDO_BUFFER && !io.ioerror) {

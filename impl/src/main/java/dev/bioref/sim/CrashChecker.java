@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * {@code 2^exhaustiveBits} subsets are checked exhaustively; beyond that, every single write,
  * every "all but one", and seeded random subsets up to the per-point budget. Then torn states:
  * one pending buffer lands only a leading run of its sectors, alone or with all the others whole
- * ({@link #tornPerPoint}, default half the budget).
+ * ({@link #tornPerPoint}, default a quarter of the budget).
  *
  * <p>What each recovered state must satisfy (names from proofs-notes/invariants.md):
  * {@code RecoveryConsistentInv} (the index equals some snapshot), {@code RecoveryDurableInv}
@@ -61,7 +61,7 @@ public final class CrashChecker implements HammerHooks {
         this.rnd = new Random(seed);
         this.budgetPerPoint = budgetPerPoint;
         this.exhaustiveBits = exhaustiveBits;
-        this.tornPerPoint = Math.max(1, budgetPerPoint / 2);
+        this.tornPerPoint = Math.max(1, budgetPerPoint / 4);
     }
 
     /** Check the crash states at the end of every {@code every}-th final finalize (0 = never). */
@@ -167,7 +167,7 @@ public final class CrashChecker implements HammerHooks {
     /** Torn crash states checked so far (included in {@link #statesChecked()}). */
     public long tornStatesChecked() { return tornStates; }
 
-    /** At most this many torn states per crash point (default: half the per-point budget; 0 = none). */
+    /** At most this many torn states per crash point (default: a quarter of the per-point budget; 0 = none). */
     public CrashChecker tornPerPoint(int n) {
         if (n < 0) throw new IllegalArgumentException("tornPerPoint must not be negative: " + n);
         this.tornPerPoint = n;

@@ -73,6 +73,8 @@ public final class Simulation {
         public long relaxedCrashPoints;
         /** After a lost or misdirected write: mounts that refused the corrupt volume (it was then reformatted). */
         public long mountsRefused;
+        /** Torn crash states the crash checker recovered and checked (part of the run's crash states). */
+        public long tornCrashStates;
         /** The operation at which the first lost or misdirected write was seen, or null. */
         public String relaxedFrom;
 
@@ -270,8 +272,10 @@ public final class Simulation {
             failures.add("unexpected " + e + at(e));
         }
         if (environmentError != null) throw environmentError;
+        tallyFaults(failures.isEmpty() ? "end of run" : "after the failure");   // the summary counts every fault injected
         if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
         harvest(hmp);
+        tally.tornCrashStates = checker.tornStatesChecked();
         hmp.abandon();   // stop the last mount's flusher threads (found by QuiescentInv: they were left asleep)
         return new Result(puts.get() + deletes.get() + gets.get() + syncs.get() + fsyncs.get() + daemonPasses.get(),
                 puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
@@ -558,7 +562,6 @@ public final class Simulation {
         }
         crashPoint("end of run");
         failures.addAll(checker.failures());
-        tallyFaults("end of run");
     }
 
     // ------------------------------------------------------------------ threaded
