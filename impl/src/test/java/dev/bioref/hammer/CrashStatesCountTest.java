@@ -40,7 +40,9 @@ class CrashStatesCountTest {
     /** States checked per workload (the enumeration of one log is much larger: the rest is left). */
     static final long PER_WORKLOAD = 12_500;
 
+    /** About 4 s of CPU; the default 120 s timeout was nearly reached at load average 40 on 2 cores, so 10 min here. */
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
     void atLeastTenToTheFiveCrashStatesTornIncludedRecoverAndCheck() throws IOException {
         long t0 = System.nanoTime();
         long cpu0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
