@@ -19,12 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (issue #10 item 4; the promises checked are proofs-notes/faults.md's table).
  */
 class FaultsSimulationTest {
-    static final String ALL = "eio=0.01,latent=0.01,torn=0.01,lost=0.01,misdirected=0.01";
+    static final String ALL = "eio=0.02,latent=0.02,torn=0.02,lost=0.02,misdirected=0.02";
+    /** Cheaper crash checks than the default run (budget: the build's default verify). */
+    static final String[] CHEAP = {"--crash-states", "16", "--finalize-check-every", "0", "--no-progress"};
+
+    static CliRun simulate(String... args) {
+        String[] all = java.util.Arrays.copyOf(new String[] {"simulate"}, 1 + args.length + CHEAP.length);
+        System.arraycopy(args, 0, all, 1, args.length);
+        System.arraycopy(CHEAP, 0, all, 1 + args.length, CHEAP.length);
+        return CliRun.of(all);
+    }
 
     /** Every kind is injected and counted in the summary of a CLI run. */
     @Test
     void allFiveKindsAreCountedInTheSummary() {
-        CliRun r = CliRun.of("simulate", "--faults", ALL, "--ops", "1500", "--no-progress");
+        CliRun r = simulate("--faults", ALL, "--ops", "800");
         assertEquals(0, r.code(), r.out() + r.err());
         for (String kind : SimOptions.FAULT_NAMES) {
             Matcher m = Pattern.compile("fault " + kind + "\\s+(\\d+) (injected|sectors went bad)").matcher(r.out());
@@ -32,7 +41,7 @@ class FaultsSimulationTest {
             assertTrue(Long.parseLong(m.group(1)) > 0, kind + " was never injected:\n" + r.out());
         }
         assertTrue(r.out().contains("after lost/misdirected writes (checks relaxed from op"), r.out());
-        assertTrue(r.out().contains("--faults eio=0.01") || r.out().contains("faults=eio=0.01"), r.out());
+        assertTrue(r.out().contains("faults=eio=0.02,latent=0.02"), r.out());
     }
 
     /**
@@ -42,9 +51,11 @@ class FaultsSimulationTest {
     @Test
     void noticedFaultsEachMakeTheMountReadOnlyAndNothingIsRelaxed() {
         SimOptions o = new SimOptions();
-        o.ops = 2000;
+        o.ops = 800;
+        o.crashStates = 16;
+        o.finalizeCheckEvery = 0;
         o.writeFaultRate = 0;
-        o.faults.putAll(SimOptions.parseFaults("eio=0.01,latent=0.02,torn=0.01"));
+        o.faults.putAll(SimOptions.parseFaults("eio=0.02,latent=0.04,torn=0.02"));
         Simulation.Result r = Simulation.run(o, null);
         assertEquals(List.of(), r.failures(), o.replayCommand());
         Simulation.FaultTally t = r.faultTally();
@@ -63,19 +74,19 @@ class FaultsSimulationTest {
      */
     @Test
     void aWriteErrorHammerIgnoresIsCaught() {
-        CliRun r = CliRun.of("simulate", "--faults", "eio=0.02", "--ops", "1500", "--no-progress", "--mutation", "completeIgnoresError");
+        CliRun r = simulate("--faults", "eio=0.02", "--ops", "600", "--mutation", "completeIgnoresError");
         assertEquals(1, r.code(), r.out() + r.err());
         // caught either by the fault tally or, first, by NoLostModificationInv (the clean buffer differs from the media)
         assertTrue(r.out().contains("was absorbed silently: the mount is not read-only")
                 || r.out().contains("NoLostModificationInv: clean io whose contents differ from the media"), r.out());
         assertTrue(Pattern.compile("fault eio\\s+[1-9]\\d* injected: 0 surfaced").matcher(r.out()).find(), r.out());
-        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --ops 1500 --write-fault-rate 0.0 --mutation completeIgnoresError --faults eio=0.02"), r.out());
+        assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --ops 600 --write-fault-rate 0.0 --crash-states 16 --finalize-check-every 0 --mutation completeIgnoresError --faults eio=0.02"), r.out());
     }
 
     /** Threads and faults together: the run passes and counts (checks strict: no lost or misdirected writes). */
     @Test
     void threadedRunWithFaultsPasses() {
-        CliRun r = CliRun.of("simulate", "--threads", "2", "--faults", "eio=0.01,latent=0.01,torn=0.01", "--ops", "1200", "--no-progress");
+        CliRun r = simulate("--threads", "2", "--faults", "eio=0.02,latent=0.02,torn=0.02", "--ops", "600");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("fault eio"), r.out());
     }
