@@ -135,7 +135,31 @@ public final class SimulateCommand implements Callable<Integer> {
         return r;
     }
 
+    // ---- --faults (issue #10 item 4): the device's own fault plan; proofs-notes/faults.md
+    @Option(names = "--faults", paramLabel = "KIND[=RATE],...", description = "Drive the device's own fault plan under the"
+            + " buffer cache and HAMMER: eio, latent, torn, lost, misdirected, each with an optional rate per WRITE"
+            + " (default " + SimOptions.DEFAULT_FAULT_RATE + "), e.g. eio=0.02,torn=0.01. Without --write-fault-rate the"
+            + " cache-level EIO filter is then off. --stack hammer only. What the stack promises for each kind:"
+            + " proofs-notes/faults.md.")
+    String faults;
+
+    /** Parses --faults into {@code o} (usage error on bad input); --write-fault-rate defaults to 0 beside it. */
+    private void applyFaults(SimOptions o) {
+        if (faults == null) return;
+        if (!stack.equals("hammer")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--faults works with --stack hammer only (was --stack "
+                    + stack + "; bufio and uvm take --write-fault-rate: proofs-notes/faults.md)");
+        }
+        try {
+            o.faults.putAll(SimOptions.parseFaults(faults));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--write-fault-rate")) o.writeFaultRate = 0;
+    }
+
     @Override public Integer call() {
+        if (faults != null && !stack.equals("hammer")) applyFaults(new SimOptions());
         if (stack.equals("bufio")) return bufio();
         if (stack.equals("uvm")) return simulateUvm();
         if (!stack.equals("hammer")) throw new CommandLine.ParameterException(spec.commandLine(), "--stack must be hammer, bufio or uvm, was '" + stack + "'");
@@ -144,6 +168,7 @@ public final class SimulateCommand implements Callable<Integer> {
         o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
         o.checkEvery = checkEvery; o.version = version; o.device = device; o.format = format; o.mutations.addAll(mutations);
         scheduling(o);
+        applyFaults(o);
         try {
             o.validate();
         } catch (IllegalArgumentException e) {
@@ -165,6 +190,7 @@ public final class SimulateCommand implements Callable<Integer> {
         out.println("bioref simulate: seed=" + o.seed + " threads=" + o.threads + " ops=" + o.ops + " keys=" + o.keys
                 + " volume-version=" + o.version + " device=" + o.device
                 + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations))
+                + (o.faults.isEmpty() ? "" : " faults=" + o.faultsSpec())
                 + (o.threads == 1 ? "" : o.osScheduler ? " scheduler=os" : " schedule=" + o.schedule + (schedules > 1 ? ".." + (o.schedule + schedules - 1) : "")));
         for (String note : o.blindSpots()) out.println("  note: " + note);
         out.flush();
@@ -190,8 +216,9 @@ public final class SimulateCommand implements Callable<Integer> {
         out.printf("  device            %s%n", r.device());
         out.printf("  flush cycles      %d%n", r.flushCycles());
         out.printf("  crashes           %d%n", r.crashes());
-        out.printf("  crash states      %d checked at %d crash points%n", r.crashStates(), r.crashPoints());
-        out.printf("  faults injected   %d (critical errors seen %d)%n", r.faults(), r.criticalErrors());
+        out.printf("  crash states      %d checked (torn: %d) at %d crash points%n", r.crashStates(), r.faultTally().tornCrashStates, r.crashPoints());
+        out.printf("  faults injected   %d by --write-fault-rate (critical errors seen %d)%n", r.faults(), r.criticalErrors());
+        for (String line : r.faultTally().lines(o.faults.keySet())) out.println("  " + line);
         out.printf("  invariant checks  %d%n", r.invariantChecks());
         out.printf("  buffer protocol   %d disassociated, %d deallocations refused (B_LOCKED), checkwrite %d accepted / %d refused%n",
                 r.disassociations(), r.deallocRefused(), r.checkwriteAccepted(), r.checkwriteRefused());

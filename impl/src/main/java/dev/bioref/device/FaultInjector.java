@@ -25,7 +25,7 @@ public final class FaultInjector {
         this.plan = plan;
         this.random = new SplittableRandom(plan.seed());
         for (FaultPlan.Rule r : plan.rules()) {
-            if (r.kind() == FaultPlan.Kind.LATENT_SECTOR_ERROR) latent.add(r.sector());
+            if (r.kind() == FaultPlan.Kind.LATENT_SECTOR_ERROR && r.sector() >= 0) latent.add(r.sector());
         }
     }
 
@@ -42,12 +42,14 @@ public final class FaultInjector {
      * fault. Called with the device lock held.
      */
     synchronized Decision decide(Request r, long completion, long capacity) {
+        if (!enabled) return Decision.NONE;
         long nth = completed.merge(r.op(), 1L, Long::sum);
         long first = r.offset() / LoopbackDevice.SECTOR_SIZE;
         long end = (r.offset() + r.length()) / LoopbackDevice.SECTOR_SIZE;   // exclusive
         if (r.op() == Op.READ) {
             Long hit = latent.ceiling(first);
             if (hit != null && hit < end) {
+                this.hit.add(hit);
                 return record(r, completion, FaultPlan.Kind.LATENT_SECTOR_ERROR, "sector " + hit, Decision.NONE, FaultPlan.Kind.EIO);
             }
         }
@@ -61,6 +63,13 @@ public final class FaultInjector {
                     if (fire) return record(r, completion, FaultPlan.Kind.EIO, "", Decision.NONE, FaultPlan.Kind.EIO);
                 }
                 case TORN_WRITE -> {
+                    if (rule.nth() <= 0) {
+                        if (!(random.nextDouble() < rule.probability())) continue;
+                        int sectors = r.length() / LoopbackDevice.SECTOR_SIZE;
+                        int landed = sectors <= 1 ? 0 : 1 + random.nextInt(sectors - 1);
+                        return record(r, completion, FaultPlan.Kind.TORN_WRITE, landed + " sectors landed",
+                                new Decision(FaultPlan.Kind.TORN_WRITE, landed, -1), null);
+                    }
                     if (rule.nth() == nth) {
                         int landed = Math.min(rule.sectorsLanded(), r.length() / LoopbackDevice.SECTOR_SIZE);
                         return record(r, completion, FaultPlan.Kind.TORN_WRITE, landed + " sectors landed",
@@ -107,6 +116,54 @@ public final class FaultInjector {
         long end = (offset + length) / LoopbackDevice.SECTOR_SIZE;
         latent.subSet(first, end).clear();
     }
+
+    /**
+     * A WRITE covering these sectors took effect: their latent errors are repaired, then each
+     * {@link FaultPlan.Builder#latentSectorErrorWithProbability} rule may leave one of them
+     * unreadable (counted by {@link #latentPlanted()}). Device lock held.
+     */
+    synchronized void written(long offset, int length) {
+        rewritten(offset, length);
+        if (!enabled) return;
+        long first = offset / LoopbackDevice.SECTOR_SIZE;
+        int sectors = length / LoopbackDevice.SECTOR_SIZE;
+        if (sectors == 0) return;
+        for (FaultPlan.Rule rule : plan.rules()) {
+            if (rule.kind() != FaultPlan.Kind.LATENT_SECTOR_ERROR || rule.sector() >= 0) continue;
+            if (random.nextDouble() < rule.probability()) {
+                latent.add(first + random.nextInt(sectors));
+                latentPlanted++;
+            }
+        }
+    }
+
+    private long latentPlanted;     // guarded by this
+    private boolean enabled = true; // guarded by this
+
+    /**
+     * Holds the plan back ({@code false}: every request completes as planned, no counter moves,
+     * no random number is drawn) or lets it act again. A harness holds it back while it formats
+     * and mounts, so that faults hit only the run it checks (simulate does; proofs-notes/faults.md).
+     */
+    public synchronized void setEnabled(boolean on) { enabled = on; }
+
+    /** Sectors a probabilistic latent-error rule made unreadable so far (each READ that then hits one is an injected fault). */
+    public synchronized long latentPlanted() { return latentPlanted; }
+
+    /**
+     * Repairs the latent sectors a READ has failed on so far (as a rebuild from a mirror would:
+     * the sector is rewritten with its own contents); returns how many were still bad. Sectors no
+     * READ has hit stay bad. For a harness that goes on after the stack reported the read error
+     * (simulate does, at the crash that follows).
+     */
+    public synchronized int repairHit() {
+        int n = 0;
+        for (Long s : hit) if (latent.remove(s)) n++;
+        hit.clear();
+        return n;
+    }
+
+    private final TreeSet<Long> hit = new TreeSet<>();   // latent sectors a READ failed on; guarded by this
 
     /** Sectors that still have a latent error. */
     public synchronized List<Long> latentSectors() { return List.copyOf(latent); }

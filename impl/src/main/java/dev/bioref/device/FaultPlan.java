@@ -16,10 +16,10 @@ import java.util.Objects;
  * <ul>
  *   <li>EIO: {@link Builder#eioOnNth}, {@link Builder#eioOnSector}, {@link Builder#eioWithProbability}.
  *       A failed WRITE, DISCARD or FLUSH changes nothing; a failed READ leaves the buffer as it was.</li>
- *   <li>Latent sector error: {@link Builder#latentSectorError}: every READ touching the sector fails
- *       until a WRITE (or DISCARD) covering it completes.</li>
- *   <li>Torn write: {@link Builder#tornWrite}: the n-th WRITE fails with EIO after only its first
- *       k sectors took effect (a write error part-way).</li>
+ *   <li>Latent sector error: {@link Builder#latentSectorError}, {@link Builder#latentSectorErrorWithProbability}:
+ *       every READ touching the sector fails until a WRITE (or DISCARD) covering it completes.</li>
+ *   <li>Torn write: {@link Builder#tornWrite}, {@link Builder#tornWriteWithProbability}: the WRITE fails
+ *       with EIO after only its first k sectors took effect (a write error part-way).</li>
  *   <li>Lost write: {@link Builder#lostWrite}, {@link Builder#lostWriteWithProbability}: the WRITE is
  *       acknowledged OK and visible from the cache, but never reaches the media: after the FLUSH
  *       (or at once, with FUA) reads return the old data, and a crash never shows it.</li>
@@ -102,6 +102,27 @@ public final class FaultPlan {
             positive("nth", nth);
             if (sectorsLanded < 0) throw new IllegalArgumentException("sectorsLanded must not be negative: " + sectorsLanded);
             rules.add(new Rule(Kind.TORN_WRITE, Op.WRITE, nth, -1, 0.0, sectorsLanded, -1));
+            return this;
+        }
+
+        /**
+         * Each WRITE that completes leaves, with probability {@code p}, one seeded random sector of
+         * its range unreadable afterwards (the media decayed under it): READs touching it fail until
+         * a later WRITE or DISCARD covers it. Used by {@code simulate --faults latent=p}.
+         */
+        public Builder latentSectorErrorWithProbability(double p) {
+            probability(p);
+            rules.add(new Rule(Kind.LATENT_SECTOR_ERROR, Op.WRITE, -1, -1, p, -1, -1));
+            return this;
+        }
+
+        /**
+         * Each WRITE fails, with probability {@code p}, with EIO after a seeded random number of its
+         * leading sectors took effect (fewer than all; none for a one-sector write).
+         */
+        public Builder tornWriteWithProbability(double p) {
+            probability(p);
+            rules.add(new Rule(Kind.TORN_WRITE, Op.WRITE, -1, -1, p, -1, -1));
             return this;
         }
 

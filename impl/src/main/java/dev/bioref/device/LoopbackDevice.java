@@ -127,6 +127,15 @@ public final class LoopbackDevice implements AutoCloseable {
 
     public Clock clock() { return clock; }
 
+    /**
+     * True once an injected lost or misdirected write broke the media's promises (what a read
+     * returns after the FLUSH is no longer the newest acknowledged write): checks that compare
+     * with the media are void from then on (proofs-notes/faults.md).
+     */
+    public boolean mediaFaulted() {
+        synchronized (lock) { return mediaFaulted; }
+    }
+
     /** The faults injected so far (empty unless the device was built with a {@link FaultPlan}). */
     public FaultInjector faults() { return faults; }
 
@@ -225,7 +234,7 @@ public final class LoopbackDevice implements AutoCloseable {
                     cacheWrite(w);
                     if (ok) unpromised.add(w);
                 }
-                faults.rewritten(r.offset(), data.length);
+                faults.written(r.offset(), data.length);
                 if (log != null) log.append(LogEntry.write(seq, r.offset(), data, r.fua()));
                 if (fault.kind() == FaultPlan.Kind.TORN_WRITE) return Status.EIO;
             }

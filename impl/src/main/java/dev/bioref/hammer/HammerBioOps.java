@@ -34,7 +34,10 @@ final class HammerBioOps implements BioOps {
             boolean wasRunning = io.running;
             if (tr != null && !wasRunning) tr.unmodelled(io, "completion of a write HAMMER does not track (running = 0)");
             if (io.running) {
-                if (bp.anyFlags(Buf.B_ERROR)) {
+                if (bp.anyFlags(Buf.B_ERROR) && hmp.mutations.completeIgnoresError) {
+                    bp.clearFlags(Buf.B_ERROR);      // mutation: the error is dropped on the floor
+                    hmp.kern.bundirty(bp);
+                } else if (bp.anyFlags(Buf.B_ERROR)) {
                     if (tr != null) tr.unmodelled(io, "write error");
                     // Deviation: the seed takes fs_token here (io→fs order); the port's critical error is an atomic flag.
                     hmp.criticalError("I/O error on " + io.type + " buffer at " + io.offset);

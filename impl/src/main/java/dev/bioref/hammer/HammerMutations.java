@@ -82,6 +82,12 @@ public final class HammerMutations {
     public boolean dataAfterMeta;
     /** 6: keep the UNDO history across cycles. */
     public boolean keepUndoHistory;
+    /**
+     * hammer_io_complete ignores a write error (io:L1089-1099): no critical error, no ioerror ref;
+     * B_ERROR is still cleared, so the failed write is lost silently. Caught by
+     * FaultsSimulationTest (simulate --faults eio: "absorbed silently"); proofs-notes/faults.md.
+     */
+    public boolean completeIgnoresError;
 
     public static HammerMutations none() { return new HammerMutations(); }
 

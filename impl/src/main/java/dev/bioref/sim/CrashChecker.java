@@ -31,7 +31,9 @@ import java.util.TreeMap;
  * their durable contents; a buffer written twice since the last flush is taken at its last
  * version only (the older version is not enumerated; see proofs-notes/hammer.md). Up to
  * {@code 2^exhaustiveBits} subsets are checked exhaustively; beyond that, every single write,
- * every "all but one", and seeded random subsets up to the per-point budget.
+ * every "all but one", and seeded random subsets up to the per-point budget. Then torn states:
+ * one pending buffer lands only a leading run of its sectors, alone or with all the others whole
+ * ({@link #tornPerPoint}, default a quarter of the budget).
  *
  * <p>What each recovered state must satisfy (names from proofs-notes/invariants.md):
  * {@code RecoveryConsistentInv} (the index equals some snapshot), {@code RecoveryDurableInv}
@@ -59,6 +61,7 @@ public final class CrashChecker implements HammerHooks {
         this.rnd = new Random(seed);
         this.budgetPerPoint = budgetPerPoint;
         this.exhaustiveBits = exhaustiveBits;
+        this.tornPerPoint = Math.max(1, budgetPerPoint / 4);
     }
 
     /** Check the crash states at the end of every {@code every}-th final finalize (0 = never). */
@@ -135,6 +138,40 @@ public final class CrashChecker implements HammerHooks {
                 return;      // one counterexample per point is enough
             }
         }
+        // Torn states: a write in flight at the power loss lands sector by sector, so one pending
+        // buffer lands only its first s sectors (1 <= s < a buffer's sectors), alone or with every
+        // other pending buffer whole. Each pending buffer in turn, s seeded (device.md's Tear.PREFIX).
+        int sectors = HammerOndisk.BUFSIZE / LoopbackDevice.SECTOR_SIZE;
+        int tornBudget = n == 0 || sectors < 2 ? 0 : Math.min(tornPerPoint, 2 * n * (sectors - 1));
+        for (int t = 0; t < tornBudget; t++) {
+            int torn = t % n;
+            boolean others = (t / n) % 2 == 1;
+            int s = 1 + rnd.nextInt(sectors - 1);
+            OverlayBackend image = new OverlayBackend(durable);
+            if (others) for (int i = 0; i < n; i++) if (i != torn) image.keep(pending.get(i), visible);
+            image.keepPrefix(pending.get(torn), visible, s * LoopbackDevice.SECTOR_SIZE);
+            String err = check(image, floor);
+            statesChecked++;
+            tornStates++;
+            if (err != null) {
+                failures.add(context + where + ": crash keeping " + (others ? "every other of the " + n + " pending writes whole and " : "")
+                        + "blk" + pending.get(torn) + " torn after " + s + " of " + sectors + " sectors: " + err);
+                return;
+            }
+        }
+    }
+
+    private long tornStates;
+    private int tornPerPoint = -1;
+
+    /** Torn crash states checked so far (included in {@link #statesChecked()}). */
+    public long tornStatesChecked() { return tornStates; }
+
+    /** At most this many torn states per crash point (default: a quarter of the per-point budget; 0 = none). */
+    public CrashChecker tornPerPoint(int n) {
+        if (n < 0) throw new IllegalArgumentException("tornPerPoint must not be negative: " + n);
+        this.tornPerPoint = n;
+        return this;
     }
 
     private static long[] bits(int n, java.util.function.IntPredicate on) {

@@ -26,6 +26,14 @@ final class OverlayBackend implements Backend {
         blocks.put(blk, b);
     }
 
+    /** Puts the first {@code bytes} of the buffer at block {@code blk} of {@code src} into this image (a torn write). */
+    void keepPrefix(long blk, byte[] src, int bytes) {
+        byte[] b = new byte[B];
+        System.arraycopy(base, (int) (blk * B), b, 0, B);
+        System.arraycopy(src, (int) (blk * B), b, 0, bytes);
+        blocks.put(blk, b);
+    }
+
     @Override public long capacity() { return base.length; }
 
     @Override public void read(long offset, byte[] dst, int dstOff, int len) {

@@ -49,6 +49,68 @@ public final class SimOptions {
     /** Threaded runs on the operating system's scheduler instead: real parallelism, not replayable. */
     public boolean osScheduler;
 
+    // ---- --faults: the device's own fault plan under the buffer cache and HAMMER (issue #10 item 4)
+
+    /** Each kind's rate for the device's {@link dev.bioref.device.FaultPlan} (empty = none; --write-fault-rate is separate). */
+    public final java.util.EnumMap<dev.bioref.device.FaultPlan.Kind, Double> faults = new java.util.EnumMap<>(dev.bioref.device.FaultPlan.Kind.class);
+
+    /** The --faults names, in FaultPlan.Kind order. */
+    public static final List<String> FAULT_NAMES = List.of("eio", "latent", "torn", "lost", "misdirected");
+
+    /** The rate a kind named without one gets: per WRITE completion (latent: per WRITE, one sector goes bad). */
+    public static final double DEFAULT_FAULT_RATE = 0.002;
+
+    /**
+     * Parses {@code eio,latent=0.01,torn} into {@link #faults}; throws naming the bad item. An
+     * empty string, an unknown name, a repeated name or a rate outside [0, 1) is refused.
+     */
+    public static java.util.EnumMap<dev.bioref.device.FaultPlan.Kind, Double> parseFaults(String spec) {
+        java.util.EnumMap<dev.bioref.device.FaultPlan.Kind, Double> out = new java.util.EnumMap<>(dev.bioref.device.FaultPlan.Kind.class);
+        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("--faults is empty; give some of " + String.join(",", FAULT_NAMES));
+        for (String item : spec.split(",", -1)) {
+            String name = item.contains("=") ? item.substring(0, item.indexOf('=')).trim() : item.trim();
+            int i = FAULT_NAMES.indexOf(name);
+            if (i < 0) throw new IllegalArgumentException("--faults: unknown fault '" + item + "'; known: " + String.join(", ", FAULT_NAMES));
+            double rate = DEFAULT_FAULT_RATE;
+            if (item.contains("=")) {
+                String v = item.substring(item.indexOf('=') + 1).trim();
+                try {
+                    rate = Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--faults: rate of " + name + " is not a number: '" + v + "'");
+                }
+                if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("--faults: rate of " + name + " must be in [0, 1), was " + v);
+            }
+            dev.bioref.device.FaultPlan.Kind k = dev.bioref.device.FaultPlan.Kind.values()[i];
+            if (out.put(k, rate) != null) throw new IllegalArgumentException("--faults: " + name + " given twice in '" + spec + "'");
+        }
+        return out;
+    }
+
+    /** {@link #faults} as a --faults argument, or null if empty. */
+    public String faultsSpec() {
+        if (faults.isEmpty()) return null;
+        List<String> items = new ArrayList<>();
+        faults.forEach((k, r) -> items.add(FAULT_NAMES.get(k.ordinal()) + "=" + r));
+        return String.join(",", items);
+    }
+
+    /** The device's fault plan for this run (seeded from --seed), or {@link dev.bioref.device.FaultPlan#none()}. */
+    public dev.bioref.device.FaultPlan faultPlan() {
+        if (faults.isEmpty()) return dev.bioref.device.FaultPlan.none();
+        dev.bioref.device.FaultPlan.Builder b = dev.bioref.device.FaultPlan.builder(seed * 0x2545F4914F6CDD1DL + 11);
+        faults.forEach((k, r) -> {
+            switch (k) {
+                case EIO -> b.eioWithProbability(dev.bioref.device.Op.WRITE, r);
+                case LATENT_SECTOR_ERROR -> b.latentSectorErrorWithProbability(r);
+                case TORN_WRITE -> b.tornWriteWithProbability(r);
+                case LOST_WRITE -> b.lostWriteWithProbability(r);
+                case MISDIRECTED_WRITE -> b.misdirectedWriteWithProbability(r);
+            }
+        });
+        return b.build();
+    }
+
     /** The exact command that replays this run. */
     public String replayCommand() {
         SimOptions d = new SimOptions();
@@ -66,6 +128,7 @@ public final class SimOptions {
         if (!device.equals(d.device)) sb.append(" --device ").append(device);
         if (format) sb.append(" --format");
         for (String m : mutations) sb.append(" --mutation ").append(m);
+        if (faultsSpec() != null) sb.append(" --faults ").append(faultsSpec());
         if (threads > 1 && osScheduler) sb.append(" --scheduler os");
         else if (threads > 1) sb.append(" --schedule ").append(schedule);
         return sb.toString();
@@ -98,6 +161,11 @@ public final class SimOptions {
             throw new IllegalArgumentException("--device must be mem or file:PATH, was " + device);
         }
         mutations(mutations);
+        for (java.util.Map.Entry<dev.bioref.device.FaultPlan.Kind, Double> e : faults.entrySet()) {
+            if (!(e.getValue() >= 0 && e.getValue() < 1)) {
+                throw new IllegalArgumentException("--faults: rate of " + FAULT_NAMES.get(e.getKey().ordinal()) + " must be in [0, 1), was " + e.getValue());
+            }
+        }
         if (schedule < 0) throw new IllegalArgumentException("--schedule must be >= 0, was " + schedule);
     }
 

@@ -2,7 +2,9 @@
 package dev.bioref.sim;
 
 import dev.bioref.buf.BufCmd;
+import dev.bioref.device.FaultPlan;
 import dev.bioref.device.FileBackend;
+import dev.bioref.device.InjectedFault;
 import dev.bioref.device.InlineCompleter;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.MemoryBackend;
@@ -50,9 +52,111 @@ public final class Simulation {
                          long flushCycles, long crashes, long crashPoints, long crashStates, long faults,
                          long criticalErrors, long invariantChecks, List<String> failures, boolean deterministic,
                          long millis, long disassociations, long deallocRefused, long checkwriteAccepted,
-                         long checkwriteRefused, String device) {
+                         long checkwriteRefused, String device, FaultTally faultTally) {
         public boolean ok() { return failures.isEmpty(); }
     }
+
+    /**
+     * What the device's fault plan ({@code --faults}) injected, kind by kind, and what the stack
+     * did with each (proofs-notes/faults.md has the promises these counts are checked against).
+     */
+    public static final class FaultTally {
+        private final long[] injected = new long[FaultPlan.Kind.values().length];
+        private final long[] readOnly = new long[injected.length];
+        /** latent: sectors that went bad (injected counts the READs that then failed on one). */
+        public long latentPlanted;
+        /** After a lost or misdirected write: reads that failed their CRC (detected on read). */
+        public long crcErrorsOnRead;
+        /** After a lost or misdirected write: reads that returned an older or foreign value with a valid CRC (undetectable). */
+        public long staleReads;
+        /** After a lost or misdirected write: other errors the stack raised reading corrupt media. */
+        public long corruptMediaErrors;
+        /** After a lost or misdirected write: crash points whose state checks were relaxed. */
+        public long relaxedCrashPoints;
+        /** After a lost or misdirected write: mounts that refused the corrupt volume (it was then reformatted). */
+        public long mountsRefused;
+        /** Torn crash states the crash checker recovered and checked (part of the run's crash states). */
+        public long tornCrashStates;
+        /** The operation at which the first lost or misdirected write was seen, or null. */
+        public String relaxedFrom;
+
+        public long injected(FaultPlan.Kind k) { return injected[k.ordinal()]; }
+
+        /** Faults of this kind the stack reported: the mount went read-only (critical error). */
+        public long wentReadOnly(FaultPlan.Kind k) { return readOnly[k.ordinal()]; }
+
+        /** Faults of this kind the stack could not see (acknowledged OK by the device). */
+        public long undetectedByDesign(FaultPlan.Kind k) {
+            return k == FaultPlan.Kind.LOST_WRITE || k == FaultPlan.Kind.MISDIRECTED_WRITE
+                    ? injected[k.ordinal()] : 0;
+        }
+
+        /** One summary line per kind in {@code kinds}. */
+        public List<String> lines(java.util.Set<FaultPlan.Kind> kinds) {
+            List<String> out = new ArrayList<>();
+            for (FaultPlan.Kind k : kinds) {
+                int i = k.ordinal();
+                String name = SimOptions.FAULT_NAMES.get(i);
+                String what = switch (k) {
+                    case EIO, TORN_WRITE -> injected[i] + " injected: " + readOnly[i] + " surfaced as a write error, mount went"
+                            + " read-only; 0 retried (HAMMER clears B_ERROR and bundirty, io:L1117)";
+                    case LATENT_SECTOR_ERROR -> latentPlanted + " sectors went bad, " + injected[i] + " reads failed on one: "
+                            + readOnly[i] + " surfaced as a read error, mount went read-only";
+                    case LOST_WRITE, MISDIRECTED_WRITE -> injected[i] + " injected: undetected by design (acknowledged OK)";
+                };
+                out.add(String.format("fault %-12s %s", name, what));
+            }
+            if (kinds.contains(FaultPlan.Kind.LOST_WRITE) || kinds.contains(FaultPlan.Kind.MISDIRECTED_WRITE)) {
+                out.add("after lost/misdirected writes (checks relaxed from " + (relaxedFrom == null ? "never" : relaxedFrom) + "): "
+                        + crcErrorsOnRead + " CRC errors on read, " + staleReads + " stale values read, " + corruptMediaErrors
+                        + " other errors on corrupt media, " + relaxedCrashPoints + " crash points relaxed, " + mountsRefused
+                        + " mounts refused (reformatted)");
+            }
+            return out;
+        }
+    }
+
+    private final FaultTally tally = new FaultTally();
+    private int tallied;                      // dev.faults().injected() entries classified so far
+    private volatile boolean mediaFault;      // a lost or misdirected write was injected: durability checks relaxed (faults.md)
+
+    /** True once a lost or misdirected write has been injected in this run. */
+    private boolean mediaFaulted(String where) {
+        if (mediaFault) return true;
+        for (InjectedFault f : dev.faults().injected()) {
+            if (f.kind() == FaultPlan.Kind.LOST_WRITE || f.kind() == FaultPlan.Kind.MISDIRECTED_WRITE) {
+                synchronized (tally) { if (tally.relaxedFrom == null) tally.relaxedFrom = where; }
+                mediaFault = true;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Classifies the faults injected since the last call. EIO, torn writes and reads of a latent
+     * sector must have made the mount read-only (the promise of hammer_io_complete, io:L1089-1118,
+     * and of the read path): one that did not was absorbed silently, a failure.
+     */
+    private void tallyFaults(String where) {
+        List<InjectedFault> all = dev.faults().injected();
+        synchronized (tally) {
+            tally.latentPlanted = dev.faults().latentPlanted();
+            for (; tallied < all.size(); tallied++) {
+                InjectedFault f = all.get(tallied);
+                int k = f.kind().ordinal();
+                tally.injected[k]++;
+                switch (f.kind()) {
+                    case EIO, TORN_WRITE, LATENT_SECTOR_ERROR -> {
+                        if (hmp.isCritical()) tally.readOnly[k]++;
+                        else failures.add(where + ": injected fault " + f + " was absorbed silently: the mount is not read-only");
+                    }
+                    case LOST_WRITE, MISDIRECTED_WRITE -> mediaFaulted(where);
+                }
+            }
+        }
+    }
+
 
     /**
      * What a watchdog needs to see of a running simulation: a counter that moves with every
@@ -156,6 +260,7 @@ public final class Simulation {
             sched = new Scheduler(o.schedule);
             sched.adopt();
         }
+        dev.faults().setEnabled(false);     // faults hit the run, not its format and mounts (faults.md)
         try {
             return run(t0, fresh);
         } finally {
@@ -185,8 +290,10 @@ public final class Simulation {
             failures.add("unexpected " + e + at(e));
         }
         if (environmentError != null) throw environmentError;
+        tallyFaults(failures.isEmpty() ? "end of run" : "after the failure");   // the summary counts every fault injected
         if (progressOut != null) progressOut.print("\r" + " ".repeat(78) + "\r");
         harvest(hmp);
+        tally.tornCrashStates = checker.tornStatesChecked();
         // stop the last mount's flusher threads (found by QuiescentInv: they were left asleep); after a
         // deadlock they unwind by themselves (every scheduling call throws Scheduler.Deadlock)
         if (sched == null || sched.deadlock() == null) {
@@ -200,7 +307,7 @@ public final class Simulation {
                 puts.get(), deletes.get(), gets.get(), syncs.get(), fsyncs.get(), daemonPasses.get(), flushCycles, crashes,
                 checker.pointsChecked(), checker.statesChecked(), faults.get(), criticalErrors.get(), invariantChecks, List.copyOf(failures), o.threads == 1 || sched != null,
                 (System.nanoTime() - t0) / 1_000_000, disassociations, deallocRefused, checkwriteAccepted,
-                checkwriteRefused, deviceNote);
+                checkwriteRefused, deviceNote, tally);
     }
 
     private volatile RuntimeException environmentError;    // an I/O error of the image file on a frontend thread
@@ -230,7 +337,7 @@ public final class Simulation {
     private boolean openDevice(long size) {
         long cap = (size + LoopbackDevice.SECTOR_SIZE - 1) / LoopbackDevice.SECTOR_SIZE * LoopbackDevice.SECTOR_SIZE;
         if (o.device.equals("mem")) {
-            dev = new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM);
+            dev = new LoopbackDevice(new MemoryBackend(cap), new InlineCompleter(), Clock.SYSTEM, o.faultPlan());
             return true;
         }
         java.nio.file.Path p = java.nio.file.Path.of(o.device.substring(5));
@@ -256,7 +363,7 @@ public final class Simulation {
                 deviceNote = "reopened the existing image " + p;
             }
         }
-        dev = new LoopbackDevice(b, new InlineCompleter(), Clock.SYSTEM);
+        dev = new LoopbackDevice(b, new InlineCompleter(), Clock.SYSTEM, o.faultPlan());
         return fresh;
     }
 
@@ -290,14 +397,33 @@ public final class Simulation {
 
     private void mountAgain() {
         checker.newMount();
-        hmp = HammerMount.mount(dev, hopts, mutations, checker);
+        dev.faults().setEnabled(false);
+        try {
+            hmp = HammerMount.mount(dev, hopts, mutations, checker);
+        } catch (RuntimeException e) {
+            if (!mediaFaulted("mount")) throw e;
+            // a lost or misdirected write corrupted the volume past what recovery can undo: the
+            // mount refused it (detected); reformat and go on from an empty volume
+            tally.mountsRefused++;
+            HammerMount.format(dev, hopts);
+            hmp = HammerMount.mount(dev, hopts, mutations, checker);
+        }
         checker.attach(hmp);
         hmp.devvp().setStrategyFilter(this::fault);
         // brelse's low-memory path (vm_paging_min) asks HAMMER to deallocate clean buffers
         hmp.cache().setMemoryPressure(() -> o.memoryPressure > 0 && pressureRnd.nextDouble() < o.memoryPressure);
-        for (int k = 0; k < o.keys; k++) model[k] = hmp.get(k);
+        for (int k = 0; k < o.keys; k++) {
+            try {
+                model[k] = hmp.get(k);
+            } catch (RuntimeException e) {
+                if (!mediaFaulted("mount")) throw e;
+                tally.corruptMediaErrors++;       // a value a lost/misdirected write destroyed: forget the key
+                model[k] = null;
+            }
+        }
         lastAck = 0;
         laneAck = new int[o.threads];
+        dev.faults().setEnabled(true);
     }
 
     private int fault(BufCmd cmd, long offset, int length) {
@@ -336,10 +462,22 @@ public final class Simulation {
                 model[key] = null;
                 deletes.incrementAndGet();
             } else if (r < 90) {
-                byte[] got = hmp.get(key);
+                byte[] got;
+                try {
+                    got = hmp.get(key);
+                } catch (IllegalStateException e) {
+                    if (!mediaFaulted("op " + i)) throw e;
+                    synchronized (tally) { if (String.valueOf(e.getMessage()).contains("CRC")) tally.crcErrorsOnRead++; else tally.corruptMediaErrors++; }
+                    return;
+                }
                 gets.incrementAndGet();
                 if (!Arrays.equals(got, model[key])) {
-                    failures.add("op " + i + ": get(" + key + ") returned " + describe(got) + ", expected " + describe(model[key]));
+                    if (mediaFaulted("op " + i)) {
+                        synchronized (tally) { tally.staleReads++; }
+                        model[key] = got;     // HAMMER cannot know better (faults.md): go on from what it has
+                    } else {
+                        failures.add("op " + i + ": get(" + key + ") returned " + describe(got) + ", expected " + describe(model[key]));
+                    }
                 }
             } else if (r < 93) {
                 int before = laneAck[lane];
@@ -411,18 +549,24 @@ public final class Simulation {
 
     private void crashPoint(String where) {
         mon.phase("crash point at " + where);
+        tallyFaults(where);
         int floor = hmp.durableFloor();
         if (floor < lastAck) failures.add(where + ": durable floor " + floor + " below the last acknowledged sync " + lastAck);
         checker.setContext("");
         checker.checkNow(dev, floor, where);
         String err = checker.checkImage(dev.peekDurable(0, (int) dev.capacity()), floor);
-        if (err != null) failures.add(where + ": the crash itself: " + err);
-        failures.addAll(checker.failures());
+        if (err != null) checker.failures().add(where + ": the crash itself: " + err);
+        if (!checker.failures().isEmpty() && mediaFaulted(where)) {
+            tally.relaxedCrashPoints++;      // a lost/misdirected write broke the image: HAMMER cannot notice (faults.md)
+        } else {
+            failures.addAll(checker.failures());
+        }
         checker.failures().clear();
         if (!failures.isEmpty()) return;
         harvest(hmp);
         hmp.abandon();
         dev.crash();
+        dev.faults().repairHit();     // the read errors were reported: the bad sectors are rebuilt (faults.md)
         crashes++;
         try {
             mon.phase("recovery and mount after the crash at " + where);

@@ -350,9 +350,38 @@ public final class VerificationReport {
                 }
             }
         }
+        found.append(crashStatesFile());
         if (found.length() > 0) return found.toString();
         return "not logged: no surefire report holds a \"crash states checked: N\" line (HammerCrashConsistencyTest prints"
                 + " its count to the console after its last test, where surefire does not keep it).\n";
+    }
+
+    /**
+     * The figures a test wrote to {@code <module>/target/crash-states.txt} (one {@code key value}
+     * a line: crash_states_checked, crash_states_torn, seconds, cpu_seconds, source; written by
+     * impl's CrashStatesCountTest), as a list item; "" if no module has the file.
+     */
+    String crashStatesFile() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String module : modules()) {
+            Path f = root.resolve(module).resolve("target/crash-states.txt");
+            if (!Files.isRegularFile(f)) continue;
+            java.util.Map<String, String> kv = new java.util.LinkedHashMap<>();
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                String[] p = line.trim().split("\\s+", 2);
+                if (p.length == 2) kv.put(p[0], p[1]);
+            }
+            if (!kv.containsKey("crash_states_checked")) {
+                sb.append("- `").append(rel(f)).append("` holds no crash_states_checked line\n");
+                continue;
+            }
+            sb.append("- ").append(kv.getOrDefault("source", "")).append(" ").append(kv.get("crash_states_checked"))
+                    .append(" crash states (torn: ").append(kv.getOrDefault("crash_states_torn", "not logged")).append(")")
+                    .append(kv.containsKey("seconds") ? ", " + kv.get("seconds") + " s" : "")
+                    .append(kv.containsKey("cpu_seconds") ? " (" + kv.get("cpu_seconds") + " s CPU)" : "")
+                    .append(" (`").append(rel(f)).append("`)\n");
+        }
+        return sb.toString();
     }
 
     // ---- time per module

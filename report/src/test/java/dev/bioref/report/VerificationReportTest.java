@@ -67,6 +67,7 @@ class VerificationReportTest {
                 "<testcase name=\"recovers\" classname=\"dev.bioref.a.CrashTest\" time=\"0.5\">"
                         + "<system-out>CrashTest: crash states checked: 12345</system-out></testcase>"));
         write("impl/target/surefire-reports/TEST-dev.bioref.a.Broken.xml", "<testsuite><testcase name=");
+        write("impl/target/crash-states.txt", "crash_states_checked 100000\ncrash_states_torn 99137\nseconds 4.2\ncpu_seconds 3.8\nsource x.CrashCountTest\n");
         copy("genuine-blob.gz", "stress/target/jcstress-genuine/jcstress-results-2026-11-22-05-08-05.bin.gz.checked");
         write("stress/target/jcstress-mutants/run-1/jcstress.log",
                 "  [FAILED] dev.bioref.a.mutants.GateVsWrite_GuardOff\n  [OK] dev.bioref.a.mutants.Racy_GuardOff\n  [OK] dev.bioref.a.mutants.Never_Other\n");
@@ -106,6 +107,7 @@ class VerificationReportTest {
         assertTrue(md.contains("2 rows, 1 caught by at least one detector in this build."), md);
         // crash states, and the unreadable report named
         assertTrue(md.contains("- CrashTest 12345 crash states (`impl/target/surefire-reports/TEST-dev.bioref.a.CrashTest.xml`)"), md);
+        assertTrue(md.contains("- x.CrashCountTest 100000 crash states (torn: 99137), 4.2 s (3.8 s CPU) (`impl/target/crash-states.txt`)"), md);
         assertTrue(md.contains("unreadable surefire report (not well-formed XML): `impl/target/surefire-reports/TEST-dev.bioref.a.Broken.xml`"), md);
         // time per module: test cases per module from the parsed reports
         assertTrue(md.contains("| impl | 2 | 1.0 |"), md);
