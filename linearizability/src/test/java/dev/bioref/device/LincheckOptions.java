@@ -76,7 +76,7 @@ public final class LincheckOptions {
             budget("bufCache", 4, 60, 12, 300, 3, 2, null));
     /** The UVM vnode pager's object lifecycle facade (attach/reference/detach/terminate). */
     public static final Budget UVN_LIFECYCLE = budget("uvnLifecycle", 2, 25, 2, 100, 2, 1, caffeine("uvnLifecycle"));
-    /** dm-bufio Suite A (data view), stress only so far (model checking: see proofs-notes/bufio-spec.md). */
+    /** dm-bufio Suite A (data view) and its lock-drop control, stress only (model checking fails under Lincheck 3.7: proofs-notes/bufio.md). */
     public static final Budget BUFIO_DATA_VIEW = budget("bufioDataView", 0, 0, 3, 200, 2, 1, caffeine("bufioDataView"));
     /** Refuted tests (a mutated facade): stop at the first failure, so the bound only caps a miss. */
     public static final Budget REFUTED = budget("refuted", 30, 40, 10, 500, 3, 2, null);
