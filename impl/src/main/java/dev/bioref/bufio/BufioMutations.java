@@ -3,7 +3,7 @@ package dev.bioref.bufio;
 
 /**
  * Mutation switches: each one removes a guard dm-bufio relies on (reference notes §9a, M1-M8,
- * plus two guards of the port). All off by default; the same names are the constants of
+ * plus three guards of the port). All off by default; the same names are the constants of
  * specs/DmBufio.tla's mutant configs and the rows of proofs-notes/mutants.md. Tests in
  * BufioMutationsTest turn each on and show that it is caught. Never turn one on outside such a test.
  */
@@ -28,6 +28,12 @@ public final class BufioMutations {
     public volatile boolean forgetDropsDirty;
     /** Port guard: an eviction with mayDoIo = false writes dirty buffers anyway (the seed refuses, L1624-L1627). */
     public volatile boolean shrinkIgnoresNoIo;
+    /**
+     * Port guard: write_dirty_buffers reports the latched write error with a load, then a store of
+     * 0, not one atomic xchg (L1329): a write failing in between is latched, then wiped unreported
+     * (notes §9c J9, {@code ErrorNotLostInv}).
+     */
+    public volatile boolean nonAtomicErrorXchg;
 
     public static BufioMutations none() { return new BufioMutations(); }
 

@@ -519,6 +519,8 @@ public final class DmBufio {
         public volatile Consumer<Buffer> pass2Window;
         /** Runs in write completion between its read and its store of the state (only with nonAtomicDirtyClear). */
         public volatile Consumer<Buffer> completionWindow;
+        /** Runs in write_dirty_buffers' error report between its load and its store of the latch (only with nonAtomicErrorXchg). */
+        public volatile Runnable xchgWindow;
 
         private static final ThreadLocal<Boolean> IN_GET = ThreadLocal.withInitial(() -> false);
         private static final ThreadLocal<Boolean> NO_IO = ThreadLocal.withInitial(() -> false);
@@ -1159,12 +1161,31 @@ public final class DmBufio {
                 unlockIfHeld();
             }
             wl.submit();
-            ghost.resetFailedSinceXchg();
-            int a = asyncWriteError.getAndSet(0);
-            if (a != 0) ghost.reported();
+            int a = xchgAsyncWriteError();
             int f = issueFlush();          // sent even when a != 0 (§8.9)
             if (a == 0 && f == 0 && m.params.ghostChecks) ghost.checkFlushDurability(snap);   // commit point
             return a != 0 ? a : f;
+        }
+
+        /**
+         * The report step of write_dirty_buffers: takes the latched first async write error and
+         * resets the latch to 0 in one atomic exchange, so a write failing concurrently is either
+         * returned now or left latched for the next caller (JCStress J9, ErrorLatchVsXchg).
+         */
+        // dm-bufio.c dm_bufio_write_dirty_buffers(), L1329 (behaviour)
+        int xchgAsyncWriteError() {
+            ghost.resetFailedSinceXchg();
+            int a;
+            if (m.mut.nonAtomicErrorXchg) {
+                a = asyncWriteError.get();
+                Runnable w = xchgWindow;
+                if (w != null) w.run();
+                asyncWriteError.set(0);
+            } else {
+                a = asyncWriteError.getAndSet(0);
+            }
+            if (a != 0) ghost.reported();
+            return a;
         }
 
         // dm-bufio.c dm_bufio_write_dirty_buffers() pass 2, L1280-L1326 (behaviour)

@@ -3,10 +3,14 @@ package dev.bioref.bufio;
 
 import dev.bioref.bufio.DmBufio.Buffer;
 import dev.bioref.bufio.DmBufio.Client;
+import dev.bioref.device.FaultPlan;
 import dev.bioref.device.GateCompleter;
 import dev.bioref.device.InlineCompleter;
 import dev.bioref.device.LoopbackDevice;
+import dev.bioref.device.MemoryBackend;
+import dev.bioref.device.Op;
 import dev.bioref.device.Request;
+import dev.bioref.kern.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Each {@link BufioMutations} switch, turned on, is caught by the named clause it should break
- * (notes §9a M1-M8 and the port's two); each test also runs the same steps with the guard in
+ * (notes §9a M1-M8 and the port's three); each test also runs the same steps with the guard in
  * place and shows they pass. proofs-notes/mutants.md lists these rows.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -228,10 +232,47 @@ class BufioMutationsTest {
         assertEquals("ShrinkNoIoInv", clauseOf(shrinkNoIo("shrinkIgnoresNoIo")));
     }
 
+    /**
+     * A write fails while write_dirty_buffers reports the latch: the failing completion runs in
+     * the report's window (after its load of the latch, before its store). Atomic xchg: the window
+     * never opens, the error stays latched and the next write_dirty_buffers returns it.
+     */
+    private static Client failDuringReport(String mutation) {
+        GateCompleter gate = new GateCompleter();
+        LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(8L * BS), gate, Clock.SYSTEM,
+                FaultPlan.builder(1).eioOnNth(Op.WRITE, 1).build());
+        Client c = client(dev, mutation, 8, 0);
+        Buffer b = c.read(1);
+        overwrite(c, b, 1);
+        c.release(b);
+        gate.shut();
+        c.writeDirtyBuffersAsync();                      // write 1 held; it will fail
+        c.xchgWindow = () -> {
+            c.xchgWindow = null;
+            gate.completeOne();                          // write_endio(-EIO): latched
+        };
+        assertEquals(0, c.xchgAsyncWriteError());
+        if (c.xchgWindow != null) {                      // the guarded path has no window: fail it now
+            c.xchgWindow = null;
+            gate.completeOne();
+        }
+        gate.open();                                     // later I/O (the next flush) completes inline
+        return c;
+    }
+
+    @Test void nonAtomicErrorXchgWipesAnErrorLatchedInItsWindow() {
+        Client ok = failDuringReport(null);
+        assertEquals(-DmBufio.EIO, ok.peekAsyncWriteError(), "the error stays latched for the next caller");
+        ok.checkInvariants();
+        assertEquals(-DmBufio.EIO, ok.writeDirtyBuffers());
+        ok.checkInvariants();
+        assertEquals("ErrorNotLostInv", clauseOf(failDuringReport("nonAtomicErrorXchg")));
+    }
+
     @Test void everySwitchHasATestHere() {
         assertEquals(java.util.List.of("completionClearsDirty", "noRecheckAfterAlloc", "noPinInPass2", "stealIgnoresHold",
                 "writeNoWaitWriting", "nonAtomicDirtyClear", "lockWithPendingWrites", "moveStaleRange", "forgetDropsDirty",
-                "shrinkIgnoresNoIo"), BufioMutations.names());
+                "shrinkIgnoresNoIo", "nonAtomicErrorXchg"), BufioMutations.names());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BufioMutations.of(java.util.List.of("nope")));
         assertTrue(e.getMessage().contains("nope"));
         assertSame(BufioMutations.class, BufioMutations.none().getClass());

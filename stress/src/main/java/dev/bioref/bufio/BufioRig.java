@@ -16,9 +16,15 @@ final class BufioRig {
     private BufioRig() { }
 
     static DmBufio module(BufioMutations m) {
+        return module(m, p -> { });
+    }
+
+    /** The module with the rig's parameters, then {@code tune}'s changes. */
+    static DmBufio module(BufioMutations m, java.util.function.Consumer<DmBufio.Params> tune) {
         DmBufio.Params p = new DmBufio.Params();
         p.waitTimeoutNanos = 5_000_000_000L;     // a hang is a failure with a diagnosis
         p.watermarkWriteback = false;             // only the race under test writes
+        tune.accept(p);
         return new DmBufio(p, m, BufioQuirks.none());
     }
 

@@ -26,7 +26,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  *
  * <p>With {@code BufioMutations.completionClearsDirty} (M1, BSD-style clearing at completion)
  * the mark is lost whenever it runs first: the mutant
- * {@code dev.bioref.bufio.mutants.RedirtyVsWriteEndio_CompletionClearsDirty} must fail.
+ * {@code dev.bioref.bufio.mutants.RedirtyVsWriteEndio_CompletionClearsDirty} must fail. With
+ * {@code BufioMutations.nonAtomicDirtyClear} (M6: the completion clears WRITING with a load, then a
+ * store) a mark between the two is overwritten: {@code RedirtyVsWriteEndio_NonAtomicDirtyClear} must fail.
  *
  * <p>Run just this test:
  * <pre>mvn -o -B -pl stress -am verify -Djcstress.tests=RedirtyVsWriteEndio -Djcstress.mode=quick</pre>
@@ -56,6 +58,9 @@ public class RedirtyVsWriteEndio {
         c.writeDirtyBuffersAsync();          // DIRTY cleared, WRITING set, the write held by the gate
         if (gate.held() != 1) throw new IllegalStateException("expected one held write, gate " + gate);
     }
+
+    /** The client (mutants set its test seams). */
+    public Client client() { return c; }
 
     /** Modify, then mark: dm_bufio_mark_buffer_dirty while the write is in flight. */
     @Actor
