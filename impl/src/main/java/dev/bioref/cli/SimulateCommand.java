@@ -71,8 +71,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--fix", description = "With --stack uvm: fix one rough-edge switch on top of --mode (repeatable), e.g. re12SyncVrefsFreeVnode.")
     List<String> fix = new ArrayList<>();
     @Option(names = "--trace", paramLabel = "FILE", description = "With --stack hammer: write the HAMMER io layer's trace events"
-            + " (NDJSON v1, spec HammerIoProtocol; proofs-notes/traces.md) to FILE, for ./bioref check-trace FILE --spec HammerIoProtocol.")
+            + " (NDJSON v1, spec HammerIoProtocol; proofs-notes/traces.md) to FILE, for ./bioref check-trace FILE --spec HammerIoProtocol."
+            + " Without --ops, --trace runs " + TRACE_OPS + " operations (about 40 events each: TLC checks a few hundred events a second).")
     java.nio.file.Path trace;
+    /** --trace's default operation count: the default 20,000 operations would log about 800,000 events. */
+    static final int TRACE_OPS = 300;
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
     boolean progress;
     @Option(names = "--no-progress", description = "Never show the progress bar.")
@@ -179,6 +182,7 @@ public final class SimulateCommand implements Callable<Integer> {
                     "--trace records one run: use it without --schedules (was --schedules " + schedules + ")");
         }
         if (trace != null) {
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--ops")) o.ops = TRACE_OPS;
             try {
                 o.ioTrace = dev.bioref.trace.TraceLog.toFile("HammerIoProtocol", trace);
             } catch (java.io.IOException e) {

@@ -77,10 +77,8 @@ public final class HammerIoTrace {
     synchronized void unmodelled(HammerIo io, String op) {
         if (quiet.get() > 0 || io.type == HammerIoType.DUMMY || cut.containsKey(io)) return;
         cut.put(io, true);
-        log.event(TraceLog_UNMODELLED).num("io", id(io)).str("type", type(io)).str("op", op).end();
+        log.event(dev.bioref.trace.TraceSpec.UNMODELLED).num("io", id(io)).str("type", type(io)).str("op", op).end();
     }
-
-    private static final String TraceLog_UNMODELLED = dev.bioref.trace.TraceSpec.UNMODELLED;
 
     private synchronized void write(HammerIo io, String action, String thread, boolean reclaim) {
         if (quiet.get() > 0 || io.type == HammerIoType.DUMMY || cut.containsKey(io)) return;
