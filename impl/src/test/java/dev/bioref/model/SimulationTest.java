@@ -109,6 +109,6 @@ class SimulationTest {
         assertTrue(e.getMessage().contains("depth must be at least 1, was 0"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Simulation(runner, System.out, 5, 0, 1));
         assertEquals(List.of("-simulate", "num=20", "-depth", "10", "-seed", "3"),
-                runner.simulateCommand("Counter.cfg", "Counter", 10, 20, 3).subList(8, 14));
+                runner.simulateCommand("Counter.cfg", "Counter", 10, 20, 3).subList(9, 15));
     }
 }
