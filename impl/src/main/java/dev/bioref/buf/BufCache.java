@@ -965,7 +965,8 @@ public final class BufCache implements AutoCloseable {
                         bqdrop(bp);
                         return null;
                     }
-                    int lkflags = BufLock.LK_EXCLUSIVE | BufLock.LK_SLEEPFAIL;
+                    int lkflags = mut.getblkSkipsRecheck ? BufLock.LK_EXCLUSIVE   // mutation: no re-check
+                            : BufLock.LK_EXCLUSIVE | BufLock.LK_SLEEPFAIL;
                     if ((blkflags & GETBLK_PCATCH) != 0) lkflags |= BufLock.LK_PCATCH;
                     int error = bp.b_lock.lock(lkflags, "getblk", slptimeoNanos);
                     if (error != 0) {
@@ -975,7 +976,7 @@ public final class BufCache implements AutoCloseable {
                     }
                 }
                 bqdrop(bp);
-                if (bp.b_vp != vp || bp.b_loffset != loffset) {
+                if (!mut.getblkSkipsRecheck && (bp.b_vp != vp || bp.b_loffset != loffset)) {
                     bp.b_lock.unlock();   // recycled while we slept
                     continue;
                 }

@@ -30,5 +30,12 @@ public final class BufMutations {
     /** biodone_sync sets BIO_DONE but skips the wakeup of a BIO_WANT sleeper (L3770-3790). */
     public volatile boolean biodoneSkipsWakeup;
 
+    /**
+     * getblk locks a buffer it found without LK_SLEEPFAIL (L2764-2771) and skips the identity
+     * re-check after the lock (L2784-2791): a header recycled while getblk slept on its lock is
+     * returned as the block asked for (the re-check after a lock was slept on, issue 13).
+     */
+    public volatile boolean getblkSkipsRecheck;
+
     public static BufMutations none() { return new BufMutations(); }
 }
