@@ -168,6 +168,82 @@ class HammerWaitSitesTest {
         assertTrue(lost, "unlockSkipsWakeup not caught");
     }
 
+    /**
+     * H9 (h1lk): hammer_ref_interlock's second phase (hammer_subs.c) vs hammer_ref_interlock_done:
+     * the holder took the first ref with the interlock (CHECK pending, it is loading the
+     * structure); a second referencer must wait until the holder is done, then return false
+     * (loaded by someone else).
+     */
+    static WaitProbe.Scenario refInterlock(HammerMutations unused) {
+        HammerLock lk = new HammerLock();
+        assertTrue(lk.refInterlock(), "the first ref takes the interlock");   // the holder: CHECK | LOCKED, refs 1
+        boolean[] ret = new boolean[2];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                boolean mine = lk.refInterlock();
+                synchronized (ret) { ret[0] = true; ret[1] = mine; }
+            }
+            public String wmesg() { return "h1lk"; }
+            public void wake() { lk.refInterlockDone(); }
+            public boolean done() { return (lk.refs.get() & HammerLock.REFS_CHECK) == 0; }
+            public void cleanup() {
+                synchronized (ret) { assertFalse(ret[1], "the second referencer took over a CHECK its holder cleared: " + lk); }
+                lk.rel();
+                lk.rel();
+                assertEquals(0, lk.refs.get(), "refs or flags left: " + lk);
+            }
+        };
+    }
+
+    @Test void refInterlockWaitsForTheLoader() throws Exception {
+        site(HammerWaitSitesTest::refInterlock, null, null);
+        KernMutations.refInterlockSkipsWait = true;
+        assertEquals(EARLY, WaitProbe.held(refInterlock(null)), "refInterlockSkipsWait not caught");
+        KernMutations.reset();
+        KernMutations.interlockDoneSkipsWakeup = true;
+        boolean lost = false;
+        for (int i = 0; i < 5 && !lost; i++) lost = WaitProbe.held(refInterlock(null)) == LOST;
+        assertTrue(lost, "interlockDoneSkipsWakeup (ref_interlock_done) not caught");
+    }
+
+    /**
+     * H9 (h0lk): hammer_rel_interlock dropping the last ref (hammer_subs.c) while another
+     * thread holds the interlock, vs hammer_put_interlock: the last referencer must wait for
+     * the interlock, then take it for the 1 to 0 disposal (returns true).
+     */
+    static WaitProbe.Scenario relInterlock(HammerMutations unused) {
+        HammerLock lk = new HammerLock();
+        assertTrue(lk.refInterlock(), "the holder takes the interlock");   // refs 1, CHECK | LOCKED
+        lk.ref();                                                            // the waiter's ref: refs 2
+        lk.rel();                                                            // the holder keeps only the interlock: refs 1
+        boolean[] ret = new boolean[2];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                boolean dispose = lk.relInterlock();
+                synchronized (ret) { ret[0] = true; ret[1] = dispose; }
+                if (dispose) lk.relInterlockDone();
+            }
+            public String wmesg() { return "h0lk"; }
+            public void wake() { lk.putInterlock(0); }
+            public boolean done() { return !lk.interlocked() || lk.rowner == null; }
+            public void cleanup() {
+                synchronized (ret) { assertTrue(ret[1], "the last referencer did not take the interlock to dispose: " + lk); }
+                assertEquals(0, lk.refs.get(), "refs or flags left: " + lk);
+            }
+        };
+    }
+
+    @Test void relInterlockWaitsForTheInterlock() throws Exception {
+        site(HammerWaitSitesTest::relInterlock, null, null);
+        KernMutations.relInterlockSkipsWait = true;
+        assertEquals(EARLY, WaitProbe.held(relInterlock(null)), "relInterlockSkipsWait not caught");
+        KernMutations.reset();
+        KernMutations.interlockDoneSkipsWakeup = true;
+        boolean lost = false;
+        for (int i = 0; i < 5 && !lost; i++) lost = WaitProbe.held(relInterlock(null)) == LOST;
+        assertTrue(lost, "interlockDoneSkipsWakeup (put_interlock) not caught");
+    }
+
     /** H6: hammer_io_direct_wait (io:L1844) vs hammer_io_direct_write_complete (io:L1820-1824). */
     static WaitProbe.Scenario directWait(HammerMutations m) {
         HammerMount hmp = mount(options(), m, HammerHooks.NONE);
