@@ -226,7 +226,7 @@ public final class BufCache implements AutoCloseable {
                 int flags = runningbufreq.get();
                 if (flags == 0) break;
                 if (runningbufreq.compareAndSet(flags, 0)) {
-                    Sleepq.wakeup(runningbufreq);
+                    if (!mut.runningbufwakeupSkipsWakeup) Sleepq.wakeup(runningbufreq);
                     break;
                 }
             }
@@ -268,6 +268,7 @@ public final class BufCache implements AutoCloseable {
             long ticket = Sleepq.tsleep_interlock(runningbufreq);
             int flags = runningbufreq.getAndIncrement();
             if (runningbufspace.get() > limit || flags != 0) {
+                if (mut.waitrunningbufspaceSkipsWait) return;   // mutation: no throttle
                 Sleepq.tsleep(runningbufreq, ticket, "wdrn1", hz);
             }
         }
@@ -334,7 +335,10 @@ public final class BufCache implements AutoCloseable {
             long ticket = Sleepq.tsleep_interlock(bd_wake_chan[mi]);
             bd_wake_ary.incrementAndGet(mi);
             int j = bd_wake_index.get();
-            if (i - j >= 0) Sleepq.tsleep(bd_wake_chan[mi], ticket, "flstik", hz);
+            if (i - j >= 0) {
+                if (mut.bdWaitSkipsWait) return;   // mutation: no throttle
+                Sleepq.tsleep(bd_wake_chan[mi], ticket, "flstik", hz);
+            }
             totalspace = runningbufspace.get() + dirtykvaspace.get() - params.hidirtybufspace();
         }
     }

@@ -37,5 +37,12 @@ public final class BufMutations {
      */
     public volatile boolean getblkSkipsRecheck;
 
+    /** bd_wait returns instead of sleeping on its ticket (L480-484): the writer is not throttled. */
+    public volatile boolean bdWaitSkipsWait;
+    /** waitrunningbufspace returns instead of sleeping while too much write I/O is in flight (L329-332). */
+    public volatile boolean waitrunningbufspaceSkipsWait;
+    /** runningbufwakeup clears runningbufreq but skips {@code wakeup(&runningbufreq)} (L275). */
+    public volatile boolean runningbufwakeupSkipsWakeup;
+
     public static BufMutations none() { return new BufMutations(); }
 }

@@ -29,7 +29,7 @@ class BufWaitSitesTest {
     static void site(Function<BufMutations, WaitProbe.Scenario> make, dev.bioref.kern.PausePoint point,
                      Consumer<BufMutations> skipsWait, Consumer<BufMutations> skipsWakeup) throws Exception {
         assertEquals(WOKEN, WaitProbe.held(make.apply(BufMutations.none())), "held back");
-        assertEquals(WOKEN, WaitProbe.windowAt(make.apply(BufMutations.none()), point), "wakeup at " + point);
+        if (point != null) assertEquals(WOKEN, WaitProbe.windowAt(make.apply(BufMutations.none()), point), "wakeup at " + point);
         assertEquals(WOKEN, WaitProbe.window(make.apply(BufMutations.none())), "wakeup in the tsleep window");
         assertEquals(0, WaitProbe.race(() -> make.apply(BufMutations.none()), 8, SEED),
                 "free race, replay with -Dbioref.waits.seed=" + SEED);
@@ -124,5 +124,35 @@ class BufWaitSitesTest {
 
     @Test void biowaitSite() throws Exception {
         site(BufWaitSitesTest::biowait, dev.bioref.kern.PausePoint.BIOWAIT_INTERLOCKED, m -> m.biowaitSkipsWait = true, m -> m.biodoneSkipsWakeup = true);
+    }
+
+    /**
+     * B5: waitrunningbufspace (L323, sleep "wdrn1" L329-332) vs runningbufwakeup's wakeup
+     * (L256, L275): two 1K writes held at the device put 2K in flight, over 4/6 of a 2K
+     * hirunningspace; completing one brings it to 1K and clears runningbufreq. hz is raised to
+     * 60 s, so only the wakeup (or the watchdog, after which the loop re-checks) ends the sleep.
+     */
+    static WaitProbe.Scenario runningSpace(BufMutations m) {
+        GateCompleter gate = new GateCompleter();
+        BufCache c = make(Params.forTest(16, BLK).withHirunningspace(2L * BLK), m);
+        c.setHz(TimeUnit.SECONDS.toNanos(60));
+        Vnode vp = c.vnode("dev0", device(16, gate), BLK);
+        gate.shut();
+        c.bawrite(fill(c, vp, 0, pattern(1, BLK)));
+        c.bawrite(fill(c, vp, BLK, pattern(2, BLK)));
+        long limit = 2L * BLK * 4 / 6;
+        assertTrue(c.view().runningbufspace() > limit, "not over the limit: " + c.view().runningbufspace());
+        return new WaitProbe.Scenario() {
+            public void waitFor() { c.waitrunningbufspace(); }
+            public String wmesg() { return "wdrn1"; }
+            public void wake() { assertTrue(gate.completeOne(), "no write held"); }
+            public boolean done() { return c.view().runningbufspace() <= limit; }
+            public void cleanup() { gate.open(); drain(c); }
+            public void abandon() { gate.open(); }
+        };
+    }
+
+    @Test void runningSpaceSite() throws Exception {
+        site(BufWaitSitesTest::runningSpace, null, m -> m.waitrunningbufspaceSkipsWait = true, m -> m.runningbufwakeupSkipsWakeup = true);
     }
 }
