@@ -68,6 +68,12 @@ public final class HammerFlusher {
     final Object groupLockChan = new Object();         // &flusher.group_lock
 
     // ---- test seams
+    /** The master thread, or null (tests: to find it in Sleepq.sleeping()). */
+    Thread masterTd() { return master; }
+
+    /** Wakes the master as hammer_flusher_async would (tests: rescue after an asyncSkipsWakeup mutant). */
+    void wakeMasterForTest() { Sleepq.wakeup(signalChan); }
+
     /**
      * Flusher Lincheck: with no flusher threads, {@link #async} only signals, as it does for a
      * master thread, instead of running the master's loop on the caller; the test calls
@@ -125,7 +131,7 @@ public final class HammerFlusher {
         }
         int seq = flg != null ? flg.seq : next++;
         if (threaded() || externalMaster) {
-            if (signal++ == 0) Sleepq.wakeup(signalChan);
+            if (signal++ == 0 && !hmp.mutations.asyncSkipsWakeup) Sleepq.wakeup(signalChan);
         } else {
             runInline();
         }
@@ -224,6 +230,12 @@ public final class HammerFlusher {
                 if (exiting && hmp.criticalError) dropGroupsLeftByCriticalError();
                 if (abandon || (exiting && flushGroupList.isEmpty())) break;
                 while (signal == 0) {
+                    if (hmp.mutations.masterIdleSkipsWait && !abandon && !exiting) {   // mutation: poll, never sleep
+                        hmp.fsToken.reltoken();
+                        Thread.yield();
+                        hmp.fsToken.gettoken();
+                        continue;
+                    }
                     long t = Sleepq.tsleep_interlock(signalChan);
                     if (signal != 0) break;
                     Sleepq.tsleep(signalChan, t, "hmrwwa", 0);

@@ -65,6 +65,15 @@ public final class HammerMutations {
     /** io_complete drops io_running_space below half the limit but skips the io_running_wakeup wakeup (io:L1120-1125). */
     public boolean completeSkipsBacklogWakeup;
 
+    /**
+     * The flusher master, idle, polls flusher.signal instead of sleeping on it (fl:L286-287):
+     * it releases and retakes fs_token in a loop and never sleeps "hmrwwa" (does not wait).
+     * Read on every poll, so a test can turn it off again.
+     */
+    public volatile boolean masterIdleSkipsWait;
+    /** hammer_flusher_async bumps flusher.signal but skips {@code wakeup(&hmp->flusher.signal)} (fl:L115-116): an idle master is not woken. */
+    public volatile boolean asyncSkipsWakeup;
+
     // ---- early returns that leave something held (issue 13)
     /** hammer_io_inval's EAGAIN return (io:L470-475) keeps the bp locked instead of bqrelse'ing it. */
     public boolean invalKeepsBufferLocked;

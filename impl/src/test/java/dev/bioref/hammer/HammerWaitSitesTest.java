@@ -244,6 +244,69 @@ class HammerWaitSitesTest {
         assertTrue(lost, "interlockDoneSkipsWakeup (put_interlock) not caught");
     }
 
+    /** The flusher master of {@code hmp} once it is asleep at "hmrwwa" (idle), or null if it is not within {@code millis}. */
+    static Thread idleMaster(HammerMount hmp, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        do {
+            for (java.util.Map.Entry<Thread, String> e : dev.bioref.kern.Sleepq.sleeping().entrySet()) {
+                if (e.getValue().equals("hmrwwa") && e.getKey() == hmp.flusher.masterTd()) return e.getKey();
+            }
+            Thread.sleep(1);
+        } while (System.nanoTime() < deadline);
+        return null;
+    }
+
+    /** A threaded mount whose flusher master has gone idle, with one key written and not yet synced. */
+    static HammerMount threadedWithWork(HammerMutations m) throws InterruptedException {
+        HammerOptions o = options();
+        o.flusherThreads = 2;
+        HammerMount hmp = mount(o, m, HammerHooks.NONE);
+        hmp.put(1, bytes(10, 1));
+        return hmp;
+    }
+
+    /**
+     * H13 (hmrwwa): the idle flusher master sleeps on flusher.signal (fl:L286-287) until
+     * hammer_flusher_async bumps it and wakes it (fl:L115-116). Held: the master must be seen
+     * asleep at "hmrwwa" while idle (masterIdleSkipsWait polls instead and never is); then a
+     * sync on a second thread must return within 10 s (asyncSkipsWakeup leaves the master
+     * asleep with signal set and the syncer asleep in "hmrfls": the wakeup is lost; the test
+     * then wakes the master itself so the mount can be closed).
+     */
+    @Test void flusherMasterIdleSite() throws Exception {
+        for (int variant = 0; variant < 3; variant++) {
+            HammerMutations m = new HammerMutations();
+            if (variant == 1) m.masterIdleSkipsWait = true;
+            if (variant == 2) m.asyncSkipsWakeup = true;
+            HammerMount hmp = threadedWithWork(m);
+            try {
+                Thread master = idleMaster(hmp, variant == 1 ? 500 : 10_000);
+                if (variant == 1) {
+                    assertNull(master, "masterIdleSkipsWait not caught: the master slept at hmrwwa");
+                    m.masterIdleSkipsWait = false;
+                    continue;
+                }
+                assertNotNull(master, "the idle master never slept at hmrwwa; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                Thread syncer = new Thread(hmp::sync, "syncer");
+                syncer.setDaemon(true);
+                syncer.start();
+                syncer.join(variant == 2 ? 1_000 : 10_000);
+                if (variant == 0) {
+                    assertFalse(syncer.isAlive(), "sync did not return: the master was not woken; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                } else {
+                    assertTrue(syncer.isAlive() && "hmrwwa".equals(dev.bioref.kern.Sleepq.sleepingOn(master)),
+                            "asyncSkipsWakeup not caught: the master was woken");
+                    m.asyncSkipsWakeup = false;
+                    hmp.flusher.wakeMasterForTest();
+                    syncer.join(10_000);
+                    assertFalse(syncer.isAlive(), "sync did not return after the rescue wakeup");
+                }
+            } finally {
+                hmp.close();
+            }
+        }
+    }
+
     /** H6: hammer_io_direct_wait (io:L1844) vs hammer_io_direct_write_complete (io:L1820-1824). */
     static WaitProbe.Scenario directWait(HammerMutations m) {
         HammerMount hmp = mount(options(), m, HammerHooks.NONE);
