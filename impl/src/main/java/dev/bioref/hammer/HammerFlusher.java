@@ -74,6 +74,12 @@ public final class HammerFlusher {
     /** Wakes the master as hammer_flusher_async would (tests: rescue after an asyncSkipsWakeup mutant). */
     void wakeMasterForTest() { Sleepq.wakeup(signalChan); }
 
+    /** Wakes every slave and the master's ready-list wait (tests: rescue after a dispatch or slave-done mutant). */
+    void wakeSlavesForTest() {
+        for (Slave s : slaves) Sleepq.wakeup(s);
+        Sleepq.wakeup(readyChan);
+    }
+
     /**
      * Flusher Lincheck: with no flusher threads, {@link #async} only signals, as it does for a
      * master thread, instead of running the master's loop on the caller; the test calls
@@ -378,7 +384,7 @@ public final class HammerFlusher {
             s.runstate = 1;
             readyList.remove(s);
             runList.add(s);
-            Sleepq.wakeup(s);
+            if (!hmp.mutations.dispatchSkipsWakeup) Sleepq.wakeup(s);
         }
         while (!runList.isEmpty()) {
             long t = Sleepq.tsleep_interlock(readyChan);
@@ -393,6 +399,12 @@ public final class HammerFlusher {
         try {
             for (;;) {
                 while (s.runstate == 0) {
+                    if (hmp.mutations.slaveIdleSkipsWait) {   // mutation: poll, never sleep
+                        hmp.fsToken.reltoken();
+                        Thread.yield();
+                        hmp.fsToken.gettoken();
+                        continue;
+                    }
                     long t = Sleepq.tsleep_interlock(s);
                     if (s.runstate != 0) break;
                     Sleepq.tsleep(s, t, "hmrssw", 0);
@@ -410,7 +422,7 @@ public final class HammerFlusher {
                 s.flg = null;
                 runList.remove(s);
                 readyList.add(s);
-                Sleepq.wakeup(readyChan);
+                if (!hmp.mutations.slaveDoneSkipsWakeup) Sleepq.wakeup(readyChan);
             }
         } finally {
             s.td = null;

@@ -307,6 +307,59 @@ class HammerWaitSitesTest {
         }
     }
 
+    /** Threads of {@code hmp}'s flusher asleep at {@code wmesg} now (slaves are named hammer-flusher-slave-N). */
+    static long asleepAt(String wmesg, String namePrefix) {
+        return dev.bioref.kern.Sleepq.sleeping().entrySet().stream()
+                .filter(e -> e.getValue().equals(wmesg) && e.getKey().getName().startsWith(namePrefix)).count();
+    }
+
+    /**
+     * H13b (hmrssw, hmrfcc): idle slaves sleep on themselves until the master hands them a
+     * group and wakes them (fl:L388-408); the master then sleeps on the ready list ("hmrfcc")
+     * until every slave is back and has woken it (fl:L461 slave loop). Held: both slaves must be
+     * seen asleep at "hmrssw" while idle (slaveIdleSkipsWait polls and never is); then a sync
+     * on a second thread must return. dispatchSkipsWakeup and slaveDoneSkipsWakeup each leave
+     * the master asleep at "hmrfcc" and the syncer blocked (a lost wakeup); the test then wakes
+     * them itself so the mount can be closed.
+     */
+    @Test void flusherSlaveSites() throws Exception {
+        for (int variant = 0; variant < 4; variant++) {
+            HammerMutations m = new HammerMutations();
+            if (variant == 1) m.slaveIdleSkipsWait = true;
+            if (variant == 2) m.dispatchSkipsWakeup = true;
+            if (variant == 3) m.slaveDoneSkipsWakeup = true;
+            HammerMount hmp = threadedWithWork(m);
+            try {
+                assertNotNull(idleMaster(hmp, 10_000), "the idle master never slept at hmrwwa");
+                long deadline = System.nanoTime() + (variant == 1 ? 500 : 10_000) * 1_000_000L;
+                while (asleepAt("hmrssw", "hammer-flusher-slave-") < 2 && System.nanoTime() < deadline) Thread.sleep(1);
+                if (variant == 1) {
+                    assertEquals(0, asleepAt("hmrssw", "hammer-flusher-slave-"), "slaveIdleSkipsWait not caught: a slave slept");
+                    m.slaveIdleSkipsWait = false;
+                    continue;
+                }
+                assertEquals(2, asleepAt("hmrssw", "hammer-flusher-slave-"), "idle slaves not asleep at hmrssw: " + dev.bioref.kern.Sleepq.sleeping());
+                Thread syncer = new Thread(hmp::sync, "syncer");
+                syncer.setDaemon(true);
+                syncer.start();
+                syncer.join(variant == 0 ? 10_000 : 1_000);
+                if (variant == 0) {
+                    assertFalse(syncer.isAlive(), "sync did not return; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                } else {
+                    assertTrue(syncer.isAlive() && asleepAt("hmrfcc", "hammer-flusher-master") == 1,
+                            m + " not caught: the master is not stuck at hmrfcc; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                    m.dispatchSkipsWakeup = false;
+                    m.slaveDoneSkipsWakeup = false;
+                    hmp.flusher.wakeSlavesForTest();
+                    syncer.join(10_000);
+                    assertFalse(syncer.isAlive(), "sync did not return after the rescue wakeups");
+                }
+            } finally {
+                hmp.close();
+            }
+        }
+    }
+
     /** H6: hammer_io_direct_wait (io:L1844) vs hammer_io_direct_write_complete (io:L1820-1824). */
     static WaitProbe.Scenario directWait(HammerMutations m) {
         HammerMount hmp = mount(options(), m, HammerHooks.NONE);
