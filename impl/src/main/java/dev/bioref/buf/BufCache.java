@@ -209,7 +209,7 @@ public final class BufCache implements AutoCloseable {
             int flags = needsbuffer.get();
             if ((flags & VFS_BIO_NEED_BUFSPACE) == 0) break;
             if (needsbuffer.compareAndSet(flags, flags & ~VFS_BIO_NEED_BUFSPACE)) {
-                Sleepq.wakeup(needsbuffer);
+                if (!mut.bufspacewakeupSkipsWakeup) Sleepq.wakeup(needsbuffer);
                 break;
             }
         }
@@ -1142,6 +1142,7 @@ public final class BufCache implements AutoCloseable {
                     // nobody (the seed's L2177 order): look again instead of sleeping (deviation B27).
                     return null;
                 }
+                if (mut.getnewbufSkipsWait) return null;   // mutation: no sleep, the caller looks up again at once
                 while ((needsbuffer.get() & flags) != 0) {
                     long ticket = Sleepq.tsleep_interlock(needsbuffer);
                     if ((needsbuffer.get() & flags) != 0) {

@@ -44,5 +44,10 @@ public final class BufMutations {
     /** runningbufwakeup clears runningbufreq but skips {@code wakeup(&runningbufreq)} (L275). */
     public volatile boolean runningbufwakeupSkipsWakeup;
 
+    /** getnewbuf finds no buffer and returns at once instead of sleeping "newbuf"/"bufspc" on needsbuffer (L2168-2189). */
+    public volatile boolean getnewbufSkipsWait;
+    /** bufspacewakeup clears VFS_BIO_NEED_BUFSPACE but skips {@code wakeup(&needsbuffer)} (L228-240). */
+    public volatile boolean bufspacewakeupSkipsWakeup;
+
     public static BufMutations none() { return new BufMutations(); }
 }
