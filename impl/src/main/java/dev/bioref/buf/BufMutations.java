@@ -46,7 +46,7 @@ public final class BufMutations {
 
     /** getnewbuf finds no buffer and returns at once instead of sleeping "newbuf"/"bufspc" on needsbuffer (L2168-2189). */
     public volatile boolean getnewbufSkipsWait;
-    /** bufspacewakeup clears VFS_BIO_NEED_BUFSPACE but skips {@code wakeup(&needsbuffer)} (L228-240). */
+    /** bufspacewakeup clears VFS_BIO_NEED_BUFSPACE but skips {@code wakeup(&needsbuffer)} (L228, the wakeup at L242). */
     public volatile boolean bufspacewakeupSkipsWakeup;
 
     public static BufMutations none() { return new BufMutations(); }
