@@ -211,7 +211,7 @@ class BufWaitSitesTest {
 
     /**
      * Held and window only: the seeded free race (spurious wakeups) saw getnewbuf return without
-     * a sleep before the waker ran in 2 of 8 rounds (seed 13), not yet explained (waits.md §9.4);
+     * a sleep before the waker ran in 2 of 8 rounds (seed 13), not yet explained (waits.md §9.5);
      * the race side of this site stays with JCStress GetnewbufLostWakeup and SeedQuirksTest.
      */
     @Test void newbufSite() throws Exception {
