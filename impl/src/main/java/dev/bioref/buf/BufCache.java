@@ -290,7 +290,7 @@ public final class BufCache implements AutoCloseable {
             int flags = needsbuffer.get();
             if ((flags & VFS_BIO_NEED_BUFSPACE) == 0) break;
             if (needsbuffer.compareAndSet(flags, flags & ~VFS_BIO_NEED_BUFSPACE)) {
-                Sleepq.wakeup(needsbuffer);
+                if (!mut.bufspacewakeupSkipsWakeup) Sleepq.wakeup(needsbuffer);
                 break;
             }
         }
@@ -307,7 +307,7 @@ public final class BufCache implements AutoCloseable {
                 int flags = runningbufreq.get();
                 if (flags == 0) break;
                 if (runningbufreq.compareAndSet(flags, 0)) {
-                    Sleepq.wakeup(runningbufreq);
+                    if (!mut.runningbufwakeupSkipsWakeup) Sleepq.wakeup(runningbufreq);
                     break;
                 }
             }
@@ -349,6 +349,7 @@ public final class BufCache implements AutoCloseable {
             long ticket = Sleepq.tsleep_interlock(runningbufreq);
             int flags = runningbufreq.getAndIncrement();
             if (runningbufspace.get() > limit || flags != 0) {
+                if (mut.waitrunningbufspaceSkipsWait) return;   // mutation: no throttle
                 Sleepq.tsleep(runningbufreq, ticket, "wdrn1", hz);
             }
         }
@@ -415,7 +416,10 @@ public final class BufCache implements AutoCloseable {
             long ticket = Sleepq.tsleep_interlock(bd_wake_chan[mi]);
             bd_wake_ary.incrementAndGet(mi);
             int j = bd_wake_index.get();
-            if (i - j >= 0) Sleepq.tsleep(bd_wake_chan[mi], ticket, "flstik", hz);
+            if (i - j >= 0) {
+                if (mut.bdWaitSkipsWait) return;   // mutation: no throttle
+                Sleepq.tsleep(bd_wake_chan[mi], ticket, "flstik", hz);
+            }
             totalspace = runningbufspace.get() + dirtykvaspace.get() - params.hidirtybufspace();
         }
     }
@@ -1096,7 +1100,8 @@ public final class BufCache implements AutoCloseable {
                         bqdrop0(bp);
                         return null;
                     }
-                    int lkflags = BufLock.LK_EXCLUSIVE | BufLock.LK_SLEEPFAIL;
+                    int lkflags = mut.getblkSkipsRecheck ? BufLock.LK_EXCLUSIVE   // mutation: no re-check
+                            : BufLock.LK_EXCLUSIVE | BufLock.LK_SLEEPFAIL;
                     if ((blkflags & GETBLK_PCATCH) != 0) lkflags |= BufLock.LK_PCATCH;
                     int error = bp.b_lock.lock(lkflags, "getblk", slptimeoNanos);
                     if (error != 0) {
@@ -1106,7 +1111,7 @@ public final class BufCache implements AutoCloseable {
                     }
                 }
                 bqdrop0(bp);
-                if (bp.b_vp != vp || bp.b_loffset != loffset) {
+                if (!mut.getblkSkipsRecheck && (bp.b_vp != vp || bp.b_loffset != loffset)) {
                     bp.b_lock.unlock();   // recycled while we slept
                     continue;
                 }
@@ -1277,6 +1282,7 @@ public final class BufCache implements AutoCloseable {
                     // nobody (the seed's L2177 order): look again instead of sleeping (deviation B27).
                     return null;
                 }
+                if (mut.getnewbufSkipsWait) return null;   // mutation: no sleep, the caller looks up again at once
                 while ((needsbuffer.get() & flags) != 0) {
                     long ticket = Sleepq.tsleep_interlock(needsbuffer);
                     if ((needsbuffer.get() & flags) != 0) {

@@ -30,5 +30,24 @@ public final class BufMutations {
     /** biodone_sync sets BIO_DONE but skips the wakeup of a BIO_WANT sleeper (L3770-3790). */
     public volatile boolean biodoneSkipsWakeup;
 
+    /**
+     * getblk locks a buffer it found without LK_SLEEPFAIL (L2764-2771) and skips the identity
+     * re-check after the lock (L2784-2791): a header recycled while getblk slept on its lock is
+     * returned as the block asked for (the re-check after a lock was slept on, issue 13).
+     */
+    public volatile boolean getblkSkipsRecheck;
+
+    /** bd_wait returns instead of sleeping on its ticket (L480-484): the writer is not throttled. */
+    public volatile boolean bdWaitSkipsWait;
+    /** waitrunningbufspace returns instead of sleeping while too much write I/O is in flight (L329-332). */
+    public volatile boolean waitrunningbufspaceSkipsWait;
+    /** runningbufwakeup clears runningbufreq but skips {@code wakeup(&runningbufreq)} (L275). */
+    public volatile boolean runningbufwakeupSkipsWakeup;
+
+    /** getnewbuf finds no buffer and returns at once instead of sleeping "newbuf"/"bufspc" on needsbuffer (L2168-2189). */
+    public volatile boolean getnewbufSkipsWait;
+    /** bufspacewakeup clears VFS_BIO_NEED_BUFSPACE but skips {@code wakeup(&needsbuffer)} (L228, the wakeup at L242). */
+    public volatile boolean bufspacewakeupSkipsWakeup;
+
     public static BufMutations none() { return new BufMutations(); }
 }

@@ -69,6 +69,18 @@ public final class HammerFlusher {
     final Object groupLockChan = new Object();         // &flusher.group_lock
 
     // ---- test seams
+    /** The master thread, or null (tests: to find it in Sleepq.sleeping()). */
+    Thread masterTd() { return master; }
+
+    /** Wakes the master as hammer_flusher_async would (tests: rescue after an asyncSkipsWakeup mutant). */
+    void wakeMasterForTest() { Sleepq.wakeup(signalChan); }
+
+    /** Wakes every slave and the master's ready-list wait (tests: rescue after a dispatch or slave-done mutant). */
+    void wakeSlavesForTest() {
+        for (Slave s : slaves) Sleepq.wakeup(s);
+        Sleepq.wakeup(readyChan);
+    }
+
     /**
      * Flusher Lincheck: with no flusher threads, {@link #async} only signals, as it does for a
      * master thread, instead of running the master's loop on the caller; the test calls
@@ -126,7 +138,7 @@ public final class HammerFlusher {
         }
         int seq = flg != null ? flg.seq : next++;
         if (threaded() || externalMaster) {
-            if (signal++ == 0) Sleepq.wakeup(signalChan);
+            if (signal++ == 0 && !hmp.mutations.asyncSkipsWakeup) Sleepq.wakeup(signalChan);
         } else {
             runInline();
         }
@@ -225,6 +237,12 @@ public final class HammerFlusher {
                 if (exiting && hmp.criticalError) dropGroupsLeftByCriticalError();
                 if (abandon || (exiting && flushGroupList.isEmpty())) break;
                 while (signal == 0) {
+                    if (hmp.mutations.masterIdleSkipsWait && !abandon && !exiting) {   // mutation: poll, never sleep
+                        hmp.fsToken.reltoken();
+                        Thread.yield();
+                        hmp.fsToken.gettoken();
+                        continue;
+                    }
                     long t = Sleepq.tsleep_interlock(signalChan);
                     if (signal != 0) break;
                     Sleepq.tsleep(signalChan, t, "hmrwwa", 0);
@@ -367,7 +385,7 @@ public final class HammerFlusher {
             s.runstate = 1;
             readyList.remove(s);
             runList.add(s);
-            Sleepq.wakeup(s);
+            if (!hmp.mutations.dispatchSkipsWakeup) Sleepq.wakeup(s);
         }
         while (!runList.isEmpty()) {
             long t = Sleepq.tsleep_interlock(readyChan);
@@ -382,6 +400,12 @@ public final class HammerFlusher {
         try {
             for (;;) {
                 while (s.runstate == 0) {
+                    if (hmp.mutations.slaveIdleSkipsWait) {   // mutation: poll, never sleep
+                        hmp.fsToken.reltoken();
+                        Thread.yield();
+                        hmp.fsToken.gettoken();
+                        continue;
+                    }
                     long t = Sleepq.tsleep_interlock(s);
                     if (s.runstate != 0) break;
                     Sleepq.tsleep(s, t, "hmrssw", 0);
@@ -399,7 +423,7 @@ public final class HammerFlusher {
                 s.flg = null;
                 runList.remove(s);
                 readyList.add(s);
-                Sleepq.wakeup(readyChan);
+                if (!hmp.mutations.slaveDoneSkipsWakeup) Sleepq.wakeup(readyChan);
             }
         } finally {
             s.td = null;

@@ -95,6 +95,7 @@ public final class HammerLock {
             int lv = refs.get();
             if ((lv & REFS_CHECK) == 0) return false;              // another thread handled it
             if ((lv & REFS_LOCKED) != 0) {
+                if (KernMutations.refInterlockSkipsWait) return false;   // mutation: CHECK still pending
                 long t = Sleepq.tsleep_interlock(refsChan);
                 if (refs.compareAndSet(lv, lv | REFS_WANTED)) Sleepq.tsleep(refsChan, t, "h1lk", 0);
             } else if (refs.compareAndSet(lv, lv | REFS_LOCKED)) {
@@ -110,7 +111,7 @@ public final class HammerLock {
             int lv = refs.get();
             if (refs.compareAndSet(lv, lv & ~REFS_FLAGS)) {
                 rowner = null;
-                if ((lv & REFS_WANTED) != 0) Sleepq.wakeup(refsChan);
+                if ((lv & REFS_WANTED) != 0 && !KernMutations.interlockDoneSkipsWakeup) Sleepq.wakeup(refsChan);
                 return;
             }
         }
@@ -128,6 +129,8 @@ public final class HammerLock {
                         rowner = Thread.currentThread();
                         return true;
                     }
+                } else if (KernMutations.relInterlockSkipsWait) {
+                    if (refs.compareAndSet(lv, lv - 1)) return false;     // mutation: last ref gone under another's interlock
                 } else {
                     long t = Sleepq.tsleep_interlock(refsChan);
                     if (refs.compareAndSet(lv, lv | REFS_WANTED)) Sleepq.tsleep(refsChan, t, "h0lk", 0);
@@ -146,7 +149,7 @@ public final class HammerLock {
             if ((lv & ~REFS_FLAGS) == 0) nlv &= ~REFS_CHECK;
             if (refs.compareAndSet(lv, nlv)) {
                 rowner = null;
-                if ((lv & REFS_WANTED) != 0) Sleepq.wakeup(refsChan);
+                if ((lv & REFS_WANTED) != 0 && !KernMutations.interlockDoneSkipsWakeup) Sleepq.wakeup(refsChan);
                 return;
             }
         }
@@ -174,7 +177,7 @@ public final class HammerLock {
             if ((nlv & ~REFS_FLAGS) == 0 || error == 0) nlv &= ~REFS_CHECK;
             if (refs.compareAndSet(lv, nlv)) {
                 rowner = null;
-                if ((lv & REFS_WANTED) != 0) Sleepq.wakeup(refsChan);
+                if ((lv & REFS_WANTED) != 0 && !KernMutations.interlockDoneSkipsWakeup) Sleepq.wakeup(refsChan);
                 return;
             }
         }

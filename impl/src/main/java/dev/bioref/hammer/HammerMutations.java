@@ -65,6 +65,22 @@ public final class HammerMutations {
     /** io_complete drops io_running_space below half the limit but skips the io_running_wakeup wakeup (io:L1120-1125). */
     public boolean completeSkipsBacklogWakeup;
 
+    /**
+     * The flusher master, idle, polls flusher.signal instead of sleeping on it (fl:L286-287):
+     * it releases and retakes fs_token in a loop and never sleeps "hmrwwa" (does not wait).
+     * Read on every poll, so a test can turn it off again.
+     */
+    public volatile boolean masterIdleSkipsWait;
+    /** hammer_flusher_async bumps flusher.signal but skips {@code wakeup(&hmp->flusher.signal)} (fl:L115-116): an idle master is not woken. */
+    public volatile boolean asyncSkipsWakeup;
+
+    /** An idle flusher slave polls its runstate instead of sleeping "hmrssw" (fl:L461 slave loop); read on every poll. */
+    public volatile boolean slaveIdleSkipsWait;
+    /** The master hands a group to a ready slave (runstate 1) but skips the slave's wakeup (fl:L388-408): the slave sleeps on, the master waits for it in "hmrfcc". */
+    public volatile boolean dispatchSkipsWakeup;
+    /** A slave puts itself back on the ready list but skips {@code wakeup(&ready_list)}: the master waiting in "hmrfcc" is not woken. */
+    public volatile boolean slaveDoneSkipsWakeup;
+
     // ---- early returns that leave something held (issue 13)
     /** hammer_io_inval's EAGAIN return (io:L470-475) keeps the bp locked instead of bqrelse'ing it. */
     public boolean invalKeepsBufferLocked;

@@ -31,6 +31,13 @@ public final class KernMutations {
     /** hammer_unlock releases the lock but skips the wakeup of LOCKF_WANTED sleepers. */
     public static volatile boolean unlockSkipsWakeup;
 
+    /** hammer_ref_interlock: a second referencer returns while CHECK is pending and the interlock busy (h1lk, does not wait). */
+    public static volatile boolean refInterlockSkipsWait;
+    /** hammer_rel_interlock: the last ref is dropped while another thread holds the interlock (h0lk, does not wait). */
+    public static volatile boolean relInterlockSkipsWait;
+    /** hammer_ref_interlock_done, hammer_rel_interlock_done, hammer_put_interlock release the interlock but skip the REFS_WANTED wakeup. */
+    public static volatile boolean interlockDoneSkipsWakeup;
+
     /** Turns every switch off. */
     public static void reset() {
         tsleepSkipsWakeup = false;
@@ -40,11 +47,15 @@ public final class KernMutations {
         bioTrackSkipsWakeup = false;
         lockExSkipsWait = false;
         unlockSkipsWakeup = false;
+        refInterlockSkipsWait = false;
+        relInterlockSkipsWait = false;
+        interlockDoneSkipsWakeup = false;
     }
 
     /** True if any switch is on. */
     public static boolean any() {
         return tsleepSkipsWakeup || bufLockSkipsWait || bufLockSkipsWakeup || bioTrackSkipsWait || bioTrackSkipsWakeup
-                || lockExSkipsWait || unlockSkipsWakeup;
+                || lockExSkipsWait || unlockSkipsWakeup || refInterlockSkipsWait || relInterlockSkipsWait
+                || interlockDoneSkipsWakeup;
     }
 }

@@ -79,4 +79,40 @@ class BdSignalWakeupMutationTest {
         for (int i = 0; i < 5 && !lost; i++) lost = lostWakeup(m);
         assertTrue(lost, "bdSignalSkipsWakeup did not lose the wakeup in 5 attempts");
     }
+
+    /**
+     * bd_wait's "does not wait" side (waits.md B3): above hidirtybufspace with nothing written,
+     * the writer must sleep on its ticket; with {@code bdWaitSkipsWait} it returns at once,
+     * still above the limit.
+     */
+    @Test void bdWaitSkipsWaitReturnsAboveTheLimit() throws Exception {
+        for (boolean mutant : new boolean[] {false, true}) {
+            BufMutations m = BufMutations.none();
+            m.bdWaitSkipsWait = mutant;
+            BufCache c = BufTestSupport.cache(Params.forTest(16, BLK), m, BufQuirks.none());
+            c.setHz(TimeUnit.SECONDS.toNanos(60));
+            Vnode vp = c.vnode("dev0", BufTestSupport.device(64), BLK);
+            for (int b = 0; b < DIRTY; b++) c.bdwrite(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
+            Thread writer = new Thread(() -> {
+                Sleepq.armWatchdog(BOUND, true);
+                try {
+                    c.bd_wait(c.view().params().maxbsize());
+                } finally {
+                    Sleepq.disarmWatchdog();
+                }
+            }, "bd_wait");
+            writer.setDaemon(true);
+            writer.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (writer.isAlive() && !"flstik".equals(Sleepq.sleepingOn(writer))) {
+                assertTrue(System.nanoTime() < deadline, "the writer neither slept nor returned");
+                Thread.sleep(1);
+            }
+            boolean returnedAbove = !writer.isAlive() && c.view().dirtykvaspace() > c.view().params().hidirtybufspace();
+            assertEquals(mutant, returnedAbove, mutant ? "bdWaitSkipsWait not caught" : "bd_wait returned above hidirtybufspace");
+            for (int b = 0; b < DIRTY; b++) assertEquals(0, c.bwrite(c.getblk(vp, (long) b * BLK, BLK, 0, 0)));
+            writer.join(10_000);
+            assertFalse(writer.isAlive(), "bd_wait did not return after the writes");
+        }
+    }
 }

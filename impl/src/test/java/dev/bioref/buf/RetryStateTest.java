@@ -90,4 +90,34 @@ class RetryStateTest {
         assertEquals(0, VfsSubr.vfsync(vp, true), "the retrying vfsync");
         noErrorVisible(2 * BLK, pattern(3, BLK));
     }
+
+    /** A read that fails with EIO (bread, biowait's error) releases the buffer: a second reader gets the block and its data. */
+    @Test void breadFailsThenASecondReaderGetsTheBlock() throws Exception {
+        assertEquals(0, c.bwrite(fill(c, vp, 3 * BLK, pattern(4, BLK))));
+        Buf old = c.getblk(vp, 3 * BLK, BLK, 0, 0);
+        old.setFlags(Buf.B_INVAL);                       // drop the cached copy: the next bread goes to the device
+        c.brelse(old);
+        AtomicInteger failReads = new AtomicInteger(1);
+        vp.setStrategyFilter((cmd, off, len) ->
+                cmd == BufCmd.READ && failReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? Errno.EIO : 0);
+        Buf[] bpp = new Buf[1];
+        assertEquals(Errno.EIO, c.bread(vp, 3 * BLK, BLK, bpp), "the failed read reports EIO");
+        c.brelse(bpp[0]);
+        AtomicReference<Throwable> err = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                Buf[] b2 = new Buf[1];
+                assertEquals(0, c.bread(vp, 3 * BLK, BLK, b2), "the second reader's read");
+                assertArrayEquals(pattern(4, BLK), b2[0].b_data(), "the second reader sees other data");
+                c.bqrelse(b2[0]);
+            } catch (Throwable e) {
+                err.set(e);
+            }
+        }, "second-reader");
+        t.start();
+        t.join(5_000);
+        assertFalse(t.isAlive(), "the second reader blocked on the buffer the failed read should have released");
+        assertNull(err.get());
+        c.checkInvariants();
+    }
 }

@@ -168,6 +168,198 @@ class HammerWaitSitesTest {
         assertTrue(lost, "unlockSkipsWakeup not caught");
     }
 
+    /**
+     * H9 (h1lk): hammer_ref_interlock's second phase (hammer_subs.c) vs hammer_ref_interlock_done:
+     * the holder took the first ref with the interlock (CHECK pending, it is loading the
+     * structure); a second referencer must wait until the holder is done, then return false
+     * (loaded by someone else).
+     */
+    static WaitProbe.Scenario refInterlock(HammerMutations unused) {
+        HammerLock lk = new HammerLock();
+        assertTrue(lk.refInterlock(), "the first ref takes the interlock");   // the holder: CHECK | LOCKED, refs 1
+        boolean[] ret = new boolean[2];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                boolean mine = lk.refInterlock();
+                synchronized (ret) { ret[0] = true; ret[1] = mine; }
+            }
+            public String wmesg() { return "h1lk"; }
+            public void wake() { lk.refInterlockDone(); }
+            public boolean done() { return (lk.refs.get() & HammerLock.REFS_CHECK) == 0; }
+            public void cleanup() {
+                synchronized (ret) { assertFalse(ret[1], "the second referencer took over a CHECK its holder cleared: " + lk); }
+                lk.rel();
+                lk.rel();
+                assertEquals(0, lk.refs.get(), "refs or flags left: " + lk);
+            }
+        };
+    }
+
+    @Test void refInterlockWaitsForTheLoader() throws Exception {
+        site(HammerWaitSitesTest::refInterlock, null, null);
+        KernMutations.refInterlockSkipsWait = true;
+        assertEquals(EARLY, WaitProbe.held(refInterlock(null)), "refInterlockSkipsWait not caught");
+        KernMutations.reset();
+        KernMutations.interlockDoneSkipsWakeup = true;
+        boolean lost = false;
+        for (int i = 0; i < 5 && !lost; i++) lost = WaitProbe.held(refInterlock(null)) == LOST;
+        assertTrue(lost, "interlockDoneSkipsWakeup (ref_interlock_done) not caught");
+    }
+
+    /**
+     * H9 (h0lk): hammer_rel_interlock dropping the last ref (hammer_subs.c) while another
+     * thread holds the interlock, vs hammer_put_interlock: the last referencer must wait for
+     * the interlock, then take it for the 1 to 0 disposal (returns true).
+     */
+    static WaitProbe.Scenario relInterlock(HammerMutations unused) {
+        HammerLock lk = new HammerLock();
+        assertTrue(lk.refInterlock(), "the holder takes the interlock");   // refs 1, CHECK | LOCKED
+        lk.ref();                                                            // the waiter's ref: refs 2
+        lk.rel();                                                            // the holder keeps only the interlock: refs 1
+        boolean[] ret = new boolean[2];
+        return new WaitProbe.Scenario() {
+            public void waitFor() {
+                boolean dispose = lk.relInterlock();
+                synchronized (ret) { ret[0] = true; ret[1] = dispose; }
+                if (dispose) lk.relInterlockDone();
+            }
+            public String wmesg() { return "h0lk"; }
+            public void wake() { lk.putInterlock(0); }
+            public boolean done() { return !lk.interlocked() || lk.rowner == null; }
+            public void cleanup() {
+                synchronized (ret) { assertTrue(ret[1], "the last referencer did not take the interlock to dispose: " + lk); }
+                assertEquals(0, lk.refs.get(), "refs or flags left: " + lk);
+            }
+        };
+    }
+
+    @Test void relInterlockWaitsForTheInterlock() throws Exception {
+        site(HammerWaitSitesTest::relInterlock, null, null);
+        KernMutations.relInterlockSkipsWait = true;
+        assertEquals(EARLY, WaitProbe.held(relInterlock(null)), "relInterlockSkipsWait not caught");
+        KernMutations.reset();
+        KernMutations.interlockDoneSkipsWakeup = true;
+        boolean lost = false;
+        for (int i = 0; i < 5 && !lost; i++) lost = WaitProbe.held(relInterlock(null)) == LOST;
+        assertTrue(lost, "interlockDoneSkipsWakeup (put_interlock) not caught");
+    }
+
+    /** The flusher master of {@code hmp} once it is asleep at "hmrwwa" (idle), or null if it is not within {@code millis}. */
+    static Thread idleMaster(HammerMount hmp, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        do {
+            for (java.util.Map.Entry<Thread, String> e : dev.bioref.kern.Sleepq.sleeping().entrySet()) {
+                if (e.getValue().equals("hmrwwa") && e.getKey() == hmp.flusher.masterTd()) return e.getKey();
+            }
+            Thread.sleep(1);
+        } while (System.nanoTime() < deadline);
+        return null;
+    }
+
+    /** A threaded mount whose flusher master has gone idle, with one key written and not yet synced. */
+    static HammerMount threadedWithWork(HammerMutations m) throws InterruptedException {
+        HammerOptions o = options();
+        o.flusherThreads = 2;
+        HammerMount hmp = mount(o, m, HammerHooks.NONE);
+        hmp.put(1, bytes(10, 1));
+        return hmp;
+    }
+
+    /**
+     * H13 (hmrwwa): the idle flusher master sleeps on flusher.signal (fl:L286-287) until
+     * hammer_flusher_async bumps it and wakes it (fl:L115-116). Held: the master must be seen
+     * asleep at "hmrwwa" while idle (masterIdleSkipsWait polls instead and never is); then a
+     * sync on a second thread must return within 10 s (asyncSkipsWakeup leaves the master
+     * asleep with signal set and the syncer asleep in "hmrfls": the wakeup is lost; the test
+     * then wakes the master itself so the mount can be closed).
+     */
+    @Test void flusherMasterIdleSite() throws Exception {
+        for (int variant = 0; variant < 3; variant++) {
+            HammerMutations m = new HammerMutations();
+            if (variant == 1) m.masterIdleSkipsWait = true;
+            if (variant == 2) m.asyncSkipsWakeup = true;
+            HammerMount hmp = threadedWithWork(m);
+            try {
+                Thread master = idleMaster(hmp, variant == 1 ? 500 : 10_000);
+                if (variant == 1) {
+                    assertNull(master, "masterIdleSkipsWait not caught: the master slept at hmrwwa");
+                    m.masterIdleSkipsWait = false;
+                    continue;
+                }
+                assertNotNull(master, "the idle master never slept at hmrwwa; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                Thread syncer = new Thread(hmp::sync, "syncer");
+                syncer.setDaemon(true);
+                syncer.start();
+                syncer.join(variant == 2 ? 1_000 : 10_000);
+                if (variant == 0) {
+                    assertFalse(syncer.isAlive(), "sync did not return: the master was not woken; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                } else {
+                    assertTrue(syncer.isAlive() && "hmrwwa".equals(dev.bioref.kern.Sleepq.sleepingOn(master)),
+                            "asyncSkipsWakeup not caught: the master was woken");
+                    m.asyncSkipsWakeup = false;
+                    hmp.flusher.wakeMasterForTest();
+                    syncer.join(10_000);
+                    assertFalse(syncer.isAlive(), "sync did not return after the rescue wakeup");
+                }
+            } finally {
+                hmp.close();
+            }
+        }
+    }
+
+    /** Threads of {@code hmp}'s flusher asleep at {@code wmesg} now (slaves are named hammer-flusher-slave-N). */
+    static long asleepAt(String wmesg, String namePrefix) {
+        return dev.bioref.kern.Sleepq.sleeping().entrySet().stream()
+                .filter(e -> e.getValue().equals(wmesg) && e.getKey().getName().startsWith(namePrefix)).count();
+    }
+
+    /**
+     * H13b (hmrssw, hmrfcc): idle slaves sleep on themselves until the master hands them a
+     * group and wakes them (fl:L388-408); the master then sleeps on the ready list ("hmrfcc")
+     * until every slave is back and has woken it (fl:L461 slave loop). Held: both slaves must be
+     * seen asleep at "hmrssw" while idle (slaveIdleSkipsWait polls and never is); then a sync
+     * on a second thread must return. dispatchSkipsWakeup and slaveDoneSkipsWakeup each leave
+     * the master asleep at "hmrfcc" and the syncer blocked (a lost wakeup); the test then wakes
+     * them itself so the mount can be closed.
+     */
+    @Test void flusherSlaveSites() throws Exception {
+        for (int variant = 0; variant < 4; variant++) {
+            HammerMutations m = new HammerMutations();
+            if (variant == 1) m.slaveIdleSkipsWait = true;
+            if (variant == 2) m.dispatchSkipsWakeup = true;
+            if (variant == 3) m.slaveDoneSkipsWakeup = true;
+            HammerMount hmp = threadedWithWork(m);
+            try {
+                assertNotNull(idleMaster(hmp, 10_000), "the idle master never slept at hmrwwa");
+                long deadline = System.nanoTime() + (variant == 1 ? 500 : 10_000) * 1_000_000L;
+                while (asleepAt("hmrssw", "hammer-flusher-slave-") < 2 && System.nanoTime() < deadline) Thread.sleep(1);
+                if (variant == 1) {
+                    assertEquals(0, asleepAt("hmrssw", "hammer-flusher-slave-"), "slaveIdleSkipsWait not caught: a slave slept");
+                    m.slaveIdleSkipsWait = false;
+                    continue;
+                }
+                assertEquals(2, asleepAt("hmrssw", "hammer-flusher-slave-"), "idle slaves not asleep at hmrssw: " + dev.bioref.kern.Sleepq.sleeping());
+                Thread syncer = new Thread(hmp::sync, "syncer");
+                syncer.setDaemon(true);
+                syncer.start();
+                syncer.join(variant == 0 ? 10_000 : 1_000);
+                if (variant == 0) {
+                    assertFalse(syncer.isAlive(), "sync did not return; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                } else {
+                    assertTrue(syncer.isAlive() && asleepAt("hmrfcc", "hammer-flusher-master") == 1,
+                            m + " not caught: the master is not stuck at hmrfcc; sleepers: " + dev.bioref.kern.Sleepq.sleeping());
+                    m.dispatchSkipsWakeup = false;
+                    m.slaveDoneSkipsWakeup = false;
+                    hmp.flusher.wakeSlavesForTest();
+                    syncer.join(10_000);
+                    assertFalse(syncer.isAlive(), "sync did not return after the rescue wakeups");
+                }
+            } finally {
+                hmp.close();
+            }
+        }
+    }
+
     /** H6: hammer_io_direct_wait (io:L1844) vs hammer_io_direct_write_complete (io:L1820-1824). */
     static WaitProbe.Scenario directWait(HammerMutations m) {
         HammerMount hmp = mount(options(), m, HammerHooks.NONE);
