@@ -64,6 +64,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--mutation", paramLabel = "NAME", completionCandidates = MutationNames.class,
             description = "Turn on a HammerMutations switch (repeatable): ${COMPLETION-CANDIDATES}.")
     List<String> mutations = new ArrayList<>();
+    @Option(names = "--seed-checkwrite-skips-flush-mark", description = "With --stack hammer: the seed's hammer_io_checkwrite,"
+            + " which starts the kernel's write of an UNDO/DATA buffer without setting NEEDFLUSH, so finalize's barrier 1 can skip"
+            + " the device cache flush (deviation H2, proofs-notes/deviations.md; fixed by default).")
+    boolean seedCheckwriteSkipsFlushMark;
     @Option(names = "--stack", description = "hammer (default), bufio (the dm-bufio client workload, sim.BufioSimulation) or uvm (the UVM vnode pager over the vnode layer, sim.UvmSimulation).")
     String stack = "hammer";
     @Option(names = "--mode", description = "With --stack uvm: fixed (default) or faithful (the 1998 rough edges on).")
@@ -163,6 +167,9 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (faults != null && !stack.equals("hammer")) applyFaults(new SimOptions());
+        if (seedCheckwriteSkipsFlushMark && !stack.equals("hammer")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seed-checkwrite-skips-flush-mark needs --stack hammer, was --stack " + stack);
+        }
         if (stack.equals("bufio")) return bufio();
         if (stack.equals("uvm")) return simulateUvm();
         if (!stack.equals("hammer")) throw new CommandLine.ParameterException(spec.commandLine(), "--stack must be hammer, bufio or uvm, was '" + stack + "'");
@@ -170,6 +177,7 @@ public final class SimulateCommand implements Callable<Integer> {
         o.seed = seed; o.threads = threads; o.ops = ops; o.keys = keys; o.crashEvery = crashEvery;
         o.writeFaultRate = writeFaultRate; o.memoryPressure = memoryPressure; o.crashStates = crashStates; o.finalizeCheckEvery = finalizeCheckEvery;
         o.checkEvery = checkEvery; o.version = version; o.device = device; o.format = format; o.mutations.addAll(mutations);
+        o.seedCheckwriteSkipsFlushMark = seedCheckwriteSkipsFlushMark;
         scheduling(o);
         applyFaults(o);
         try {
@@ -194,6 +202,7 @@ public final class SimulateCommand implements Callable<Integer> {
         out.println("bioref simulate: seed=" + o.seed + " threads=" + o.threads + " ops=" + o.ops + " keys=" + o.keys
                 + " volume-version=" + o.version + " device=" + o.device
                 + (o.mutations.isEmpty() ? "" : " mutations=" + String.join(",", o.mutations))
+                + (o.seedCheckwriteSkipsFlushMark ? " seed-checkwrite-skips-flush-mark" : "")
                 + (o.faults.isEmpty() ? "" : " faults=" + o.faultsSpec())
                 + (o.threads == 1 ? "" : o.osScheduler ? " scheduler=os" : " schedule=" + o.schedule + (schedules > 1 ? ".." + (o.schedule + schedules - 1) : "")));
         for (String note : o.blindSpots()) out.println("  note: " + note);

@@ -172,6 +172,15 @@ final class HammerBioOps implements BioOps {
             io.running = true;
             hmp.ioRunningSpace.addAndGet(io.bytes);
             hmp.iorunAppend(io);
+            // Deviation H2 (proofs-notes/deviations.md): the seed starts this write without
+            // hammer_io_flush_mark (io:L1958; only hammer_io_flush, io:L746, and the direct write,
+            // io:L1738, set NEEDFLUSH). If the write completes before the flusher's barrier 1,
+            // that barrier finds the iorun list empty and NEEDFLUSH clear and flushes nothing
+            // (io:L1967-1994), so a kernel-written UNDO buffer can still be in the device cache
+            // when v4 writes the meta-data it covers (fl:L783-813). Marked here, under io_token
+            // and with the io already on the iorun list, so any wait_all that misses the io
+            // sees the mark.
+            if (!hmp.options.seedCheckwriteSkipsFlushMark) hmp.flushMark();
             io.inflightVer = io.memVer;
             if (io.type == HammerIoType.VOLUME || io.type == HammerIoType.META_BUFFER) hmp.kernelWroteMeta = true;
             hmp.stats.checkwriteAccepted.incrementAndGet();

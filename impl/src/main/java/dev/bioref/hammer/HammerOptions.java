@@ -27,6 +27,12 @@ public final class HammerOptions {
     public int wouldblockBudget = 0;
     /** checkwrite refuses VOLUME/META with B_LOCKED instead of panicking (the seed panics). */
     public boolean lenientCheckwrite = false;
+    /**
+     * Seed behaviour (deviation H2, proofs-notes/deviations.md): checkwrite starts the kernel's
+     * write of a DATA/UNDO buffer without setting NEEDFLUSH, so barrier 1 can skip the device
+     * cache flush while a kernel-written UNDO buffer is only cached. Default false (fixed).
+     */
+    public boolean seedCheckwriteSkipsFlushMark = false;
     /** Trace events for HammerIoProtocol (issue 15), or null (off). Not copied by {@link #copy()}. */
     public HammerIoTrace ioTrace = null;
 
@@ -36,6 +42,7 @@ public final class HammerOptions {
         o.limitDirtybufspace = limitDirtybufspace; o.limitRunningIo = limitRunningIo;
         o.ioWaitTimeoutNanos = ioWaitTimeoutNanos; o.inodes = inodes; o.autoflushRecords = autoflushRecords;
         o.wouldblockBudget = wouldblockBudget; o.lenientCheckwrite = lenientCheckwrite;
+        o.seedCheckwriteSkipsFlushMark = seedCheckwriteSkipsFlushMark;
         return o;
     }
 }

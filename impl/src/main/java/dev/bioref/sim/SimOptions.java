@@ -40,6 +40,8 @@ public final class SimOptions {
         public Refused(String message) { super(message); }
     }
     public final List<String> mutations = new ArrayList<>();
+    /** The seed's checkwrite, which starts a kernel write without setting NEEDFLUSH (deviation H2; {@code HammerOptions}). */
+    public boolean seedCheckwriteSkipsFlushMark;
     /** HammerIoProtocol trace events of every mount of the run (not the crash-state checks' mounts), or null. */
     public dev.bioref.trace.TraceLog ioTrace;
 
@@ -128,6 +130,7 @@ public final class SimOptions {
         if (!device.equals(d.device)) sb.append(" --device ").append(device);
         if (format) sb.append(" --format");
         for (String m : mutations) sb.append(" --mutation ").append(m);
+        if (seedCheckwriteSkipsFlushMark) sb.append(" --seed-checkwrite-skips-flush-mark");
         if (faultsSpec() != null) sb.append(" --faults ").append(faultsSpec());
         if (threads > 1 && osScheduler) sb.append(" --scheduler os");
         else if (threads > 1) sb.append(" --schedule ").append(schedule);

@@ -253,6 +253,7 @@ public final class Simulation {
         hopts.nbuf = 96;
         hopts.autoflushRecords = 16;
         hopts.limitDirtybufspace = 12L * HammerOndisk.BUFSIZE;
+        hopts.seedCheckwriteSkipsFlushMark = o.seedCheckwriteSkipsFlushMark;
         if (o.ioTrace != null) hopts.ioTrace = new dev.bioref.hammer.HammerIoTrace(o.ioTrace);
         boolean fresh = openDevice(hopts.geometry.size());
         if (o.threads > 1 && !o.osScheduler) {

@@ -170,9 +170,12 @@ class HammerSyncBarrierTest {
                 "A's finalize sleeps in barrier 1 or waits for finalize_lock", failures);
 
         // 3. complete B's writes; B submits its FLUSH; then complete everything
+        // Only this thread completes while the gate is shut, so a count above (held now) - ahead
+        // is a new submission. (Reading held() after the loop raced with B: B could submit its FLUSH
+        // before the read, and the wait then timed out under load.)
+        int afterCompleting = gate.held() - ahead;
         for (int i = 0; i < ahead; i++) assertTrue(gate.completeOne(), "no held completion");
-        int before = gate.held();
-        await(() -> gate.held() > before, "B's barrier submits its FLUSH", failures);
+        await(() -> gate.held() > afterCompleting, "B's barrier submits its FLUSH", failures);
         gate.open();
         threads[0].join(TIMEOUT_NANOS / 1_000_000);
         threads[1].join(TIMEOUT_NANOS / 1_000_000);
