@@ -131,6 +131,11 @@ public final class HammerMount implements AutoCloseable {
         this.bioops = new HammerBioOps(this);
         this.rootVolume = new HammerVolume(this);
         this.undo = new HammerUndo(this, h);
+        // The header mount read is on the device and names snapshot 0's first_offset: it is the
+        // "last header write" until finalize issues one. Without this a first final cycle that
+        // finds first_offset unchanged (no UNDO since mount, so no header write) could never move
+        // the durable floor past 0 (proofs-notes/hammer.md §3, "After a mount").
+        this.headerIssuedFirst = h.undoFirst();
         this.frontend = new HammerFrontend(this, options.inodes);    // before the flusher, which calls it
         this.flusher = new HammerFlusher(this);
         this.allocator = new HammerAllocator(geometry);
