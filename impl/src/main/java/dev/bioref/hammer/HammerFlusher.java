@@ -59,6 +59,12 @@ public final class HammerFlusher {
     boolean exiting;                   // flusher.exiting: destroy asked the threads to stop
     volatile boolean abandon;          // the mount is thrown away (a simulated crash): stop at once; written once
     private boolean inlineRunning;     // the thread-less master loop is running on a caller (no re-entry)
+    private Thread stepper;            // the thread inside masterStep, or null (trace: adds it makes are the flusher's)
+    private boolean noWait;            // trace: the async being made is one whose caller does not wait
+    private String flushOutcome;       // trace: how the last flush() ended ("nomore", "dummy", "freed", "stopped")
+
+    // ---- trace events for HammerFlusherSeq.tla (issue 15): null (off) unless HammerOptions.flusherTrace; set by create
+    HammerFlusherTrace trace;
 
     // ---- sleep channels (the seed sleeps on the fields' addresses); immutable
     private final Object signalChan = new Object();    // &flusher.signal: the master waits for work
@@ -127,7 +133,25 @@ public final class HammerFlusher {
 
     // hammer_flusher.c hammer_flusher_async(), L91
     public int async(HammerFlushGroup closeFlg) {
-        if (closeFlg != null && closeFlg.closed) return closeFlg.seq;
+        return async(closeFlg, closeFlg == null ? "Async" : "AsyncFlg");
+    }
+
+    /** {@link #async} for a caller that does not wait for the seq (trace: a client of its own). */
+    void asyncNoWait(HammerFlushGroup closeFlg) {
+        noWait = true;
+        try {
+            async(closeFlg);
+        } finally {
+            noWait = false;
+        }
+    }
+
+    /** async; {@code action} names the spec action for the trace (Async, AsyncOne, or AsyncFlg: a given group). */
+    private int async(HammerFlushGroup closeFlg, String action) {
+        if (closeFlg != null && closeFlg.closed) {
+            if (trace != null) trace.async(this, action, traceClientOfAsync(), closeFlg.seq);
+            return closeFlg.seq;
+        }
         HammerFlushGroup flg;
         while ((flg = nextFlushGroup) != null) {
             HammerFlushGroup f = flg;
@@ -137,6 +161,7 @@ public final class HammerFlusher {
             if (flg == closeFlg) break;
         }
         int seq = flg != null ? flg.seq : next++;
+        if (trace != null) trace.async(this, action, traceClientOfAsync(), seq);
         if (threaded() || externalMaster) {
             if (signal++ == 0 && !hmp.mutations.asyncSkipsWakeup) Sleepq.wakeup(signalChan);
         } else {
@@ -148,7 +173,19 @@ public final class HammerFlusher {
     // hammer_flusher.c hammer_flusher_async_one(), L144
     public int asyncOne() {
         HammerFlushGroup flg = flushGroupList.peekFirst();
-        return flg != null ? async(flg) : async(null);
+        return async(flg, "AsyncOne");
+    }
+
+    private String traceClientOfAsync() {
+        return noWait && !inFlusher() ? trace.noWaitClient() : trace.client(this);
+    }
+
+    /** Trace: the current thread runs the master's loop or is a slave (its adds are the flusher's, not a client's). */
+    boolean inFlusher() {
+        Thread t = Thread.currentThread();
+        if (t == stepper) return true;
+        for (Slave s : slaves) if (s.td == t) return true;
+        return false;
     }
 
     // hammer_flusher.c hammer_flusher_wait(), L164 (deviation: also returns once the mount has a
@@ -156,8 +193,17 @@ public final class HammerFlusher {
     public void waitSeq(int seq) {
         for (;;) {
             long t = Sleepq.tsleep_interlock(doneChan);
-            if (seq - done <= 0 || hmp.criticalError || master == null && threaded) return;
-            if (hmp.mutations.flusherWaitSkipsWait) return;   // mutation: return before seq is done
+            if (seq - done <= 0 || hmp.criticalError || master == null && threaded) {
+                if (trace != null) {
+                    if (seq - done <= 0) trace.waitDone(this, trace.client(this), seq);
+                    else trace.unmodelled(this, "hammer_flusher_wait returns on a critical error");
+                }
+                return;
+            }
+            if (hmp.mutations.flusherWaitSkipsWait) {   // mutation: return before seq is done
+                if (trace != null) trace.waitDone(this, trace.client(this), seq);
+                return;
+            }
             Pause.at(PausePoint.FLUSHER_WAIT_INTERLOCKED);
             Sleepq.tsleep(doneChan, t, "hmrfls", 0);
         }
@@ -189,6 +235,8 @@ public final class HammerFlusher {
         done = 0;
         next = 1;
         finalizeLock.ref();
+        trace = hmp.options.flusherTrace;
+        if (trace != null) trace.mount(this, nslaves > 0);
         if (nslaves <= 0) return;
         for (int i = 0; i < nslaves; i++) {
             Slave s = new Slave(i);
@@ -248,6 +296,7 @@ public final class HammerFlusher {
                     Sleepq.tsleep(signalChan, t, "hmrwwa", 0);
                 }
                 signal = 0;
+                if (trace != null) trace.masterWake(this);
             }
         } catch (RuntimeException | Error e) {
             hmp.criticalError("flusher master died: " + e);
@@ -291,6 +340,16 @@ public final class HammerFlusher {
      * the flusher Lincheck test, which drives the master itself ({@link #externalMaster}).
      */
     boolean masterStep() {
+        Thread outer = stepper;
+        stepper = Thread.currentThread();
+        try {
+            return masterStepLocked();
+        } finally {
+            stepper = outer;
+        }
+    }
+
+    private boolean masterStepLocked() {
         while (groupLock != 0) {
             long t = Sleepq.tsleep_interlock(groupLockChan);
             if (groupLock == 0) break;
@@ -301,6 +360,11 @@ public final class HammerFlusher {
         int seq = flush(nomore);
         Panic.KKASSERT(seq - done >= 0, () -> "FlusherSeqInv: done would go back from " + done + " to " + seq);
         done = seq;
+        if (trace != null) {
+            if (hmp.criticalError || abandon || flushOutcome.equals("stopped")) trace.unmodelled(this, "the flush stopped by a critical error");
+            else if (flushOutcome.equals("freed")) trace.finalizeGroup(this, "Top");
+            else trace.flush(this, flushOutcome.equals("nomore") ? "Sleep" : "Top");
+        }
         if (!hmp.mutations.flusherSkipsDoneWakeup) Sleepq.wakeup(doneChan);   // fl:L273
         return hmp.criticalError || nomore[0] || abandon;
     }
@@ -308,6 +372,7 @@ public final class HammerFlusher {
     private void runInline() {
         if (inlineRunning) return;     // a finalize inside the loop asked again: the loop will see it
         inlineRunning = true;
+        if (trace != null) trace.masterWake(this);
         try {
             masterLoopOnce();
         } finally {
@@ -319,8 +384,10 @@ public final class HammerFlusher {
     private int flush(boolean[] nomore) {
         int seq = done + 1;
         HammerFlushGroup flg = flushGroupList.peekFirst();
+        flushOutcome = "dummy";
         if (flg == null) {
             if (seq == next) {
+                flushOutcome = "nomore";
                 nomore[0] = true;
                 return done;
             }
@@ -330,7 +397,9 @@ public final class HammerFlusher {
                 Panic.KKASSERT(!flg.running, () -> "hammer_flusher_flush: closed group already running " + f);
                 flg.running = true;
                 if (fillFlushGroup == flg) fillFlushGroup = after(flg);
+                if (trace != null) trace.flush(this, "Slaves");
             } else {
+                flushOutcome = "nomore";
                 nomore[0] = true;
                 return done;
             }
@@ -345,7 +414,10 @@ public final class HammerFlusher {
         int count = 0;
         while (flg != null && flg.running) {
             ++count;
-            if (hmp.criticalError) break;
+            if (hmp.criticalError) {
+                flushOutcome = "stopped";
+                break;
+            }
             HammerTransaction trans = hmp.startTransaction();
             if (undoExhausted(3)) finalize(trans, false);   // quirk Q1: a no-op unless meta_limit is also reached
             HammerFlushGroup f = flg;
@@ -359,10 +431,12 @@ public final class HammerFlusher {
                 flushGroupList.remove(flg);
                 if (fillFlushGroup == flg) fillFlushGroup = after(flg);
                 groupsFreed++;
+                flushOutcome = "freed";
                 break;
             }
             Panic.KKASSERT(flushGroupList.peekFirst() == flg, () -> "hammer_flusher_flush: re-run group not at the head " + f);
             wouldblockReruns++;
+            if (trace != null) trace.finalizeGroup(this, "Slaves");
         }
         if (count == 0 && haswork()) {
             HammerTransaction trans = hmp.startTransaction();
@@ -464,6 +538,7 @@ public final class HammerFlusher {
         ip.slaveflush = true;
         cleanLooseIos();
         int error = inodeSync.sync(trans, ip);
+        if (error != 0 && error != Errno.EWOULDBLOCK && trace != null) trace.unmodelled(this, "an inode sync failed: " + Errno.name(error));
         if (error != 0) {
             ip.wouldblock = true;
             if (error == Errno.EWOULDBLOCK) error = 0;

@@ -183,7 +183,7 @@ final class HammerFrontend {
         ip.records.addLast(rec);
         if (ip.unqueued() >= hmp.options.autoflushRecords) {
             flushInode(ip);
-            if (ip.flg != null) hmp.flusher.async(ip.flg);
+            if (ip.flg != null) hmp.flusher.asyncNoWait(ip.flg);
         }
     }
 
@@ -228,6 +228,9 @@ final class HammerFrontend {
         HammerFlushGroup flg = hmp.flusher.fillFlushGroup;
         if (flg == null || flg.running) flg = hmp.flusher.newGroup();
         ++hmp.flusher.groupLock;
+        HammerFlusherTrace tr = hmp.flusher.trace;
+        String c = tr == null ? null : tr.client(hmp.flusher);
+        if (tr != null) tr.addBegin(hmp.flusher, c, ip, flg.seq);
         try {
             for (HammerRecord r : ip.records) {
                 if (r.flg == null) {
@@ -241,6 +244,7 @@ final class HammerFrontend {
             flg.totalCount++;
         } finally {
             if (--hmp.flusher.groupLock == 0) Sleepq.wakeup(hmp.flusher.groupLockChan);
+            if (tr != null) tr.addEnd(hmp.flusher, c, ip, flg.seq);
         }
     }
 
@@ -294,12 +298,14 @@ final class HammerFrontend {
     void syncInodeDone(HammerInode ip, int error) {
         if (ip.wouldblock && error == 0 && ip.records.peekFirst() != null && ip.records.peekFirst().flg == ip.flg) {
             ip.wouldblock = false;          // stays in its group's tree: the master re-runs the group
+            if (hmp.flusher.trace != null) hmp.flusher.trace.flushInode(hmp.flusher, ip, true);
         } else {
             ip.wouldblock = false;
             if (error == 0) {
                 ip.flg.flushTree.remove(ip.objId);
                 ip.flg = null;
                 ip.flushState = HammerInode.IDLE;
+                if (hmp.flusher.trace != null) hmp.flusher.trace.flushInode(hmp.flusher, ip, false);
                 Sleepq.wakeup(ip);
                 if (ip.reflush) {
                     ip.reflush = false;

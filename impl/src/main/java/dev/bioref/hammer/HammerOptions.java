@@ -35,6 +35,8 @@ public final class HammerOptions {
     public boolean seedCheckwriteSkipsFlushMark = false;
     /** Trace events for HammerIoProtocol (issue 15), or null (off). Not copied by {@link #copy()}. */
     public HammerIoTrace ioTrace = null;
+    /** Trace events for HammerFlusherSeq (issue 15), or null (off). Not copied by {@link #copy()}. */
+    public HammerFlusherTrace flusherTrace = null;
 
     public HammerOptions copy() {
         HammerOptions o = new HammerOptions();

@@ -255,6 +255,7 @@ public final class Simulation {
         hopts.limitDirtybufspace = 12L * HammerOndisk.BUFSIZE;
         hopts.seedCheckwriteSkipsFlushMark = o.seedCheckwriteSkipsFlushMark;
         if (o.ioTrace != null) hopts.ioTrace = new dev.bioref.hammer.HammerIoTrace(o.ioTrace);
+        if (o.flusherTrace != null) hopts.flusherTrace = new dev.bioref.hammer.HammerFlusherTrace(o.flusherTrace);
         boolean fresh = openDevice(hopts.geometry.size());
         if (o.threads > 1 && !o.osScheduler) {
             // every thread of the run (this one, the frontends, the flusher's) under one seeded scheduler
