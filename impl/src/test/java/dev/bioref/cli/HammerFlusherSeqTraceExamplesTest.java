@@ -37,4 +37,23 @@ class HammerFlusherSeqTraceExamplesTest {
         assertTrue(r.out().contains("\"seq\":7,\"action\":\"Flush\""), r.out());
         assertTrue(r.out().contains("  groupLock = 1"), r.out());
     }
+
+    /** {@code simulate --trace FILE --trace-spec HammerFlusherSeq} writes the flusher's events (their validation: HammerFlusherSeqTraceValidationTest). */
+    @Test
+    void simulateWritesTheFlusherTraceWithTraceSpec() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("flusher", ".ndjson");
+        try {
+            CliRun r = CliRun.of("simulate", "--seed", "7", "--ops", "20", "--no-progress", "--trace", f.toString(),
+                    "--trace-spec", "HammerFlusherSeq");
+            assertEquals(0, r.code(), r.out() + r.err());
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(f);
+            assertTrue(r.out().contains("trace             " + lines.size() + " events (HammerFlusherSeq)"), r.out());
+            assertTrue(lines.get(0).startsWith("{\"v\":1,\"spec\":\"HammerFlusherSeq\",\"seq\":1,\"action\":\"Mount\""), lines.get(0));
+            assertTrue(lines.stream().allMatch(l -> l.contains("\"spec\":\"HammerFlusherSeq\"")), "a line of another spec");
+            CliRun bad = CliRun.of("simulate", "--ops", "1", "--trace", f.toString(), "--trace-spec", "Foo");
+            assertEquals(2, bad.code(), bad.out() + bad.err());
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
 }
