@@ -79,8 +79,8 @@ public final class SimulateCommand implements Callable<Integer> {
             + " Without --ops, --trace runs " + TRACE_OPS + " operations (about 40 events each: TLC checks a few hundred events a second).")
     java.nio.file.Path trace;
     @Option(names = "--trace-spec", paramLabel = "SPEC", defaultValue = "HammerIoProtocol",
-            description = "With --trace: whose events to write, HammerIoProtocol (default: the io layer) or HammerFlusherSeq"
-            + " (the flusher's groups and sequence numbers); check the file with --spec SPEC.")
+            description = "With --trace: whose events to write, HammerIoProtocol (default: the io layer), HammerFlusherSeq"
+            + " (the flusher's groups and sequence numbers) or HammerFinalizeCrash (finalize's order); check the file with --spec SPEC.")
     String traceSpec;
     /** --trace's default operation count: the default 20,000 operations would log about 800,000 events. */
     static final int TRACE_OPS = 300;
@@ -193,14 +193,15 @@ public final class SimulateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--trace records one run: use it without --schedules (was --schedules " + schedules + ")");
         }
-        if (!traceSpec.equals("HammerIoProtocol") && !traceSpec.equals("HammerFlusherSeq")) {
+        if (!List.of("HammerIoProtocol", "HammerFlusherSeq", "HammerFinalizeCrash").contains(traceSpec)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--trace-spec must be HammerIoProtocol or HammerFlusherSeq, was '" + traceSpec + "'");
+                    "--trace-spec must be HammerIoProtocol, HammerFlusherSeq or HammerFinalizeCrash, was '" + traceSpec + "'");
         }
         if (trace != null) {
             if (!spec.commandLine().getParseResult().hasMatchedOption("--ops")) o.ops = TRACE_OPS;
             try {
                 if (traceSpec.equals("HammerFlusherSeq")) o.flusherTrace = dev.bioref.trace.TraceLog.toFile(traceSpec, trace);
+                else if (traceSpec.equals("HammerFinalizeCrash")) o.finalizeTrace = dev.bioref.trace.TraceLog.toFile(traceSpec, trace);
                 else o.ioTrace = dev.bioref.trace.TraceLog.toFile("HammerIoProtocol", trace);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the trace file " + trace, e);
@@ -223,9 +224,10 @@ public final class SimulateCommand implements Callable<Integer> {
         try {
             r = runSchedules(o, showProgress ? System.err : null, out);
         } finally {
-            if (o.ioTrace != null || o.flusherTrace != null) {
+            dev.bioref.trace.TraceLog written = o.ioTrace != null ? o.ioTrace : o.flusherTrace != null ? o.flusherTrace : o.finalizeTrace;
+            if (written != null) {
                 try {
-                    (o.ioTrace != null ? o.ioTrace : o.flusherTrace).close();
+                    written.close();
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot write the trace file " + trace, e);
                 }
@@ -233,6 +235,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         if (o.ioTrace != null) out.printf("  trace             %d events (HammerIoProtocol) in %s%n", o.ioTrace.events(), trace);
         if (o.flusherTrace != null) out.printf("  trace             %d events (HammerFlusherSeq) in %s%n", o.flusherTrace.events(), trace);
+        if (o.finalizeTrace != null) out.printf("  trace             %d events (HammerFinalizeCrash) in %s%n", o.finalizeTrace.events(), trace);
         if (r == null) return 1;      // hung: the report and the replay line are printed
         out.printf("  operations        %d completed of %d (put %d, delete %d, get %d, sync %d, fsync %d, kernel flushes %d)%n",
                 r.ops(), o.ops, r.puts(), r.deletes(), r.gets(), r.syncs(), r.fsyncs(), r.daemonPasses());

@@ -65,6 +65,8 @@ public final class HammerFlusher {
 
     // ---- trace events for HammerFlusherSeq.tla (issue 15): null (off) unless HammerOptions.flusherTrace; set by create
     HammerFlusherTrace trace;
+    // ---- trace events for HammerFinalizeCrash.tla (finalize's order): null (off) unless HammerOptions.finalizeTrace
+    HammerFinalizeTrace ftrace;
 
     // ---- sleep channels (the seed sleeps on the fields' addresses); immutable
     private final Object signalChan = new Object();    // &flusher.signal: the master waits for work
@@ -237,6 +239,8 @@ public final class HammerFlusher {
         finalizeLock.ref();
         trace = hmp.options.flusherTrace;
         if (trace != null) trace.mount(this, nslaves > 0);
+        ftrace = hmp.options.finalizeTrace;
+        if (ftrace != null) ftrace.mount(this, hmp.version >= HammerOndisk.VERSION_4);
         if (nslaves <= 0) return;
         for (int i = 0; i < nslaves; i++) {
             Slave s = new Slave(i);
@@ -583,6 +587,7 @@ public final class HammerFlusher {
             if (hmp.criticalError) return;
             finalizes++;
             hmp.hooks.finalizeStep(hmp, FinalizeStep.START, fin);
+            if (ftrace != null) ftrace.begin(this, fin);
 
             step3Data.run();
             hmp.hooks.finalizeStep(hmp, FinalizeStep.DATA_ISSUED, fin);
@@ -598,6 +603,7 @@ public final class HammerFlusher {
                         hmp.modifyVolumeDone();
                     }
                 }
+                if (ftrace != null) ftrace.step(this, "FinLockEx");
                 long saveNext;
                 long saveSeq;
                 hmp.undo.undoLock.lockEx();
@@ -608,7 +614,10 @@ public final class HammerFlusher {
                 flushUndos();
                 // UNDO is durable here; only now may the header point at it and meta-data be written.
                 hmp.hooks.finalizeStep(hmp, FinalizeStep.UNDO_DURABLE, fin);
-                if (hmp.criticalError) return;
+                if (hmp.criticalError) {
+                    if (ftrace != null) ftrace.unmodelled(this, "finalize stopped by a critical error");
+                    return;
+                }
 
                 setHeaderUndoIndices(saveNext, saveSeq);
                 if (root.modified) {
@@ -621,18 +630,24 @@ public final class HammerFlusher {
                     hmp.headerIssued();
                     hmp.hooks.finalizeStep(hmp, FinalizeStep.HEADER_ISSUED, fin);
                 }
+                if (ftrace != null) ftrace.step(this, "FinHdr");
                 cleanLooseIos();
                 if (v3HeaderBarrier) {
                     hmp.waitAll(true);
                     // v3: the header (and its next_offset) is durable here; only now may meta-data be written.
+                    if (ftrace != null) ftrace.step(this, "FinBarrier3");
                 }
-                if (hmp.criticalError) return;
+                if (hmp.criticalError) {
+                    if (ftrace != null) ftrace.unmodelled(this, "finalize stopped by a critical error");
+                    return;
+                }
 
                 step10Meta.run();
                 dataAfterMeta.run();
 
                 if (fin) advanceUndoFirst(trans, saveNext, saveSeq);
                 hmp.hooks.finalizeStep(hmp, FinalizeStep.END, fin);
+                if (ftrace != null) ftrace.step(this, "FinFinal");
             } finally {
                 hmp.syncUnlock(trans);
                 if (hmp.criticalError) hmp.log("Critical write error during flush, refusing to sync UNDO FIFO");
@@ -702,6 +717,7 @@ public final class HammerFlusher {
             });
             hmp.limitBacklog();
         }
+        if (ftrace != null) ftrace.step(this, "FinData");
     }
 
     // hammer_flusher.c hammer_flusher_flush_undos(), L889 (FORCED)
@@ -722,7 +738,9 @@ public final class HammerFlusher {
         }
         cleanLooseIos();
         hmp.hooks.finalizeStep(hmp, FinalizeStep.UNDO_ISSUED, false);
+        if (ftrace != null) ftrace.step(this, "FinSaveUndo");
         hmp.waitAll(true);
+        if (ftrace != null) ftrace.step(this, "FinBarrier1");
     }
 
     /** Finalize step 10: issue every modified META buffer; async, no wait, no cache flush. */
@@ -748,6 +766,7 @@ public final class HammerFlusher {
             });
             hmp.limitBacklog();
         }
+        if (ftrace != null) ftrace.step(this, "FinMeta");
     }
 
     // hammer_flusher.c hammer_flusher_meta_limit(), L923

@@ -46,6 +46,8 @@ public final class SimOptions {
     public dev.bioref.trace.TraceLog ioTrace;
     /** HammerFlusherSeq trace events of every mount of the run (not the crash-state checks' mounts), or null. */
     public dev.bioref.trace.TraceLog flusherTrace;
+    /** HammerFinalizeCrash trace events (finalize's order) of every mount of the run (not the crash-state checks' mounts), or null. */
+    public dev.bioref.trace.TraceLog finalizeTrace;
 
     // --- threaded runs that replay (issue 10 item 2; proofs-notes/reliability.md §7)
     /** Seed of the seeded scheduler (kern.Scheduler) that runs a threaded run's threads one at a time. */

@@ -256,6 +256,7 @@ public final class Simulation {
         hopts.seedCheckwriteSkipsFlushMark = o.seedCheckwriteSkipsFlushMark;
         if (o.ioTrace != null) hopts.ioTrace = new dev.bioref.hammer.HammerIoTrace(o.ioTrace);
         if (o.flusherTrace != null) hopts.flusherTrace = new dev.bioref.hammer.HammerFlusherTrace(o.flusherTrace);
+        if (o.finalizeTrace != null) hopts.finalizeTrace = new dev.bioref.hammer.HammerFinalizeTrace(o.finalizeTrace);
         boolean fresh = openDevice(hopts.geometry.size());
         if (o.threads > 1 && !o.osScheduler) {
             // every thread of the run (this one, the frontends, the flusher's) under one seeded scheduler

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * EWOULDBLOCK re-runs, fsync, sync, async_one + wait). The action coverage is printed and every
  * action must be matched. Must-fail: {@code flusherWaitSkipsWait} (the one HammerMutations switch
  * that changes a step of this spec) makes a trace TLC rejects at its Wait. A hand-edited trace
- * rejected at its bad event: specs/trace/examples/hammer-flusher-fail.ndjson (CheckTraceExamplesTest).
+ * rejected at its bad event: specs/trace/examples/hammer-flusher-fail.ndjson (HammerTraceExamplesTest).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class HammerFlusherSeqTraceValidationTest {

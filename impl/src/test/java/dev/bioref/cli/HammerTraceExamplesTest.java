@@ -10,14 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code ./bioref check-trace FILE --spec HammerFlusherSeq} on the hand-written examples
+ * {@code ./bioref check-trace FILE --spec HammerFlusherSeq} (and HammerFinalizeCrash) on the hand-written examples
  * (specs/trace/examples/hammer-flusher-pass.ndjson and -fail.ndjson): the passing one is accepted
  * with every action covered; the failing one, where the master starts a group while a client is
  * still adding an inode to it (what the spec-only mutant IgnoreGroupLock allows), is rejected at
  * that Flush with the state before it (group_lock held).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class HammerFlusherSeqTraceExamplesTest {
+class HammerTraceExamplesTest {
     @Test
     void passingExampleCoversEveryAction() {
         CliRun r = CheckTraceExamplesTest.run("hammer-flusher-pass.ndjson", "HammerFlusherSeq");
@@ -55,5 +55,27 @@ class HammerFlusherSeqTraceExamplesTest {
         } finally {
             java.nio.file.Files.deleteIfExists(f);
         }
+    }
+
+    /** HammerFinalizeCrash (finalize's order): the passing example (v4 final and partial finalizes, a v3 one) covers every action. */
+    @Test
+    void finalizePassingExampleCoversEveryAction() {
+        CliRun r = CheckTraceExamplesTest.run("hammer-finalize-pass.ndjson", "HammerFinalizeCrash");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().startsWith("ACCEPTED: all 27 events are a behaviour of HammerFinalizeCrash"), r.out());
+        for (String a : new String[] {"Mount", "FinBegin", "FinData", "FinLockEx", "FinSaveUndo", "FinBarrier1", "FinHdr",
+                "FinBarrier3", "FinMeta", "FinFinal"}) {
+            assertTrue(r.out().matches("(?s).*\\n  " + a + " +[1-9][0-9]*\\n.*"), a + " not covered:\n" + r.out());
+        }
+    }
+
+    /** The failing example issues the meta-data before barrier 1 (as metaBeforeUndoBarrier does): rejected at that FinMeta. */
+    @Test
+    void finalizeFailingExampleIsRejectedWhereMetaPrecedesTheUndoBarrier() {
+        CliRun r = CheckTraceExamplesTest.run("hammer-finalize-fail.ndjson", "HammerFinalizeCrash");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().startsWith("REJECTED: event 6 of 9 cannot be matched by HammerFinalizeCrash"), r.out());
+        assertTrue(r.out().contains("\"seq\":6,\"action\":\"FinMeta\""), r.out());
+        assertTrue(r.out().contains("  pcFin = \"Barrier1\""), r.out());
     }
 }
