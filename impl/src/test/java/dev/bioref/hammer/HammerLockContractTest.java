@@ -135,6 +135,34 @@ class HammerLockContractTest {
         assertEquals(2, l.refs.get(), l.toString());
     }
 
+    @Test void putInterlockWithAnErrorAfterTheLastRefClearsCheck() {
+        HammerLock l = new HammerLock();
+        l.ref();
+        assertTrue(l.relInterlock());
+        assertEquals(REFS_CHECK | REFS_LOCKED, l.refs.get());
+        l.putInterlock(Errno.EIO);                 // no refs left: nothing to load again
+        assertEquals(0, l.refs.get(), "put_interlock(error) with no refs clears CHECK: " + l);
+    }
+
+    /** rel_interlock_done wakes a ref_interlock that came in while the last ref was being disposed of. */
+    @Test void relInterlockDoneWakesARefInterlockThatCameIn() throws Exception {
+        HammerLock l = new HammerLock();
+        l.ref();
+        assertTrue(l.relInterlock());              // 1 -> 0: disposing
+        AtomicReference<Boolean> got = new AtomicReference<>();
+        Thread b = start("loader", () -> got.set(l.refInterlock()));
+        awaitAsleep(b, "h1lk");
+        assertEquals(1 | REFS_CHECK | REFS_LOCKED | REFS_WANTED, l.refs.get(), l.toString());
+        l.relInterlockDone();
+        b.join(10_000);
+        assertFalse(b.isAlive(), "relInterlockDone did not wake the h1lk sleeper; sleepers: " + Sleepq.sleeping());
+        assertEquals(Boolean.TRUE, got.get(), "CHECK still pending: the newcomer loads");
+        assertEquals(1 | REFS_CHECK | REFS_LOCKED, l.refs.get(), l.toString());
+        l.refInterlockDone();
+        l.rel();
+        assertEquals(0, l.refs.get());
+    }
+
     @Test void exclusiveLockIsRecursiveForItsOwner() {
         HammerLock l = new HammerLock();
         l.lockEx();
