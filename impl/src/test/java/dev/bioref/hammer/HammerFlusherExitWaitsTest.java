@@ -150,6 +150,21 @@ class HammerFlusherExitWaitsTest {
      */
     @Test @Timeout(120) void finalizeWantRace() throws Exception {
         SplittableRandom rnd = new SplittableRandom(SEED);
+        java.util.concurrent.atomic.AtomicInteger atSite = new java.util.concurrent.atomic.AtomicInteger();
+        dev.bioref.kern.Pause.install(p -> {
+            if (p == dev.bioref.kern.PausePoint.TSLEEP_TOKENS_RELEASED
+                    && "hmrsxx".equals(Sleepq.sleepingOn(Thread.currentThread()))) atSite.incrementAndGet();
+        });
+        try {
+            finalizeWantRounds(rnd);
+        } finally {
+            dev.bioref.kern.Pause.clear();
+        }
+        System.out.println("finalizeWantRace: " + atSite.get() + " sleeps at hmrsxx in 8 rounds");
+        assertTrue(atSite.get() > 0, "the race never reached the hmrsxx sleep: it tests nothing; replay: -Dbioref.waits.seed=" + SEED);
+    }
+
+    private static void finalizeWantRounds(SplittableRandom rnd) throws Exception {
         for (int round = 0; round < 8; round++) {
             FinalizeGate[] g = new FinalizeGate[1];
             HammerMount hmp = twoInodes(new HammerMutations(), g, 1 + rnd.nextLong(2_000_000L));
