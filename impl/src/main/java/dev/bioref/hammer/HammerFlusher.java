@@ -80,6 +80,13 @@ public final class HammerFlusher {
     /** The master thread, or null (tests: to find it in Sleepq.sleeping()). */
     Thread masterTd() { return master; }
 
+    /** Slave threads that have not yet left their loop (tests: destroy must wait for each; waits.md H13d). */
+    int slaveThreadsForTest() {
+        int n = 0;
+        for (Slave s : slaves) if (s.td != null) n++;
+        return n;
+    }
+
     /** Wakes the master as hammer_flusher_async would (tests: rescue after an asyncSkipsWakeup mutant). */
     void wakeMasterForTest() { Sleepq.wakeup(signalChan); }
 
@@ -263,6 +270,7 @@ public final class HammerFlusher {
         while (master != null) {
             ++signal;
             Sleepq.wakeup(signalChan);
+            if (hmp.mutations.destroySkipsWait) break;     // mutation: do not wait for the master to exit
             long t = Sleepq.tsleep_interlock(exitChan);
             if (master == null) break;
             Sleepq.tsleep(exitChan, t, "hmrwex", Sleepq.HZ_NANOS);
@@ -271,7 +279,7 @@ public final class HammerFlusher {
             Panic.KKASSERT(s.runstate == 0, () -> "hammer_flusher_destroy: slave " + s.index + " runstate " + s.runstate);
             s.runstate = -1;
             Sleepq.wakeup(s);
-            while (s.td != null) {
+            while (s.td != null && !hmp.mutations.destroySkipsWait) {   // mutation: do not wait for the slave
                 long t = Sleepq.tsleep_interlock(s);
                 if (s.td == null) break;
                 Sleepq.tsleep(s, t, "hmrwwc", 0);
@@ -307,7 +315,7 @@ public final class HammerFlusher {
             hmp.masterFailure = e;
         } finally {
             master = null;
-            Sleepq.wakeup(exitChan);
+            if (!hmp.mutations.masterExitSkipsWakeup) Sleepq.wakeup(exitChan);
             Sleepq.wakeup(doneChan);
             hmp.fsToken.reltoken();
         }
@@ -505,7 +513,7 @@ public final class HammerFlusher {
             }
         } finally {
             s.td = null;
-            Sleepq.wakeup(s);
+            if (!hmp.mutations.slaveExitSkipsWakeup) Sleepq.wakeup(s);
             hmp.fsToken.reltoken();
         }
     }
@@ -548,7 +556,7 @@ public final class HammerFlusher {
             if (error == Errno.EWOULDBLOCK) error = 0;
         }
         hmp.frontend.syncInodeDone(ip, error);
-        while (finalizeWant != 0) {
+        while (finalizeWant != 0 && !hmp.mutations.finalizeWantSkipsWait) {   // mutation: do not wait
             long t = Sleepq.tsleep_interlock(finalizeWantChan);
             if (finalizeWant == 0) break;
             Sleepq.tsleep(finalizeWantChan, t, "hmrsxx", 0);
@@ -654,7 +662,7 @@ public final class HammerFlusher {
             }
         } finally {
             finalizeLock.unlock();
-            if (--finalizeWant == 0) Sleepq.wakeup(finalizeWantChan);
+            if (--finalizeWant == 0 && !hmp.mutations.finalizeSkipsWakeup) Sleepq.wakeup(finalizeWantChan);
         }
     }
 

@@ -81,6 +81,20 @@ public final class HammerMutations {
     /** A slave puts itself back on the ready list but skips {@code wakeup(&ready_list)}: the master waiting in "hmrfcc" is not woken. */
     public volatile boolean slaveDoneSkipsWakeup;
 
+    /**
+     * A slave's hammer_flusher_flush_inode does not wait while another thread is in (or waiting
+     * for) finalize (flusher.finalize_want, "hmrsxx"): it goes on to its own UNDO/meta checks at once.
+     */
+    public volatile boolean finalizeWantSkipsWait;
+    /** hammer_flusher_finalize drops finalize_want to 0 but skips {@code wakeup(&finalize_want)}: a slave in "hmrsxx" sleeps on. */
+    public volatile boolean finalizeSkipsWakeup;
+    /** hammer_flusher_destroy does not wait for the master ("hmrwex") and the slaves ("hmrwwc") to exit. */
+    public volatile boolean destroySkipsWait;
+    /** The exiting master skips {@code wakeup(&flusher.exiting)}: destroy's timed "hmrwex" sleep runs to its 1 s timeout. */
+    public volatile boolean masterExitSkipsWakeup;
+    /** An exiting slave skips its wakeup: destroy sleeps in "hmrwwc" for good (untimed). */
+    public volatile boolean slaveExitSkipsWakeup;
+
     // ---- early returns that leave something held (issue 13)
     /** hammer_io_inval's EAGAIN return (io:L470-475) keeps the bp locked instead of bqrelse'ing it. */
     public boolean invalKeepsBufferLocked;

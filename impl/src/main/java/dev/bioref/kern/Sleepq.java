@@ -72,6 +72,10 @@ public final class Sleepq {
             w.sleeps++;
             w.lastExpired = false;
         }
+        // only an expiry the bound caused is recorded: a timed sleep shorter than the bound (a
+        // 1-tick backoff nap) that runs out was not cut short, and woke nobody's waiter late
+        // (waits.md §10.2: it made the B4 race report LOST)
+        boolean cutByBound = bounded && (timeoutNanos == 0 || timeoutNanos > w.boundNanos);
         if (bounded) timeoutNanos = timeoutNanos == 0 ? w.boundNanos : Math.min(timeoutNanos, w.boundNanos);
         List<Token.Hold> tokens = Token.releaseAllForSleep();
         Thread me = Thread.currentThread();
@@ -95,7 +99,7 @@ public final class Sleepq {
                         if (timeoutNanos > 0) {
                             long left = deadline - System.nanoTime();
                             if (left <= 0) {
-                                if (bounded) {
+                                if (cutByBound) {
                                     w.expiries++;
                                     w.lastExpired = true;
                                     w.expiredAt = System.nanoTime();   // no wakeup on chan's bucket until now

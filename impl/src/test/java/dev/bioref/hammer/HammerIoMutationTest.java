@@ -362,7 +362,12 @@ class HammerIoMutationTest {
         assertNull(checkwriteDecisionWindowScenario((offMask & 1) != 0, (offMask & 2) != 0, (offMask & 4) != 0));
     }
 
-    /** Finding F7: with only the modify_refs test left (interlock and order off) the modification is lost. */
+    /**
+     * Finding F7: with only the modify_refs test left (interlock and order off) the modification is lost.
+     * Tagged pit-unstable: its timing window moves under PIT's coverage agent, and PIT needs a green
+     * suite; the -Pmutation profile leaves this tag out (proofs-notes/pit.md §3.3). Surefire runs it.
+     */
+    @org.junit.jupiter.api.Tag("pit-unstable")
     @Test void honorModRefsAloneLosesAModificationInTheDecisionWindow() throws InterruptedException {
         String f = checkwriteDecisionWindowScenario(true, false, true);
         assertNotNull(f, "the modify_refs test alone kept the modification: F7 did not reproduce");

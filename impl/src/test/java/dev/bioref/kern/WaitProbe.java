@@ -224,13 +224,20 @@ public final class WaitProbe {
                 while (System.nanoTime() < until) Thread.onSpinWait();
                 if (!w.isAlive() && !s.done()) {   // returned without its condition: early
                     bad++;
+                    // say why: an early return and a waiter that threw look alike here (waits.md §10.2)
+                    System.err.println("race at " + s.wmesg() + ", round " + i + ": EARLY (returned " + w.returned
+                            + ", failure " + w.failure + "); replay: -Dbioref.waits.seed=" + seed);
                     s.abandon();
                     continue;
                 }
                 s.wake();
                 long wokenAt = System.nanoTime();
                 Outcome o = verdict(s, w, wokenAt);
-                if (o != Outcome.WOKEN) bad++;
+                if (o != Outcome.WOKEN) {
+                    bad++;
+                    System.err.println("race at " + s.wmesg() + ", round " + i + ": " + o + " (failure " + w.failure
+                            + "); replay: -Dbioref.waits.seed=" + seed);
+                }
             }
         } finally {
             Sleepq.stopSpuriousWakeups();
