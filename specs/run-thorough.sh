@@ -8,6 +8,7 @@
 #
 #   specs/run-thorough.sh                         # every model below, in this order
 #   specs/run-thorough.sh MCBufCache_Thorough.cfg # only the cfgs named
+#   specs/run-thorough.sh MCBufCache_Errors.cfg:MCBufCache   # any cfg, with its module
 #   HEAP=8g WORKERS=2 NICE=0 specs/run-thorough.sh ...
 #
 # Logs: specs/target/thorough/<cfg>.log (TLC) and <cfg>.time (/usr/bin/time -v).
@@ -39,6 +40,8 @@ if [ $# -eq 0 ]; then
   selected=("${models[@]}")
 else
   for want in "$@"; do
+    # CFG:MODULE runs any model (e.g. a smaller sizing cfg) the same way
+    case "$want" in *.cfg:*) selected+=("${want%%:*} ${want##*:}"); continue ;; esac
     found=""
     for m in "${models[@]}"; do [ "${m%% *}" = "$want" ] && found="$m"; done
     [ -n "$found" ] || { echo "run-thorough: unknown model '$want' (known: $(for m in "${models[@]}"; do printf '%s ' "${m%% *}"; done))" >&2; exit 2; }
