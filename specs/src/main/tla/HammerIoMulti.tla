@@ -43,7 +43,8 @@ CONSTANTS
     MaxHeld,           \* 1: a frontend holds a ref on one io at a time; 2: on both
     ClearAfterWrite, FlushWithoutInterlock, CheckwriteAllowsMeta,
     ReleaseBdwritesMeta, DeallocIgnoresRefs, DeallocIgnoresModified,
-    CwNoInterlock, CwIgnoreModRefs, SetModifiedAfterReget
+    CwNoInterlock, CwIgnoreModRefs, SetModifiedAfterReget,
+    FlusherSkipsMember \* mutation switch of this module: TRUE lets FlSkip drop a member still on its mod tree
 
 VARIABLES
     assocA, releasedA, modifiedA, runningA, reclaimA, modRefsA,
@@ -135,9 +136,12 @@ GroupStart ==
     /\ UNCHANGED <<varsA, varsB>>
 
 \* RB_FIRST no longer returns a member that left its mod tree (checkwrite
-\* cleared it and the kernel writes it): nothing to flush
+\* cleared it and the kernel writes it): nothing to flush.  Mutation
+\* FlusherSkipsMember removes the "left its mod tree" guard: the flusher drops
+\* a pending member that is still on its tree, unflushed (a finalize loop that
+\* ends before the tree is empty); FlushGroupDurableInv must reject it.
 FlSkip(X) ==
-    /\ X \in pending /\ ModRoot(X) # "TYPE" /\ FlusherIdle /\ FlTokenFree
+    /\ X \in pending /\ (FlusherSkipsMember \/ ModRoot(X) # "TYPE") /\ FlusherIdle /\ FlTokenFree
     /\ pending' = pending \ {X}
     /\ UNCHANGED <<varsA, varsB, groupOn, members, snap>>
 

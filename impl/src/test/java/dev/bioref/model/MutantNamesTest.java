@@ -47,7 +47,8 @@ class MutantNamesTest {
      * a client's misuse the port refuses, a spec-only history variant, a lock the port's
      * flusher takes unconditionally.
      */
-    private static final Set<String> TLA_ONLY = Set.of("ClientDestroysPinned", "ClearHistoryAtPartial", "IgnoreGroupLock");
+    private static final Set<String> TLA_ONLY = Set.of("ClientDestroysPinned", "ClearHistoryAtPartial", "IgnoreGroupLock",
+            "FlusherSkipsMember");
     // (UvmVnode.tla's six guard switches have Java twins in UvmGuards since issue 12's second session)
     /** Model file name parts that name a model variant, not a switch. */
     private static final Set<String> VARIANTS = Set.of("DATA", "META", "UNDO", "VOLUME", "NoLost", "Liveness",
