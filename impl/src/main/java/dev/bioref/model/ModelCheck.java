@@ -41,6 +41,20 @@ public final class ModelCheck {
         }
     }
 
+    /**
+     * Rows with fewer recorded distinct states than this (and the default build's violation rows,
+     * which record none and stop at the first counterexample) run TLC with C1 only ({@link TlcRunner}): start-up
+     * dominates them. {@code -Dbioref.tlc.c1MaxDistinct=0} runs every model with C2.
+     */
+    static final long C1_MAX_DISTINCT = Long.getLong("bioref.tlc.c1MaxDistinct", 50_000);
+
+    /** Whether TLC start-up dominates {@code row}, so it runs with C1 only. */
+    static boolean small(Manifest.Row row) {
+        if (C1_MAX_DISTINCT <= 0) return false;
+        if (row.distinct().isPresent()) return row.distinct().getAsLong() < C1_MAX_DISTINCT;
+        return row.expect() == Manifest.Expect.VIOLATION && row.profile().equals("default");
+    }
+
     public ModelCheck(TlcRunner runner, Path outDir, PrintStream log) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.outDir = Objects.requireNonNull(outDir, "outDir");
@@ -54,7 +68,7 @@ public final class ModelCheck {
      */
     public Checked check(Manifest.Row row) {
         log.println("TLC " + row.config() + " (" + row.module() + ", expect " + expected(row) + ") ...");
-        TlcResult r = runner.run(row.config(), row.module());
+        TlcResult r = runner.run(row.config(), row.module(), small(row));
         Checked c = judge(row, r, runner.singleWorker());
         StringBuilder out = new StringBuilder();
         out.append(progressLine(c)).append('\n');
@@ -67,7 +81,7 @@ public final class ModelCheck {
         if (!c.ok()) {
             out.append("FAIL ").append(row.config()).append(": ").append(c.reason()).append('\n');
             if (r.outcome() == TlcResult.Outcome.ERROR || r.trace().isEmpty()) {
-                out.append("---- TLC output (").append(String.join(" ", runner.command(row.config(), row.module()))).append(") ----\n");
+                out.append("---- TLC output (").append(String.join(" ", runner.command(row.config(), row.module(), small(row)))).append(") ----\n");
                 out.append(r.output()).append('\n');
                 out.append("---- end of TLC output ----\n");
             }

@@ -30,11 +30,22 @@ import java.util.regex.Pattern;
  * {@link RunnerGuardProof} classes are skipped everywhere: such a class is caught when its run
  * shows it not run (what {@link EveryTestRan} fails the genuine run on), missed if it ran.
  *
+ * <p>The first run may be narrowed to one JVM configuration (JCStress's {@code -jvmArgs}, e.g.
+ * {@code -XX:TieredStopAtLevel=1}; JCStress still runs it with biased locking on and off): in
+ * sanity mode a JCStress run is mostly JVM start-ups, one per test and configuration, so one
+ * configuration instead of JCStress's eight (interpreter, C1, C2, C2 with its code-motion
+ * randomizers, each with biased locking on and off) costs a quarter of the forks. A mutant
+ * caught there is caught by a configuration the genuine run also uses. The runs after it
+ * (each uncaught one alone) use all of JCStress's configurations, so a mutant is declared
+ * missed only after {@code attempts - 1} full runs; the build passes 4 attempts, the 3 full
+ * runs the check made before the first run was narrowed.
+ *
  * <p>Usage (run by the stress module in {@code verify}):
  * <pre>java -cp target/bioref-stress.jar dev.bioref.stress.MutantsMustFail \
- *     target/bioref-stress.jar '^dev\.bioref\..*\.(broken|mutants)\.' sanity 3 target/mutants false</pre>
- * The optional last argument is JCStress's {@code -sc} (split per-actor compilation modes;
- * default true).
+ *     target/bioref-stress.jar '^dev\.bioref\..*\.(broken|mutants)\.' sanity 4 target/mutants false -XX:TieredStopAtLevel=1</pre>
+ * The optional sixth argument is JCStress's {@code -sc} (split per-actor compilation modes;
+ * default true); the optional seventh, the first run's JVM arguments ({@code -} or absent: all
+ * of JCStress's configurations in every run, as before).
  */
 public final class MutantsMustFail {
     private static final Pattern FAILED = Pattern.compile("\\[FAILED\\]\\s+(\\S+)");
@@ -44,11 +55,13 @@ public final class MutantsMustFail {
     private MutantsMustFail() { }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5 && args.length != 6) {
-            System.err.println("usage: MutantsMustFail <stress-jar> <test-regex> <mode> <attempts> <results-dir> [<split-compilation true|false>]");
+        if (args.length < 5 || args.length > 7) {
+            System.err.println("usage: MutantsMustFail <stress-jar> <test-regex> <mode> <attempts> <results-dir>"
+                    + " [<split-compilation true|false> [<first-run-jvm-args>|-]]");
             System.exit(2);
         }
-        String split = args.length == 6 ? args[5] : "true";
+        String split = args.length >= 6 ? args[5] : "true";
+        String firstRunJvmArgs = args.length == 7 && !args[6].isBlank() && !args[6].equals("-") ? args[6].trim() : null;
         if (!split.equals("true") && !split.equals("false")) {
             System.err.println("MutantsMustFail: split compilation must be true or false, not " + split);
             System.exit(2);
@@ -74,7 +87,7 @@ public final class MutantsMustFail {
             if (pending.isEmpty()) break;
             String regex = run == 1 ? args[1] : "^(" + String.join("|", quoteAll(pending)) + ")$";
             Path dir = results.resolve("run-" + run);
-            List<String> failed = runJcstress(jar, regex, mode, split, dir);
+            List<String> failed = runJcstress(jar, regex, mode, split, run == 1 ? firstRunJvmArgs : null, dir);
             Map<String, JcstressRun.Fate> fate = new LinkedHashMap<>();
             for (JcstressRun.Fate f : JcstressRun.judge(pending, JcstressRun.read(JcstressRun.newestBlob(dir)), mode, CPUS)) {
                 fate.put(f.test(), f);
@@ -106,8 +119,9 @@ public final class MutantsMustFail {
             boolean ok = e.getValue() > 0;
             if (!ok) uncaught++;
             String why = note.containsKey(e.getKey()) ? ": " + note.get(e.getKey()) : "";
-            System.out.printf("  %-8s %s%s%s%n", ok ? "caught" : "MISSED", e.getKey(),
-                    ok ? "  (run " + e.getValue() + ")" : "", why);
+            String where = !ok ? "" : "  (run " + e.getValue()
+                    + (e.getValue() == 1 && firstRunJvmArgs != null ? ", " + firstRunJvmArgs + " only" : "") + ")";
+            System.out.printf("  %-8s %s%s%s%n", ok ? "caught" : "MISSED", e.getKey(), where, why);
         }
         System.out.printf("%d caught, %d missed, of %d%n", caughtOnRun.size() - uncaught, uncaught, caughtOnRun.size());
         if (uncaught > 0) {
@@ -134,17 +148,26 @@ public final class MutantsMustFail {
         return out;
     }
 
-    /** Runs JCStress as a child JVM; returns the test classes it reported [FAILED]. */
-    private static List<String> runJcstress(Path jar, String regex, String mode, String split, Path results)
+    /**
+     * Runs JCStress as a child JVM; returns the test classes it reported [FAILED].
+     *
+     * @param jvmArgs JCStress's {@code -jvmArgs} (one JVM configuration), or null for all of its own
+     */
+    private static List<String> runJcstress(Path jar, String regex, String mode, String split, String jvmArgs, Path results)
             throws IOException, InterruptedException {
         Files.createDirectories(results);
         try (var old = Files.newDirectoryStream(results, "jcstress-results-*.bin.gz")) {
             for (Path p : old) Files.delete(p);   // an earlier build's blob must not stand in for this run's
         }
         Path log = results.resolve("jcstress.log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toAbsolutePath().toString(), "-m", mode, "-sc", split, "-c", Integer.toString(CPUS),
-                "-t", regex, "-r", results.toAbsolutePath().toString());
+                "-t", regex, "-r", results.toAbsolutePath().toString()));
+        if (jvmArgs != null) {
+            cmd.add("-jvmArgs");
+            cmd.add(jvmArgs);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.directory(results.toFile());   // JCStress writes its result blob into its working directory
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
@@ -154,7 +177,8 @@ public final class MutantsMustFail {
             var m = FAILED.matcher(line);
             if (m.find() && !failed.contains(m.group(1))) failed.add(m.group(1));
         }
-        System.out.printf("jcstress -t %s: exit %d, %d test(s) failed (log: %s)%n", regex, code, failed.size(), log);
+        System.out.printf("jcstress -t %s%s: exit %d, %d test(s) failed (log: %s)%n", regex,
+                jvmArgs == null ? "" : " -jvmArgs '" + jvmArgs + "'", code, failed.size(), log);
         if (!failed.isEmpty() && code == 0) {
             // the genuine suite relies on this exit status to fail the build (exec-maven-plugin)
             System.err.println("MutantsMustFail: jcstress reported FAILED tests but exited 0: a FORBIDDEN outcome"
