@@ -3,7 +3,7 @@ package dev.bioref.bufio;
 
 /**
  * Mutation switches: each one removes a guard dm-bufio relies on (reference notes §9a, M1-M8,
- * plus three guards of the port). All off by default; the same names are the constants of
+ * plus four guards of the port). All off by default; the same names are the constants of
  * specs/DmBufio.tla's mutant configs and the rows of proofs-notes/mutants.md. Tests in
  * BufioMutationsTest turn each on and show that it is caught. Never turn one on outside such a test.
  */
@@ -34,6 +34,12 @@ public final class BufioMutations {
      * (notes §9c J9, {@code ErrorNotLostInv}).
      */
     public volatile boolean nonAtomicErrorXchg;
+    /**
+     * Port guard: dm_bufio_get (NF_GET) takes a hold on a buffer whose read is still in flight instead
+     * of returning NULL (L1041-L1042), then waits for the read: the wait the seed's NULL avoids in
+     * request context ({@code GetNeverWaitsForIoInv}; notes §9c J4).
+     */
+    public volatile boolean getIgnoresReading;
 
     public static BufioMutations none() { return new BufioMutations(); }
 

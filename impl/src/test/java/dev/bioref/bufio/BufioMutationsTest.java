@@ -269,10 +269,36 @@ class BufioMutationsTest {
         assertEquals("ErrorNotLostInv", clauseOf(failDuringReport("nonAtomicErrorXchg")));
     }
 
+    /** get of a block whose read the gate holds: NULL, or (getIgnoresReading) a hold and a wait the port refuses. */
+    private static Buffer getDuringRead(Client c, GateCompleter gate) throws Exception {
+        gate.shut();
+        Thread reader = new Thread(() -> c.release(c.read(5)));
+        reader.start();
+        while (gate.held() == 0) Thread.onSpinWait();    // the read is in flight: READING set
+        try {
+            return c.get(5);
+        } finally {
+            gate.open();
+            reader.join(10_000);
+            assertFalse(reader.isAlive(), "the reader finished once the gate opened");
+        }
+    }
+
+    @Test void getIgnoresReadingMakesGetWaitForAnInFlightRead() throws Exception {
+        GateCompleter gate = new GateCompleter();
+        Client ok = client(device(16, BS, gate), null, 8, 0);
+        assertEquals(null, getDuringRead(ok, gate), "get returns NULL for a block being read");
+        ok.checkInvariants();
+        GateCompleter gate2 = new GateCompleter();
+        Client bad = client(device(16, BS, gate2), "getIgnoresReading", 8, 0);
+        DmBufioInvariants.Violation v = assertThrows(DmBufioInvariants.Violation.class, () -> getDuringRead(bad, gate2));
+        assertEquals("GetNeverWaitsForIoInv", v.clause());
+    }
+
     @Test void everySwitchHasATestHere() {
         assertEquals(java.util.List.of("completionClearsDirty", "noRecheckAfterAlloc", "noPinInPass2", "stealIgnoresHold",
                 "writeNoWaitWriting", "nonAtomicDirtyClear", "lockWithPendingWrites", "moveStaleRange", "forgetDropsDirty",
-                "shrinkIgnoresNoIo", "nonAtomicErrorXchg"), BufioMutations.names());
+                "shrinkIgnoresNoIo", "nonAtomicErrorXchg", "getIgnoresReading"), BufioMutations.names());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BufioMutations.of(java.util.List.of("nope")));
         assertTrue(e.getMessage().contains("nope"));
         assertSame(BufioMutations.class, BufioMutations.none().getClass());

@@ -8,10 +8,9 @@ import org.junit.jupiter.api.Test;
  * Suite A (data view) of {@link AbstractBufioDataViewLincheckTest} in stress mode: the scenarios
  * run on real threads, where a missing volatile or a racy publication can show.
  *
- * <p>Against the sequential specification {@link BufioDataViewSpec}. Model checking is not here:
- * under Lincheck 3.7 it fails on this subject before exploring anything (proofs-notes/bufio.md,
- * "Concurrency suites": hangs in first-use instrumentation, then a NullPointerException in
- * {@code SnapshotTracker.restoreValues} even for one invocation of one operation per thread).
+ * <p>Against the sequential specification {@link BufioDataViewSpec}. Model checking is
+ * {@link BufioDataViewModelCheckingTest} (its own budget and settings; proofs-notes/bufio.md,
+ * "Concurrency suites", for why it failed under Lincheck 3.7 before and what changed).
  */
 public class BufioDataViewLincheckTest extends AbstractBufioDataViewLincheckTest {
 

@@ -78,8 +78,14 @@ public final class LincheckOptions {
     public static final Budget UVN_LIFECYCLE = budget("uvnLifecycle", 2, 25, 2, 100, 2, 1, caffeine("uvnLifecycle"));
     /** The UVM vnode pager's mapped file (one byte at 4500: write, read, truncate to 5000), FIXED, stress only. */
     public static final Budget UVN_MAPPED_FILE = budget("uvnMappedFile", 0, 0, 2, 50, 2, 1, caffeine("uvnMappedFile"));
-    /** dm-bufio Suite A (data view) and its lock-drop control, stress only (model checking fails under Lincheck 3.7: proofs-notes/bufio.md). */
+    /** dm-bufio Suite A (data view) and its lock-drop control in stress mode (model checking: BUFIO_DATA_VIEW_MC). */
     public static final Budget BUFIO_DATA_VIEW = budget("bufioDataView", 0, 0, 3, 200, 2, 1, caffeine("bufioDataView"));
+    /**
+     * dm-bufio Suite A in model checking (BufioDataViewModelCheckingTest): one operation per thread, none around,
+     * 1 x 5 invocations: the first use of the port instruments most of java.util.concurrent (proofs-notes/bufio.md).
+     */
+    public static final Budget BUFIO_DATA_VIEW_MC = budget("bufioDataViewMc", 1, 5, 0, 0, 1, 0,
+            budget("bufioDataViewMc", 5, 50, 0, 0, 2, 1, null));
     /** Refuted tests (a mutated facade): stop at the first failure, so the bound only caps a miss. */
     public static final Budget REFUTED = budget("refuted", 30, 40, 10, 500, 3, 2, null);
     /** UndoFifoMutationsRefutedTest: many short scenarios (the failure needs one particular order of two calls). */
