@@ -164,4 +164,55 @@ class BufioTraceValidationTest {
 
     @Test
     void completionClearsDirtyIsRejected() { mustFail("completionClearsDirty", REDIRTY_WHILE_WRITING, "CompleteWrite"); }
+
+    /**
+     * The run behind specs/trace/examples/dmbufio-pass.ndjson: a 2-buffer client (no reserve)
+     * whose calls take every logged action: a steal, a watermark-free read, a re-dirty while
+     * writing, write_dirty_buffers (async and not), a refused and a done forget, both evictions.
+     */
+    static List<String> exampleRun() {
+        DmBufio.Params p = new DmBufio.Params();
+        p.waitTimeoutNanos = TimeUnit.SECONDS.toNanos(20);
+        p.retainBytes = 0;
+        DmBufio m = new DmBufio(p, BufioMutations.none(), BufioQuirks.none());
+        SeededCompleter comp = new SeededCompleter(1);
+        LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(8L * BS), comp, Clock.SYSTEM);
+        Client c = m.clientCreate(dev, new DmBufio.ClientOptions().blockSize(BS).capacity(2).reserved(0));
+        TraceLog log = TraceLog.inMemory("DmBufio");
+        c.traceTo(log);
+        Buffer a = c.read(0);
+        a.data()[0] = 1;
+        c.markBufferDirty(a);
+        c.writeDirtyBuffersAsync();
+        a.data()[0] = 2;
+        c.markBufferDirty(a);            // DIRTY again while WRITING
+        c.release(a);
+        c.forget(0);                     // refused: dirty
+        Buffer b = c.read(1);
+        c.release(b);
+        Buffer d = c.read(2);            // no free memory: steals block 1's buffer
+        c.release(d);
+        c.writeDirtyBuffers();
+        c.shrinkScan(1, false);          // evicts an idle clean buffer
+        Buffer e = c.read(3);
+        e.data()[0] = 3;
+        c.markBufferDirty(e);
+        c.release(e);
+        c.shrinkScan(2, true);           // writes block 3 back, then evicts
+        Buffer f = c.read(4);
+        c.release(f);
+        c.forget(4);
+        comp.completeAll();
+        m.checkInvariants();
+        return log.lines();
+    }
+
+    @Test
+    void passingExampleIsThisPortsTrace() throws java.io.IOException {
+        java.nio.file.Path ex = LoopbackTraceValidationTest.ROOT.resolve("specs/trace/examples/dmbufio-pass.ndjson");
+        List<String> lines = exampleRun();
+        if (Boolean.getBoolean("bioref.writeExamples")) java.nio.file.Files.write(ex, lines);
+        assertEquals(lines, java.nio.file.Files.readAllLines(ex), "the example is the port's current trace of exampleRun()"
+                + " (regenerate: -Dbioref.writeExamples=true)");
+    }
 }
