@@ -9,11 +9,10 @@
 (* a steal's victim, I/O completions) and the step that ENDS each call,    *)
 (* and this module lets the other label steps of the calling thread run    *)
 (* unlogged in between (CCF's "composed actions"): the search form.  TLC   *)
-(* looks for a behaviour that matches every event; TraceUnfinishedInv is   *)
-(* violated when one is found (accepted).  When none is, the largest l     *)
-(* any behaviour reached names the first event that cannot be matched      *)
-(* (the "bioref-trace-matched" lines TLC prints; dev.bioref.trace.        *)
-(* TraceCheck reads them).                                                 *)
+(* explores every behaviour that follows the trace; the largest l any      *)
+(* reached (the "bioref-trace-matched" lines Logged prints; dev.bioref.    *)
+(* trace.TraceCheck reads them) is Len(Log) when the trace is accepted,    *)
+(* else the event after it is the first that no behaviour matches.        *)
 (*                                                                         *)
 (* Names: buffers "x0".."x<n-1>", blocks "b<n>", threads "t1".."t<n>"     *)
 (* (strings: the spec compares them with its string sentinels).  The port *)
@@ -233,6 +232,9 @@ TraceNext == Logged \/ Unlogged
 
 TraceSpec == TraceInit /\ [][TraceNext]_traceVars
 
-\* Search form: violated when every event is matched (the trace is accepted).
+\* The search form (dev.bioref.trace.TraceCheck.SEARCH_FORM): TLC explores every behaviour that
+\* follows the trace, with no invariant; the largest l printed by Logged tells how far one got.
+TraceSearchForm == TRUE
+\* For a manual TLC run: violated when some behaviour matched every event.
 TraceUnfinishedInv == l <= Len(Log)
 =============================================================================

@@ -157,10 +157,10 @@ public final class TraceCheck {
                 Files.copy(src, dir.resolve(m + ".tla"));
             }
             Files.writeString(dir.resolve("TraceRun.tla"), module(spec, events), StandardCharsets.UTF_8);
-            search = Files.readString(dir.resolve("Trace" + spec.name() + ".tla")).contains(SEARCH_INV + " ==");
+            search = Files.readString(dir.resolve("Trace" + spec.name() + ".tla")).contains(SEARCH_FORM + " ==");
             Files.writeString(dir.resolve("TraceRun.cfg"), spec.constants(events)
-                    + "    TraceLog <- TraceLogData\nINIT TraceInit\nNEXT TraceNext\nINVARIANT "
-                    + (search ? SEARCH_INV : "TraceMatchedInv") + "\nCHECK_DEADLOCK FALSE\n",
+                    + "    TraceLog <- TraceLogData\nINIT TraceInit\nNEXT TraceNext\n"
+                    + (search ? "" : "INVARIANT TraceMatchedInv\n") + "CHECK_DEADLOCK FALSE\n",
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the trace check in " + workDir, e);
@@ -189,28 +189,26 @@ public final class TraceCheck {
 
     /**
      * The search form (CCF's), for a trace spec whose steps between logged events are not
-     * determined by the log (TraceDmBufio: a call's unlogged label steps): it defines
-     * {@value #SEARCH_INV} {@code == l <= Len(Log)}, which TLC violates when some behaviour matches
-     * every event (accepted); when none does (TLC passes), the largest {@code l} a matching step
-     * printed as {@code <<"bioref-trace-matched", l>>} names the last event matched, and the
-     * event after it is the first that no behaviour matches (no state is shown: there may be many).
+     * determined by the log (TraceDmBufio: a call's unlogged label steps). Such a spec defines
+     * {@value #SEARCH_FORM} and prints {@code <<"bioref-trace-matched", l>>} at each step that
+     * matches event {@code l}; TLC explores every behaviour that follows the trace (no invariant:
+     * a violation would make TLC print a counterexample as long as the trace). The largest
+     * {@code l} printed is how far some behaviour got: all events (accepted), or the event after
+     * it is the first that no behaviour matches (rejected; no state is shown: there may be many).
      */
-    static final String SEARCH_INV = "TraceUnfinishedInv";
+    static final String SEARCH_FORM = "TraceSearchForm";
 
     private static Result searchResult(TlcResult r, Map<String, Integer> coverage, List<Map<String, Object>> events, List<String> raw) {
-        if (r.outcome() == TlcResult.Outcome.INVARIANT_VIOLATED && r.property().equals(SEARCH_INV)) {
-            count(coverage, events, events.size());
-            return new Result(Verdict.ACCEPTED, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
-        }
         if (r.outcome() == TlcResult.Outcome.PASS) {
-            int matched = Integer.parseInt(events.get(0).get("action").equals("Init") ? "1" : "0");
+            int matched = events.get(0).get("action").equals("Init") ? 1 : 0;
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("<<\"bioref-trace-matched\", (\\d+)>>").matcher(r.output());
             while (m.find()) matched = Math.max(matched, Integer.parseInt(m.group(1)));
-            if (matched < events.size()) {
-                count(coverage, events, matched);
-                int seq = (int) (long) (Long) events.get(matched).get("seq");
-                return new Result(Verdict.REJECTED, events.size(), coverage, seq, raw.get(seq - 1), Map.of(), r.wallMillis(), r.output());
+            count(coverage, events, matched);
+            if (matched == events.size()) {
+                return new Result(Verdict.ACCEPTED, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
             }
+            int seq = (int) (long) (Long) events.get(matched).get("seq");
+            return new Result(Verdict.REJECTED, events.size(), coverage, seq, raw.get(seq - 1), Map.of(), r.wallMillis(), r.output());
         }
         return new Result(Verdict.ERROR, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
     }
