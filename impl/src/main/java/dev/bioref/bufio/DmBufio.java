@@ -526,6 +526,27 @@ public final class DmBufio {
         private static final ThreadLocal<Boolean> IN_GET = ThreadLocal.withInitial(() -> false);
         private static final ThreadLocal<Boolean> NO_IO = ThreadLocal.withInitial(() -> false);
 
+        // ---- trace validation (proofs-notes/traces.md, "DmBufio"): null = off, one null check per log point
+        private volatile dev.bioref.trace.TraceLog trace;
+        /** The block the traced read is allocating for (its al_steal event names it); guarded by lock. */
+        private long traceReadBlock = -1;
+
+        /**
+         * Logs this client's steps as DmBufio.tla trace events to {@code log} (null: off), starting
+         * with an {@code Init} event (capacity and reserve: the spec's Bufs and R). Call it before
+         * the client's first operation; the trace is meant for one calling thread (events are
+         * logged under the mutex or at the bit operation, which orders one thread's steps).
+         */
+        public void traceTo(dev.bioref.trace.TraceLog log) {
+            trace = log;
+            if (log != null) log.event("Init").num("capacity", capacity).num("reserved", reserved).end();
+        }
+
+        private void traceUnmodelled(String op) {
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null) t.event("Unmodelled").str("op", op).end();
+        }
+
         Client(DmBufio m, LoopbackDevice dev, ClientOptions o) {
             this.m = m;
             this.dev = dev;
@@ -757,6 +778,8 @@ public final class DmBufio {
         }
 
         private void stolen(Buffer b) {
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null) t.event("al_steal").num("b", traceReadBlock).num("victim", b.block).end();
             makeBufferClean(b);
             unlinkBuffer(b);
             ghost.discarding(b);
@@ -855,6 +878,8 @@ public final class DmBufio {
             ghost.touched.add(b);
             int old = b.state.getAndUpdate(v -> v & (~B_READING));     // release: publishes readError and data
             if ((old & B_READING) == 0) throw new Panic("BUG_ON(!test_bit(B_READING)) in read_endio of " + b);
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null) t.event("CompleteRead").num("b", block).bool("ok", status == Status.OK).end();
             wakeBit(b);
         }
 
@@ -882,6 +907,8 @@ public final class DmBufio {
                 b.state.getAndUpdate(v -> v & (~B_WRITING));
             }
             b.wroteSinceDirty = true;       // ghost (LazyCleanInv): a write to it completed
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null) t.event("CompleteWrite").num("b", target).bool("ok", error == 0).num("state", b.state.get()).end();
             wakeBit(b);
         }
 
@@ -929,15 +956,19 @@ public final class DmBufio {
             Buffer b = find(block);
             if (b != null) return foundBuffer(b, nf);
             if (nf == NF_GET) return null;
+            traceReadBlock = block;
             Buffer nb = allocBufferWait(nf);          // may drop the mutex
             if (nb == null) return null;
             if (!m.mut.noRecheckAfterAlloc) {
                 b = find(block);                       // the recheck: someone may have linked it meanwhile
                 if (b != null) {
                     freeBufferWake(nb);
+                    dev.bioref.trace.TraceLog t = trace;
+                    if (t != null && nf == NF_READ) t.event("rd_got").num("b", block).bool("found", true).nums("queued", new long[0]).end();
                     return foundBuffer(b, nf);
                 }
             }
+            int queuedBefore = wl.list.size();
             checkWatermark(wl);
             nb.holdCount = 1;
             nb.readError = 0;
@@ -954,6 +985,11 @@ public final class DmBufio {
                 return new Got(nb, false);
             }
             nb.state.set(B_READING);
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null && nf == NF_READ) {
+                long[] q = wl.list.subList(queuedBefore, wl.list.size()).stream().mapToLong(x -> x.block).toArray();
+                t.event("rd_got").num("b", block).bool("found", false).nums("queued", q).end();
+            }
             return new Got(nb, true);
         }
 
@@ -983,6 +1019,8 @@ public final class DmBufio {
             Buffer b = g.b();
             if (g.needSubmit()) submitRead(b);
             waitOnBit(b, B_READING);
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null && nf == NF_READ) t.event("rd_wait").num("b", block).bool("ok", b.readError == 0).end();
             if (b.readError != 0) {
                 int e = b.readError;
                 release(b);
@@ -1012,6 +1050,7 @@ public final class DmBufio {
         // dm-bufio.c dm_bufio_new(), L1128 (behaviour)
         public Buffer new_(long block) {
             checkBlock("dm_bufio_new", block);
+            traceUnmodelled("dm_bufio_new");
             return newRead(block, NF_FRESH, "dm_bufio_new");
         }
 
@@ -1019,6 +1058,7 @@ public final class DmBufio {
         // dm-bufio.c dm_bufio_get(), L1112 (behaviour)
         public Buffer get(long block) {
             checkBlock("dm_bufio_get", block);
+            traceUnmodelled("dm_bufio_get");
             IN_GET.set(true);
             try {
                 return newRead(block, NF_GET, "dm_bufio_get");
@@ -1032,6 +1072,7 @@ public final class DmBufio {
         public void prefetch(long block, long n) {
             live("dm_bufio_prefetch");
             notInRequest("dm_bufio_prefetch");
+            traceUnmodelled("dm_bufio_prefetch");
             if (n < 0) throw new IllegalArgumentException("dm_bufio_prefetch: negative count " + n);
             if (n > 0) {
                 checkBlock("dm_bufio_prefetch", block);
@@ -1075,13 +1116,18 @@ public final class DmBufio {
                 }
                 b.holdCount--;
                 ghost.touched.add(b);
+                long block = b.block;
+                boolean freed = false;
                 if (b.holdCount == 0) {
                     freeBufferWait.signalAll();
                     if ((b.readError != 0 || b.writeError != 0) && b.state.get() == 0) {
                         unlinkBuffer(b);                    // no point caching an invalid buffer
                         freeBufferWake(b);
+                        freed = true;
                     }
                 }
+                dev.bioref.trace.TraceLog t = trace;
+                if (t != null) t.event("release").num("b", block).num("hold", b.holdCount).bool("freed", freed).end();
             } finally {
                 unlockIfHeld();
             }
@@ -1114,6 +1160,8 @@ public final class DmBufio {
                 if (b.dirtyStart == 0 && b.dirtyEnd == blockSize) b.freshUnwritten = false;
                 b.markVer = ghost.nextVersion();
                 ghost.touched.add(b);
+                dev.bioref.trace.TraceLog t = trace;
+                if (t != null) t.event("mark_buffer_dirty").num("b", b.block).num("state", b.state.get()).end();
                 if (m.params.ghostChecks) ghost.marked(b.block, b.data);
             } finally {
                 unlockIfHeld();
@@ -1137,6 +1185,8 @@ public final class DmBufio {
                 unlockIfHeld();
             }
             wl.submit();
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null) t.event("wdb_submit").end();
         }
 
         /**
@@ -1163,6 +1213,8 @@ public final class DmBufio {
             }
             wl.submit();
             int a = xchgAsyncWriteError();
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null) t.event("wdb_flush").bool("err", a != 0).end();
             int f = issueFlush();          // sent even when a != 0 (§8.9)
             if (a == 0 && f == 0 && m.params.ghostChecks) ghost.checkFlushDurability(snap);   // commit point
             return a != 0 ? a : f;
@@ -1269,6 +1321,7 @@ public final class DmBufio {
             Objects.requireNonNull(b, "buffer");
             live("dm_bufio_release_move");
             notInRequest("dm_bufio_release_move");
+            traceUnmodelled("dm_bufio_release_move");
             checkBlock("dm_bufio_release_move", newBlock);
             if (newBlock == b.block) {
                 throw new IllegalArgumentException("dm_bufio_release_move: new block " + newBlock
@@ -1327,6 +1380,7 @@ public final class DmBufio {
             try {
                 Buffer b = find(block);
                 if (b != null) forgetBuffer(b);
+                else if (trace != null) trace.event("forget").num("b", block).bool("freed", false).end();
             } finally {
                 unlockIfHeld();
             }
@@ -1334,11 +1388,15 @@ public final class DmBufio {
 
         // dm-bufio.c forget_buffer_locked(), L1462 (behaviour)
         private boolean forgetBuffer(Buffer b) {
+            dev.bioref.trace.TraceLog t = trace;
+            long block = b.block;
             if (b.holdCount == 0 && (b.state.get() == 0 || m.mut.forgetDropsDirty)) {
                 unlinkBuffer(b);
                 freeBufferWake(b);
+                if (t != null) t.event("forget").num("b", block).bool("freed", true).end();
                 return true;
             }
+            if (t != null) t.event("forget").num("b", b.block).bool("freed", false).end();
             return false;
         }
 
@@ -1462,8 +1520,11 @@ public final class DmBufio {
             } finally {
                 NO_IO.set(prev);
             }
+            long block = b.block;
             unlinkBuffer(b);
             freeBufferWake(b);
+            dev.bioref.trace.TraceLog t = trace;
+            if (t != null) t.event(mayDoIo ? "sh_clean" : "shrink_noio").num("b", block).end();
             return true;
         }
 

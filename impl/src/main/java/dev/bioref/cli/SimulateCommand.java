@@ -76,6 +76,8 @@ public final class SimulateCommand implements Callable<Integer> {
     List<String> fix = new ArrayList<>();
     @Option(names = "--trace", paramLabel = "FILE", description = "With --stack hammer: write the HAMMER io layer's trace events"
             + " (NDJSON v1, spec HammerIoProtocol; proofs-notes/traces.md) to FILE, for ./bioref check-trace FILE --spec HammerIoProtocol."
+            + " With --stack bufio: client a's events (spec DmBufio; its workload then makes only the calls DmBufio models),"
+            + " for ./bioref check-trace FILE --spec DmBufio (without --ops: 500 operations)."
             + " Without --ops, --trace runs " + TRACE_OPS + " operations (about 40 events each: TLC checks a few hundred events a second).")
     java.nio.file.Path trace;
     @Option(names = "--trace-spec", paramLabel = "SPEC", defaultValue = "HammerIoProtocol",
@@ -322,8 +324,26 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (trace != null) return bufioTraced(b);
         return dev.bioref.sim.BufioSimulation.printRun(b, spec.commandLine().getOut());
     }
+
+    /** --stack bufio --trace FILE: client a's DmBufio.tla events to FILE (traceBU; proofs-notes/traces.md "DmBufio"). */
+    private int bufioTraced(dev.bioref.sim.BufioSimulation.Options b) {
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--ops")) b.ops = BUFIO_TRACE_OPS;
+        try (dev.bioref.trace.TraceLog log = dev.bioref.trace.TraceLog.toFile("DmBufio", trace)) {
+            b.trace = log;
+            int rc = dev.bioref.sim.BufioSimulation.printRun(b, spec.commandLine().getOut());
+            spec.commandLine().getOut().printf("  trace             %d events (DmBufio) in %s%n", log.events(), trace);
+            spec.commandLine().getOut().flush();
+            return rc;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the trace file " + trace, e);
+        }
+    }
+
+    /** --stack bufio --trace's default operation count (about 2 events per operation). */
+    static final int BUFIO_TRACE_OPS = 500;
 
     private int simulateUvm() {
         dev.bioref.sim.UvmSimulation.Options u = new dev.bioref.sim.UvmSimulation.Options();

@@ -58,12 +58,19 @@ public final class BufioSimulation {
         public int crashStates = 64;
         public int checkEvery = 1;
         public final List<String> mutations = new ArrayList<>();
+        /**
+         * Non-null: client a logs its DmBufio.tla trace events here (proofs-notes/traces.md,
+         * "DmBufio"), and the workload makes only the calls DmBufio models: a new, a move or a
+         * prefetch becomes a read (the trace would not be validated past such a call).
+         */
+        public dev.bioref.trace.TraceLog trace;
 
         /** The command that replays this run (every option that differs from the CLI default). */
         public String replayCommand() {
             Options d = new Options();
             StringBuilder sb = new StringBuilder("./bioref simulate --stack bufio --seed ").append(seed);
             if (ops != d.ops) sb.append(" --ops ").append(ops);
+            if (trace != null) sb.append(" --trace FILE");     // the traced workload makes only modelled calls
             if (blocks != d.blocks) sb.append(" --keys ").append(blocks);
             if (crashEvery != d.crashEvery) sb.append(" --crash-every ").append(crashEvery);
             if (writeFaultRate != d.writeFaultRate) sb.append(" --write-fault-rate ").append(writeFaultRate);
@@ -139,6 +146,7 @@ public final class BufioSimulation {
         m = new DmBufio(p, mutations, BufioQuirks.none());
         a = m.clientCreate(dev, new DmBufio.ClientOptions().blockSize(BS).capacity(32).reserved(2));
         b = m.clientCreate(devB, new DmBufio.ClientOptions().blockSize(BS).capacity(32));
+        if (o.trace != null) a.traceTo(o.trace);
         log = dev.startLog();
     }
 
@@ -221,6 +229,7 @@ public final class BufioSimulation {
 
     private void step() {
         int r = rnd.nextInt(100);
+        if (o.trace != null && ((r >= 50 && r < 63) || (r >= 76 && r < 80))) r = 0;   // traced: a read instead of new/move/prefetch
         if (r < 30) {                                  // walk: read a node, keep up to 3 held (a btree path)
             int blk = pick();
             Buffer x = a.read(blk);

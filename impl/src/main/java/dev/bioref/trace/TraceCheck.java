@@ -145,6 +145,7 @@ public final class TraceCheck {
     /** One TLC run on {@code events} (a part of the trace); firstUnmatched is the event's {@code seq}. */
     private Result checkPart(TraceSpec spec, List<Map<String, Object>> events, List<String> raw) {
         Path dir;
+        boolean search;
         try {
             Files.createDirectories(workDir);
             dir = Files.createTempDirectory(workDir, "trace-" + spec.name() + "-");
@@ -156,8 +157,10 @@ public final class TraceCheck {
                 Files.copy(src, dir.resolve(m + ".tla"));
             }
             Files.writeString(dir.resolve("TraceRun.tla"), module(spec, events), StandardCharsets.UTF_8);
+            search = Files.readString(dir.resolve("Trace" + spec.name() + ".tla")).contains(SEARCH_FORM + " ==");
             Files.writeString(dir.resolve("TraceRun.cfg"), spec.constants(events)
-                    + "    TraceLog <- TraceLogData\nINIT TraceInit\nNEXT TraceNext\nINVARIANT TraceMatchedInv\nCHECK_DEADLOCK FALSE\n",
+                    + "    TraceLog <- TraceLogData\nINIT TraceInit\nNEXT TraceNext\n"
+                    + (search ? "" : "INVARIANT TraceMatchedInv\n") + "CHECK_DEADLOCK FALSE\n",
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the trace check in " + workDir, e);
@@ -166,6 +169,7 @@ public final class TraceCheck {
                 .run("TraceRun.cfg", "TraceRun");
         Map<String, Integer> coverage = new LinkedHashMap<>();
         for (String a : spec.specActions()) coverage.put(a, 0);
+        if (search) return searchResult(r, coverage, events, raw);
         if (r.outcome() == TlcResult.Outcome.PASS) {
             count(coverage, events, events.size());
             return new Result(Verdict.ACCEPTED, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
@@ -179,6 +183,32 @@ public final class TraceCheck {
             before.remove("l");
             int seq = (int) (long) (Long) events.get(l - 1).get("seq");
             return new Result(Verdict.REJECTED, events.size(), coverage, seq, raw.get(seq - 1), before, r.wallMillis(), r.output());
+        }
+        return new Result(Verdict.ERROR, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
+    }
+
+    /**
+     * The search form (CCF's), for a trace spec whose steps between logged events are not
+     * determined by the log (TraceDmBufio: a call's unlogged label steps). Such a spec defines
+     * {@value #SEARCH_FORM} and prints {@code <<"bioref-trace-matched", l>>} at each step that
+     * matches event {@code l}; TLC explores every behaviour that follows the trace (no invariant:
+     * a violation would make TLC print a counterexample as long as the trace). The largest
+     * {@code l} printed is how far some behaviour got: all events (accepted), or the event after
+     * it is the first that no behaviour matches (rejected; no state is shown: there may be many).
+     */
+    static final String SEARCH_FORM = "TraceSearchForm";
+
+    private static Result searchResult(TlcResult r, Map<String, Integer> coverage, List<Map<String, Object>> events, List<String> raw) {
+        if (r.outcome() == TlcResult.Outcome.PASS) {
+            int matched = events.get(0).get("action").equals("Init") ? 1 : 0;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<<\"bioref-trace-matched\", (\\d+)>>").matcher(r.output());
+            while (m.find()) matched = Math.max(matched, Integer.parseInt(m.group(1)));
+            count(coverage, events, matched);
+            if (matched == events.size()) {
+                return new Result(Verdict.ACCEPTED, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
+            }
+            int seq = (int) (long) (Long) events.get(matched).get("seq");
+            return new Result(Verdict.REJECTED, events.size(), coverage, seq, raw.get(seq - 1), Map.of(), r.wallMillis(), r.output());
         }
         return new Result(Verdict.ERROR, events.size(), coverage, 0, "", Map.of(), r.wallMillis(), r.output());
     }
