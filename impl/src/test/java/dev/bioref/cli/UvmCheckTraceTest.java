@@ -52,7 +52,7 @@ class UvmCheckTraceTest {
     @Test
     void simulateTraceIsAcceptedAndAnEditedOneRejected(@TempDir Path dir) throws Exception {
         Path t = dir.resolve("uvm.ndjson");
-        CliRun sim = CliRun.of("simulate", "--stack", "uvm", "--trace", t.toString(), "--seed", "7", "--ops", "600");
+        CliRun sim = CliRun.of("simulate", "--stack", "uvm", "--trace", t.toString(), "--seed", "7", "--ops", "300");
         assertEquals(0, sim.code(), sim.out() + sim.err());
         assertTrue(sim.out().contains("events (UvmVnode, vnode 0) in " + t), sim.out());
         CliRun ok = check(t);

@@ -193,13 +193,24 @@ class UvmTraceValidationTest {
             r.layer.re.re3MarksCleanOnWriteError = true;
             r.vp.failNextWrites(1);
         });
-        for (Map.Entry<String, Consumer<Rig>> s : switches.entrySet()) {
-            List<String> lines = directed(s.getValue());
-            TraceCheck.Result res = check(s.getKey(), lines);
-            assertEquals(TraceCheck.Verdict.REJECTED, res.verdict(), s.getKey() + ": " + res.render("UvmVnode") + REPLAY);
-            assertTrue(res.unmatchedLine().contains("\"action\":\"Msync\""), s.getKey() + " rejected elsewhere: "
-                    + res.render("UvmVnode") + REPLAY);
-            System.out.println("[UvmVnode trace " + s.getKey() + "] rejected at event " + res.firstUnmatched() + ": " + res.unmatchedLine());
+        Map<String, List<String>> traces = new LinkedHashMap<>();
+        for (Map.Entry<String, Consumer<Rig>> s : switches.entrySet()) traces.put(s.getKey(), directed(s.getValue()));
+        // the TLC runs (one worker each) two at a time: the machine has two cores
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            Map<String, java.util.concurrent.Future<TraceCheck.Result>> results = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> t : traces.entrySet()) {
+                results.put(t.getKey(), pool.submit(() -> check(t.getKey(), t.getValue())));
+            }
+            for (Map.Entry<String, java.util.concurrent.Future<TraceCheck.Result>> e : results.entrySet()) {
+                TraceCheck.Result res = e.getValue().get();
+                assertEquals(TraceCheck.Verdict.REJECTED, res.verdict(), e.getKey() + ": " + res.render("UvmVnode") + REPLAY);
+                assertTrue(res.unmatchedLine().contains("\"action\":\"Msync\""), e.getKey() + " rejected elsewhere: "
+                        + res.render("UvmVnode") + REPLAY);
+                System.out.println("[UvmVnode trace " + e.getKey() + "] rejected at event " + res.firstUnmatched() + ": " + res.unmatchedLine());
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
