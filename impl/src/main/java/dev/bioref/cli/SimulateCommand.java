@@ -78,12 +78,15 @@ public final class SimulateCommand implements Callable<Integer> {
             + " (NDJSON v1, spec HammerIoProtocol; proofs-notes/traces.md) to FILE, for ./bioref check-trace FILE --spec HammerIoProtocol."
             + " With --stack bufio: client a's events (spec DmBufio; its workload then makes only the calls DmBufio models),"
             + " for ./bioref check-trace FILE --spec DmBufio (without --ops: 500 operations)."
-            + " Without --ops, --trace runs " + TRACE_OPS + " operations (about 40 events each: TLC checks a few hundred events a second).")
+            + " With --stack uvm: vnode 0's pager events (spec UvmVnode; " + "3000 operations without --ops)."
+            + " Without --ops, a hammer --trace runs " + TRACE_OPS + " operations (about 40 events each: TLC checks a few hundred events a second).")
     java.nio.file.Path trace;
     @Option(names = "--trace-spec", paramLabel = "SPEC", defaultValue = "HammerIoProtocol",
             description = "With --trace: whose events to write, HammerIoProtocol (default: the io layer), HammerFlusherSeq"
             + " (the flusher's groups and sequence numbers) or HammerFinalizeCrash (finalize's order); check the file with --spec SPEC.")
     String traceSpec;
+    /** --stack uvm --trace's default operation count (about one traced event per 3 operations: vnode 0 of 4 files). */
+    static final int UVM_TRACE_OPS = 3_000;
     /** --trace's default operation count: the default 20,000 operations would log about 800,000 events. */
     static final int TRACE_OPS = 300;
     @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal.")
@@ -359,6 +362,17 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        return dev.bioref.sim.UvmSimulation.report(u, spec.commandLine().getOut());
+        if (trace == null) return dev.bioref.sim.UvmSimulation.report(u, spec.commandLine().getOut());
+        // --trace (traceUV): vnode 0's pager events, spec UvmVnode; UVM_TRACE_OPS operations unless --ops
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--ops")) u.ops = UVM_TRACE_OPS;
+        try (dev.bioref.trace.TraceLog log = dev.bioref.trace.TraceLog.toFile("UvmVnode", trace)) {
+            u.trace = log;
+            int rc = dev.bioref.sim.UvmSimulation.report(u, spec.commandLine().getOut());
+            spec.commandLine().getOut().printf("  trace             %d events (UvmVnode, vnode 0) in %s%n", log.events(), trace);
+            spec.commandLine().getOut().flush();
+            return rc;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the trace file " + trace, e);
+        }
     }
 }

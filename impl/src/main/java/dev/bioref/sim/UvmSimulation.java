@@ -44,6 +44,12 @@ public final class UvmSimulation {
         public int crashEvery = 2_000;
         /** Rough-edge switches to fix on top of {@link #mode} (faithful mode with some fixes, to find the next flaw). */
         public final List<String> fix = new ArrayList<>();
+        /**
+         * When set, vnode 0's pager operations are traced for spec UvmVnode (proofs-notes/traces.md,
+         * "UvmVnode"), and the workload leaves out what UvmVnode.tla does not model on vnode 0:
+         * truncate, grow, recycle (they act on the other files) and sync (skipped).
+         */
+        public dev.bioref.trace.TraceLog trace;
 
         dev.bioref.uvm.UvmRoughEdges roughEdges() {
             dev.bioref.uvm.UvmRoughEdges re = mode.roughEdges();
@@ -118,6 +124,7 @@ public final class UvmSimulation {
                 size[f] = 2L * PG;
                 c.grow(l.vnode(f), size[f]);
             }
+            if (o.trace != null) l.trace = new dev.bioref.uvm.UvmTrace(o.trace, l.vnode(0));
             for (i = 0; i < o.ops; i++) {
                 step();
                 absorbReportedLosses();
@@ -212,7 +219,12 @@ public final class UvmSimulation {
         if (r < 44) { store(); return; }
         if (r < 64) { load(); return; }
         if (r < 74) { msync(rnd.nextBoolean()); return; }
-        if (r < 78) { c.sync(); syncs++; return; }
+        if (r < 78) {
+            if (o.trace != null) return;             // uvm_vnp_sync: not in UvmVnode.tla
+            c.sync();
+            syncs++;
+            return;
+        }
         if (r < 83) { truncate(); return; }
         if (r < 87) { grow(); return; }
         if (r < 94) { pageout(); return; }
@@ -237,7 +249,7 @@ public final class UvmSimulation {
         UvmFaultClient.Mapping m = pick();
         int f = m.vp.fileId;
         if (!m.writable || size[f] == 0) return;
-        long off = (long) (rnd.nextDouble() * size[f]);
+        long off = evenPage(f, (long) (rnd.nextDouble() * size[f]));
         int len = (int) Math.min(1 + rnd.nextInt(256), Math.min(PG - off % PG, size[f] - off));
         byte[] b = new byte[len];
         rnd.nextBytes(b);
@@ -252,7 +264,7 @@ public final class UvmSimulation {
     private void load() {
         UvmFaultClient.Mapping m = pick();
         int f = m.vp.fileId;
-        long off = (long) (rnd.nextDouble() * MAXPAGES * PG);
+        long off = evenPage(f, (long) (rnd.nextDouble() * MAXPAGES * PG));
         int len = (int) Math.min(1 + rnd.nextInt(128), PG - off % PG);
         int[] err = {0};
         byte[] got = c.load(m, off, len, err);
@@ -292,8 +304,20 @@ public final class UvmSimulation {
         Arrays.fill(modifiedSinceAck[f], false);
     }
 
+    /**
+     * With a trace, vnode 0's accesses use even pages only: UvmVnode.tla writes one page per I/O,
+     * so no two dirty pages of the traced object may be adjacent (uvm_mk_pcluster).
+     */
+    private long evenPage(int f, long off) {
+        if (o.trace == null || f != 0 || (off / PG) % 2 == 0) return off;
+        return off - PG;
+    }
+
+    /** A file for truncate, grow and recycle: with a trace, not the traced vnode 0. */
+    private int otherFile() { return o.trace != null ? 1 + rnd.nextInt(FILES - 1) : rnd.nextInt(FILES); }
+
     private void truncate() {
-        int f = rnd.nextInt(FILES);
+        int f = otherFile();
         if (size[f] == 0) return;
         long n = (long) (rnd.nextDouble() * size[f]);
         c.truncate(l.vnode(f), n);
@@ -304,7 +328,7 @@ public final class UvmSimulation {
     }
 
     private void grow() {
-        int f = rnd.nextInt(FILES);
+        int f = otherFile();
         long n = Math.min((long) MAXPAGES * PG, size[f] + 1 + rnd.nextInt(3 * PG));
         c.grow(l.vnode(f), n);
         size[f] = n;
@@ -317,7 +341,7 @@ public final class UvmSimulation {
     }
 
     private void recycle() {
-        if (l.recycle(l.vnode(rnd.nextInt(FILES)))) recycles++;
+        if (l.recycle(l.vnode(otherFile()))) recycles++;
     }
 
     /**

@@ -27,6 +27,8 @@ public final class UvmFaultClient {
         public final boolean writable;
         private boolean unmapped;
         final Map<Long, VmPage> pmap = new HashMap<>();
+        /** The mapper thread of this mapping in a UvmVnode trace ({@link UvmTrace}); null when not traced. */
+        String traceThread;
 
         Mapping(Vnode vp, boolean writable) {
             this.vp = vp;
@@ -41,7 +43,15 @@ public final class UvmFaultClient {
         vp.vgetExternal();
         try {
             UvmVnode u = vp.uvn.attach(writable);
-            return u == null ? null : new Mapping(vp, writable);
+            Mapping m = u == null ? null : new Mapping(vp, writable);
+            UvmTrace tr = layer.trace;
+            if (tr != null && tr.traces(vp)) {
+                String t = tr.newMapper();
+                if (m != null) m.traceThread = t;
+                traceEnd(tr, tr.event("Attach", t).bool("w", writable), vp);
+                if (m == null && tr.unmapped(t)) traceEnd(tr, tr.event("MapperQuit", t), vp);
+            }
+            return m;
         } finally {
             vp.vreleExternal();
         }
@@ -51,7 +61,14 @@ public final class UvmFaultClient {
     public Mapping fork(Mapping m) {
         checkMapped(m);
         m.vp.uvn.reference();
-        return new Mapping(m.vp, m.writable);
+        Mapping f = new Mapping(m.vp, m.writable);
+        UvmTrace tr = layer.trace;
+        if (tr != null && m.traceThread != null) {
+            f.traceThread = m.traceThread;
+            tr.forked(m.traceThread);
+            traceEnd(tr, tr.event("Reference", m.traceThread), m.vp);
+        }
+        return f;
     }
 
     /** uvm_unmap: drops this entry's pmap entries and its reference (uvn_detach). */
@@ -60,6 +77,32 @@ public final class UvmFaultClient {
         m.unmapped = true;
         m.pmap.clear();
         m.vp.uvn.detach();
+        UvmTrace tr = layer.trace;
+        if (tr != null && m.traceThread != null) {
+            traceEnd(tr, tr.event("Detach", m.traceThread), m.vp);
+            if (tr.unmapped(m.traceThread)) traceEnd(tr, tr.event("MapperQuit", m.traceThread), m.vp);
+        }
+    }
+
+    /**
+     * Ends a trace event with the object's state after the operation, under the object lock
+     * (taken if the operation returned without it).
+     */
+    private static void traceEnd(UvmTrace tr, dev.bioref.trace.TraceLog.Event e, Vnode vp) {
+        UvmVnode u = vp.uvn;
+        boolean mine = u.lockedByMe();
+        if (!mine) u.lock();
+        try {
+            tr.end(e, u);
+        } finally {
+            if (!mine) u.unlock();
+        }
+    }
+
+    /** An operation on the traced vnode that UvmVnode.tla does not model. */
+    private void traceUnmodelled(Vnode vp, String op) {
+        UvmTrace tr = layer.trace;
+        if (tr != null && tr.traces(vp)) tr.unmodelled(op);
     }
 
     private static void checkMapped(Mapping m) {
@@ -81,6 +124,7 @@ public final class UvmFaultClient {
         u.lock();
         VmPage[] pps = {null};
         int[] n = {0};
+        boolean missing = false;                             // trace: the page was read in (the spec's Fault)
         int r = u.get(pgoff, pps, n, 0, UvmVnode.PGO_LOCKED);
         VmPage pg;
         if (r == UvmVnode.VM_PAGER_OK && pps[0] != null) {
@@ -89,8 +133,13 @@ public final class UvmFaultClient {
         } else {
             pps[0] = null;
             r = u.get(pgoff, pps, n, 0, 0);                  // returns unlocked
-            if (r != UvmVnode.VM_PAGER_OK) return r;
+            if (r != UvmVnode.VM_PAGER_OK) {
+                // past EOF (BAD) nothing changed: not logged (the spec's pages are the file's)
+                if (r != UvmVnode.VM_PAGER_BAD) traceFault(m, pgoff);
+                return r;
+            }
             pg = pps[0];
+            missing = true;
         }
         layer.sched.pause("fault.busy", u);                  // the fault holds a busy page, object unlocked
         u.lock();
@@ -98,6 +147,7 @@ public final class UvmFaultClient {
             if ((pg.flags & VmPage.PG_WANTED) != 0) layer.sched.wakeup(pg);
             pg.flags &= ~VmPage.PG_WANTED;
             if (u.releasepg(pg)) u.unlock();
+            if (missing) traceFault(m, pgoff);
             return UvmVnode.VM_PAGER_ERROR;
         }
         if ((pg.flags & VmPage.PG_WANTED) != 0) layer.sched.wakeup(pg);
@@ -108,9 +158,16 @@ public final class UvmFaultClient {
         if (pg.wireCount == 0) layer.pageq.pageactivate(pg);
         layer.pageq.pageqLock.unlock();
         pg.pmapEnter(write ? VmPage.Prot.WRITE : VmPage.Prot.READ);
+        if (missing) traceFault(m, pgoff);
         u.unlock();
         m.pmap.put(pgoff, pg);
         return UvmVnode.VM_PAGER_OK;
+    }
+
+    /** Trace point of a fault that read the page in (the spec's Fault; a resident page's fault is part of Store). */
+    private void traceFault(Mapping m, long pgoff) {
+        UvmTrace tr = layer.trace;
+        if (tr != null && m.traceThread != null) traceEnd(tr, tr.event("Fault", m.traceThread).num("o", pgoff / VmPage.PAGE_SIZE), m.vp);
     }
 
     /** A user store through the mapping; faults as needed. */
@@ -120,7 +177,13 @@ public final class UvmFaultClient {
         long pgoff = off - off % VmPage.PAGE_SIZE;
         for (int tries = 0; tries < 8; tries++) {
             VmPage pg = m.pmap.get(pgoff);
-            if (pg != null && pg.userStore((int) (off - pgoff), bytes, layer.versionClock.incrementAndGet())) return 0;
+            if (pg != null && pg.userStore((int) (off - pgoff), bytes, layer.versionClock.incrementAndGet())) {
+                UvmTrace tr = layer.trace;
+                if (tr != null && m.traceThread != null) {
+                    traceEnd(tr, tr.event("Store", m.traceThread).num("o", pgoff / VmPage.PAGE_SIZE), m.vp);
+                }
+                return 0;
+            }
             int r = fault(m, off, true);
             if (r != UvmVnode.VM_PAGER_OK) return r;
         }
@@ -152,6 +215,12 @@ public final class UvmFaultClient {
         UvmVnode u = m.vp.uvn;
         u.lock();
         boolean ok = u.flush(lo, hi, UvmVnode.PGO_CLEANIT | (sync ? UvmVnode.PGO_SYNCIO : 0));
+        UvmTrace tr = layer.trace;
+        if (tr != null && m.traceThread != null) {
+            long first = Math.max(0, lo) / VmPage.PAGE_SIZE, last = (hi - 1) / VmPage.PAGE_SIZE;
+            long[] range = java.util.stream.LongStream.rangeClosed(first, last).toArray();
+            traceEnd(tr, tr.event("Msync", m.traceThread).nums("range", range).bool("sync", sync), m.vp);
+        }
         if (u.lockedByMe()) u.unlock();
         if (ok && sync) ok = m.vp.vopFsync() == 0;           // durability point of the toy FS
         return ok;
@@ -159,6 +228,7 @@ public final class UvmFaultClient {
 
     /** ffs_truncate / ftruncate: the FS size, then uvm_vnp_setsize and uvm_vnp_uncache, under the vnode lock. */
     public boolean truncate(Vnode vp, long n) {
+        traceUnmodelled(vp, "truncate");
         vp.vgetExternal();
         vp.vnLock();
         try {
@@ -177,6 +247,7 @@ public final class UvmFaultClient {
         vp.vnLock();
         try {
             if (n < vp.fsSize()) throw new IllegalArgumentException("grow to " + n + " below the size " + vp.fsSize());
+            if ((vp.uvn.flags() & UvmVnode.UVM_VNODE_VALID) != 0) traceUnmodelled(vp, "grow");   // else setsize changes nothing
             vp.fsSetSize(n);
             vp.uvn.setsize(n);
         } finally {
@@ -186,10 +257,15 @@ public final class UvmFaultClient {
     }
 
     /** sys_sync's pager part: uvm_vnp_sync(NULL). */
-    public void sync() { layer.globals.sync(layer); }
+    public void sync() {
+        UvmTrace tr = layer.trace;
+        if (tr != null && (tr.vp.uvn.flags() & UvmVnode.UVM_VNODE_WRITEABLE) != 0) tr.unmodelled("sync");
+        layer.globals.sync(layer);
+    }
 
     /** uvm_fault_wire of one page: fault it in, then wire it. */
     public int wire(Mapping m, long off) {
+        traceUnmodelled(m.vp, "wire");
         int r = fault(m, off, false);
         if (r != 0) return r;
         UvmVnode u = m.vp.uvn;
@@ -226,12 +302,14 @@ public final class UvmFaultClient {
         pg.ownerTag = "pageout";
         pg.pmapPageProtect(VmPage.Prot.NONE);
         int r;
+        boolean traced = false;
         if (pg.isClean()) {
             r = UvmVnode.VM_PAGER_OK;
         } else {
             r = u.put(new VmPage[] {pg}, 0, false);          // NOWAIT; unlocks
             layer.sched.pause("pageout.done", u);
             u.lock();
+            traced = true;                                   // a clean page's pageout writes nothing: not logged
         }
         if ((pg.flags & VmPage.PG_WANTED) != 0) layer.sched.wakeup(pg);
         pg.flags &= ~(VmPage.PG_WANTED | VmPage.PG_BUSY);
@@ -240,7 +318,11 @@ public final class UvmFaultClient {
         if (pg.isReleased() && !layer.guards.ownerIgnoresReleased) {
             pg.flags |= VmPage.PG_BUSY;
             pg.owner = Thread.currentThread();
-            if (!u.releasepg(pg)) return r;                  // object killed and unlocked
+            if (!u.releasepg(pg)) {                          // object killed and unlocked
+                if (traced) tracePageout(vp, off);
+                return r;
+            }
+            if (traced) tracePageout(vp, off);
             u.unlock();
             return r;
         }
@@ -251,7 +333,14 @@ public final class UvmFaultClient {
             layer.pageq.pagedeactivate(pg);
             layer.pageq.pageqLock.unlock();
         }
+        if (traced) tracePageout(vp, off);
         u.unlock();
         return r;
+    }
+
+    /** Trace point of a pageout that wrote the page (the spec's Pageout), object locked or not. */
+    private void tracePageout(Vnode vp, long off) {
+        UvmTrace tr = layer.trace;
+        if (tr != null && tr.traces(vp)) traceEnd(tr, tr.event("Pageout", "d1").num("o", off / VmPage.PAGE_SIZE), vp);
     }
 }

@@ -201,6 +201,9 @@ public final class UvmVnode {
                 + Thread.currentThread().getName() + " while busy, owned by " + SimpleLock.nameOf(pg.owner));
     }
 
+    /** The resident pages, for a trace event (object locked). */
+    List<VmPage> tracePages() { return new java.util.ArrayList<>(hash.values()); }
+
     // uvm_page.c uvm_pagelookup()
     VmPage pagelookup(long off) { return hash.get(off); }
 
@@ -950,6 +953,8 @@ public final class UvmVnode {
         }
         layer.pageq.pagermapout();                                          // L1699
         lockObj();                                                          // L1705-1712
+        UvmTrace tr = layer.trace;
+        if (tr != null && rw == UIO_WRITE && error != 0 && tr.traces(vp)) tr.writeFailed(pps);
         u_nio--;
         inIo.remove(Thread.currentThread());
         if (has(UVM_VNODE_IOSYNC) && u_nio == 0) sched.wakeup(nioChan);

@@ -34,6 +34,8 @@ public final class VnodeLayer {
     final AtomicLong versionClock = new AtomicLong();
     /** When set, a broken action property throws at once instead of only being recorded. */
     public volatile boolean throwOnFlaw;
+    /** Trace events of one vnode for spec UvmVnode (proofs-notes/traces.md); null (off) by default. */
+    public volatile UvmTrace trace;
 
     public VnodeLayer(UvmRoughEdges re, int nfiles, int maxPagesPerFile, int frames, int pagerMapSlots) {
         this.re = Objects.requireNonNull(re, "re").copy();
@@ -68,6 +70,7 @@ public final class VnodeLayer {
             vp.uvn.terminate();        // uvm_vnp_terminate() with refs == 0
             sched.pause("vclean.afterTerminate", vp.uvn);
             vp.bumpGeneration();
+            traceSystem("Recycle", vp);
         } finally {
             synchronized (vp) { vp.vxlock = false; }
             vp.vopUnlock();
@@ -84,9 +87,22 @@ public final class VnodeLayer {
             sched.pause("vclean.afterTerminate", vp.uvn);
             synchronized (vp) { vp.dead = true; }
             vp.bumpGeneration();
+            traceSystem("ForceUnmount", vp);
         } finally {
             synchronized (vp) { vp.vxlock = false; }
             vp.vopUnlock();
+        }
+    }
+
+    /** Trace point of recycle / forceUnmount: under the vnode lock, before the unlock; the object lock taken to read its state. */
+    private void traceSystem(String action, Vnode vp) {
+        UvmTrace tr = trace;
+        if (tr == null || !tr.traces(vp)) return;
+        vp.uvn.lock();
+        try {
+            tr.end(tr.event(action, "s1"), vp.uvn);
+        } finally {
+            vp.uvn.unlock();
         }
     }
 
