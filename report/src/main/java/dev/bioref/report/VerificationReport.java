@@ -114,7 +114,7 @@ public final class VerificationReport {
         section(md, "Guard switches (mutants) and the detectors that caught them", () -> mutants(cases));
         section(md, "Crash states checked", () -> crashStates());
         section(md, "Time per module", () -> moduleTimes(cases));
-        md.append("## Not in this report\n\nTrace validation and TLC action coverage: no module of this build produces them yet.\n");
+        section(md, "Trace validation and action coverage", () -> traces());
         if (unreadable.length() > 0) md.append("\n").append(unreadable);
         return md.toString();
     }
@@ -381,6 +381,78 @@ public final class VerificationReport {
                     .append(kv.containsKey("cpu_seconds") ? " (" + kv.get("cpu_seconds") + " s CPU)" : "")
                     .append(" (`").append(rel(f)).append("`)\n");
         }
+        return sb.toString();
+    }
+
+    // ---- trace validation (issue 15), from the records TraceCheck writes under <module>/target/trace-validation/
+
+    /**
+     * Per spec: the traces validated (accepted), the traces rejected (the must-fail trace checks and
+     * the rejection tests; a test that expected acceptance fails the build on its own), the events
+     * matched, and the action coverage of the accepted traces, with the actions no accepted trace
+     * matched named. Records older than the build start are left out and counted.
+     */
+    String traces() throws IOException {
+        record Spec(java.util.Map<String, Long> actions, long[] n) {}   // n: accepted, rejected, error, events validated, tlc ms
+        java.util.Map<String, Spec> specs = new java.util.TreeMap<>();
+        int stale = 0;
+        for (String module : modules()) {
+            Path dir = root.resolve(module).resolve("target").resolve("trace-validation");
+            if (!Files.isDirectory(dir)) continue;
+            List<Path> files;
+            try (Stream<Path> s = Files.list(dir)) {
+                files = s.filter(f -> f.getFileName().toString().endsWith(".tsv")).sorted().toList();
+            }
+            for (Path f : files) {
+                if (buildStart.isPresent() && Files.getLastModifiedTime(f).toInstant().isBefore(buildStart.get())) {
+                    stale++;
+                    continue;
+                }
+                java.util.Map<String, String> kv = new java.util.LinkedHashMap<>();
+                java.util.Map<String, Long> acts = new java.util.LinkedHashMap<>();
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    String[] p = line.split("\t");
+                    if (p.length == 3 && p[0].equals("action")) acts.put(p[1], Long.parseLong(p[2]));
+                    else if (p.length == 2) kv.put(p[0], p[1]);
+                }
+                String name = kv.get("spec");
+                if (name == null) continue;
+                Spec sp = specs.computeIfAbsent(name, k -> new Spec(new java.util.LinkedHashMap<>(), new long[5]));
+                String verdict = kv.getOrDefault("verdict", "ERROR");
+                boolean ok = verdict.equals("ACCEPTED");
+                sp.n()[ok ? 0 : verdict.equals("REJECTED") ? 1 : 2]++;
+                if (ok) sp.n()[3] += Long.parseLong(kv.getOrDefault("validated", "0"));
+                sp.n()[4] += Long.parseLong(kv.getOrDefault("tlc_ms", "0"));
+                for (var e : acts.entrySet()) sp.actions().merge(e.getKey(), ok ? e.getValue() : 0L, Long::sum);
+            }
+        }
+        if (specs.isEmpty()) {
+            return "not run: no module left records under `target/trace-validation/` (impl's trace validation tests write them)"
+                    + (stale > 0 ? "; " + stale + " record(s) from an earlier build left out" : "") + ".\n";
+        }
+        StringBuilder sb = new StringBuilder("Every trace a test checked with TLC (`dev.bioref.trace.TraceCheck`): accepted traces"
+                + " count towards coverage; rejected ones are the must-fail trace checks (a switched port's trace) and the"
+                + " rejection tests of edited or hand-written failing traces.\n\n"
+                + "| spec | traces accepted | traces rejected | errors | events validated | actions covered | TLC time (s) |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
+        StringBuilder detail = new StringBuilder();
+        for (var e : specs.entrySet()) {
+            long[] n = e.getValue().n();
+            var acts = e.getValue().actions();
+            long covered = acts.values().stream().filter(v -> v > 0).count();
+            sb.append("| ").append(e.getKey()).append(" | ").append(n[0]).append(" | ").append(n[1]).append(" | ").append(n[2])
+                    .append(" | ").append(n[3]).append(" | ").append(covered).append(" of ").append(acts.size())
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", n[4] / 1000.0)).append(" |\n");
+            detail.append("- **").append(e.getKey()).append("**: ");
+            StringBuilder list = new StringBuilder();
+            for (var a : acts.entrySet()) list.append(list.length() > 0 ? ", " : "").append(a.getKey()).append(' ').append(a.getValue());
+            detail.append(list);
+            List<String> zero = acts.entrySet().stream().filter(a -> a.getValue() == 0).map(Map.Entry::getKey).toList();
+            detail.append(zero.isEmpty() ? " (every action matched)" : "; not matched by any accepted trace: " + String.join(", ", zero)
+                    + " (proofs-notes/traces.md says why)").append('\n');
+        }
+        sb.append("\nSteps matched per action (accepted traces):\n\n").append(detail);
+        if (stale > 0) sb.append("\n").append(stale).append(" record(s) older than the build start left out.\n");
         return sb.toString();
     }
 

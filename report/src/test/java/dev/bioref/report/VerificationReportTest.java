@@ -68,6 +68,10 @@ class VerificationReportTest {
                         + "<system-out>CrashTest: crash states checked: 12345</system-out></testcase>"));
         write("impl/target/surefire-reports/TEST-dev.bioref.a.Broken.xml", "<testsuite><testcase name=");
         write("impl/target/crash-states.txt", "crash_states_checked 100000\ncrash_states_torn 99137\nseconds 4.2\ncpu_seconds 3.8\nsource x.CrashCountTest\n");
+        write("impl/target/trace-validation/S-1-1.tsv", "spec\tS\nverdict\tACCEPTED\nevents\t10\nvalidated\t9\nfirst_unmatched\t0\ntlc_ms\t1500\n"
+                + "action\tGo\t6\naction\tStop\t3\naction\tNever\t0\n");
+        write("impl/target/trace-validation/S-1-2.tsv", "spec\tS\nverdict\tREJECTED\nevents\t4\nvalidated\t0\nfirst_unmatched\t3\ntlc_ms\t500\n"
+                + "action\tGo\t2\naction\tStop\t0\naction\tNever\t0\n");
         copy("genuine-blob.gz", "stress/target/jcstress-genuine/jcstress-results-2026-11-22-05-08-05.bin.gz.checked");
         write("stress/target/jcstress-mutants/run-1/jcstress.log",
                 "  [FAILED] dev.bioref.a.mutants.GateVsWrite_GuardOff\n  [OK] dev.bioref.a.mutants.Racy_GuardOff\n  [OK] dev.bioref.a.mutants.Never_Other\n");
@@ -109,6 +113,9 @@ class VerificationReportTest {
         assertTrue(md.contains("- CrashTest 12345 crash states (`impl/target/surefire-reports/TEST-dev.bioref.a.CrashTest.xml`)"), md);
         assertTrue(md.contains("- x.CrashCountTest 100000 crash states (torn: 99137), 4.2 s (3.8 s CPU) (`impl/target/crash-states.txt`)"), md);
         assertTrue(md.contains("unreadable surefire report (not well-formed XML): `impl/target/surefire-reports/TEST-dev.bioref.a.Broken.xml`"), md);
+        // traces: the accepted one counts, the rejected one (a must-fail check) does not add coverage
+        assertTrue(md.contains("| S | 1 | 1 | 0 | 9 | 2 of 3 | 2.0 |"), md);
+        assertTrue(md.contains("- **S**: Go 6, Stop 3, Never 0; not matched by any accepted trace: Never"), md);
         // time per module: test cases per module from the parsed reports
         assertTrue(md.contains("| impl | 2 | 1.0 |"), md);
         assertTrue(md.contains("| linearizability | 3 | 6.8 |"), md);
@@ -119,6 +126,7 @@ class VerificationReportTest {
         write("pom.xml", "<project/>");
         String md = render();
         assertTrue(md.contains("not run (no `specs/target/tlc-summary.tsv`)."), md);
+        assertTrue(md.contains("not run: no module left records under `target/trace-validation/`"), md);
         assertTrue(md.contains("not run (no surefire reports from `linearizability/`"), md);
         assertTrue(md.contains("not run (no result blob in `stress/target/jcstress-genuine/`)."), md);
         assertTrue(md.contains("not run (no `stress/target/jcstress-mutants/run-*/jcstress.log`)."), md);
