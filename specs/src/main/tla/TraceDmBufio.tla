@@ -65,14 +65,24 @@ AllocFirst ==
     \A y \in Bufs : (where[y] \in {"free", "reserve"} /\ where'[y] = "hand")
                     => y = CHOOSE z \in Bufs : where[z] = where[y]
 
+\* Write-back visits the DIRTY list in any order in DmBufio (a set); the trace fixes one (the
+\* CHOOSE-first buffer the step may take), or TLC would explore every subset of the buffers
+\* already visited.  No event is lost by it: the visits are under the mutex and touch only the
+\* visited buffer, the completions a pass waits for are enabled whatever it waits on, and
+\* the logged state (a completion's) is of the completed buffer only.
+FirstP1(t) ==
+    LET E == {x \in OnList("DIRTY") : "D" \in st[x] /\ ("W" \notin st[x] \/ writeNoWaitWriting)} IN
+    \A x \in wlist'[t] \ wlist[t] : x = CHOOSE y \in E : TRUE
+FirstP2(t) == \A x \in todo[t] \ todo'[t] : x = CHOOSE y \in todo[t] : TRUE
+
 -----------------------------------------------------------------------------
 (* Unlogged steps: the calling thread's label steps between its logged ones. *)
 Internal(t) ==
     \/ al_nowait(t) \/ al_drop(t) \/ al_sleep(t) \/ al_relock(t) \/ al_reserve(t)
     \/ al_wait(t) \/ al_woken(t) \/ al_clean(t) \/ rd_submit(t)
     \/ (sh_clean(t) /\ pc'[t] = "sh_clean")               \* a write of the victim, not its free
-    \/ wdb_p1(t) \/ wdb_p1_end(t) \/ (wdb_submit(t) /\ op[t] = "wdb")
-    \/ wdb_p2lock(t) \/ wdb_p2(t) \/ wdb_p2wait(t) \/ wdb_p2relock(t) \/ wdb_p2waitL(t)
+    \/ (wdb_p1(t) /\ FirstP1(t)) \/ wdb_p1_end(t) \/ (wdb_submit(t) /\ op[t] = "wdb")
+    \/ wdb_p2lock(t) \/ (wdb_p2(t) /\ FirstP2(t)) \/ wdb_p2wait(t) \/ wdb_p2relock(t) \/ wdb_p2waitL(t)
     \/ wdb_p2_end(t)
 
 \* the start of the call whose logged step is the next thread event
@@ -81,7 +91,6 @@ Entry(t) ==
     /\ i > 0 /\ InCall = {}
     /\ LET e == Log[i] IN
        \/ e.action \in {"rd_got", "al_steal", "rd_wait"} /\ read(t, B(e.b))
-       \/ e.action = "sh_clean" /\ shrink(t)
        \/ e.action = "wdb_flush" /\ wdb_start(t, "wdb")
        \/ e.action = "wdb_submit" /\ wdb_start(t, "wdbasync")
 
@@ -143,7 +152,11 @@ MatchForget ==
        ELSE /\ ~\E x \in BufAt(B(Ev.b)) : hold[x] = 0 /\ st[x] = {}
             /\ UNCHANGED vars
 
-\* an eviction with I/O allowed (shrink, global cleanup, old-buffer cleanup): the free of the victim
+\* an eviction with I/O allowed (shrink, global cleanup): the victim chosen, then (sh_clean) freed
+MatchShrink ==
+    /\ IsEvent("shrink") /\ InCall = {} /\ Fresh # {} /\ BufAt(B(Ev.b)) # {}
+    /\ LET t == CHOOSE u \in Fresh : TRUE IN shrink(t) /\ cur'[t] = At(B(Ev.b))
+
 MatchShClean ==
     /\ IsEvent("sh_clean") /\ InCall # {}
     /\ LET t == Caller IN
@@ -190,7 +203,7 @@ MatchCompleteWrite ==
 
 Logged ==
     /\ \/ MatchRdGot \/ MatchAlSteal \/ MatchRdWait \/ MatchRelease \/ MatchMarkDirty
-       \/ MatchForget \/ MatchShClean \/ MatchShrinkNoIo \/ MatchWdbFlush \/ MatchWdbSubmit
+       \/ MatchForget \/ MatchShrink \/ MatchShClean \/ MatchShrinkNoIo \/ MatchWdbFlush \/ MatchWdbSubmit
        \/ MatchCompleteRead \/ MatchCompleteWrite
     /\ AllocFirst
     /\ l' = l + 1

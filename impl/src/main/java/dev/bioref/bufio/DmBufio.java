@@ -1513,6 +1513,8 @@ public final class DmBufio {
         boolean tryEvictBuffer(Buffer b, boolean mayDoIo) {
             if (!mayDoIo && !m.mut.shrinkIgnoresNoIo && b.state.get() != 0) return false;   // no I/O allowed
             if (b.holdCount > 0) return false;
+            dev.bioref.trace.TraceLog t0 = trace;
+            if (t0 != null && mayDoIo) t0.event("shrink").num("b", b.block).end();
             boolean prev = NO_IO.get();
             NO_IO.set(!mayDoIo);
             try {

@@ -34,6 +34,7 @@ public final class TraceDmBufioBinding {
         a.put("release", TraceSpec.fields("b", nat, "hold", nat, "freed", bool));
         a.put("mark_buffer_dirty", TraceSpec.fields("b", nat, "state", nat));
         a.put("forget", TraceSpec.fields("b", nat, "freed", bool));
+        a.put("shrink", TraceSpec.fields("b", nat));
         a.put("sh_clean", TraceSpec.fields("b", nat));
         a.put("shrink_noio", TraceSpec.fields("b", nat));
         a.put("wdb_submit", TraceSpec.fields());
