@@ -100,8 +100,17 @@ public final class TraceCheck {
         return String.join("\n", l.subList(Math.max(0, l.size() - n), l.size()));
     }
 
-    /** Parses {@code lines} (blank lines are skipped) and validates them against {@code spec}. */
+    /**
+     * Parses {@code lines} (blank lines are skipped) and validates them against {@code spec}; the
+     * result is also recorded for the verification report when run by a test ({@link TraceRecord}).
+     */
     public Result check(TraceSpec spec, List<String> lines) {
+        Result r = checkLines(spec, lines);
+        TraceRecord.write(spec, r);
+        return r;
+    }
+
+    private Result checkLines(TraceSpec spec, List<String> lines) {
         List<Map<String, Object>> events = new ArrayList<>();
         List<String> raw = new ArrayList<>();
         int lineNo = 0;

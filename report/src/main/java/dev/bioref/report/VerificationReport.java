@@ -74,7 +74,10 @@ public final class VerificationReport {
         Path file = out != null ? out : root.resolve("target").resolve("verification-report.md");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, new VerificationReport(root, start, profile).render(), StandardCharsets.UTF_8);
+            VerificationReport report = new VerificationReport(root, start, profile);
+            Files.writeString(file, report.render(), StandardCharsets.UTF_8);
+            // the build log also shows, per spec, the traces and events validated and the action coverage (issue 15)
+            System.out.println("Trace validation and action coverage (from the report):\n" + report.traces());
         } catch (IOException | UncheckedIOException e) {
             System.err.println("VerificationReport: cannot write " + file + ": " + e.getMessage());
             System.exit(3);
