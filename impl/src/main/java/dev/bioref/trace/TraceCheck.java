@@ -86,7 +86,8 @@ public final class TraceCheck {
             }
             if (verdict == Verdict.REJECTED) {
                 sb.append("first unmatched event: ").append(unmatchedLine).append('\n');
-                sb.append("spec state before it:\n");
+                if (stateBefore.isEmpty()) sb.append("spec state before it: not shown (a search-form trace spec: several states may reach it)\n");
+                else sb.append("spec state before it:\n");
                 for (Map.Entry<String, String> e : stateBefore.entrySet()) {
                     sb.append("  ").append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
                 }

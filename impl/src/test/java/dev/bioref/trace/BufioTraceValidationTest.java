@@ -108,6 +108,37 @@ class BufioTraceValidationTest {
         }
     }
 
+    /**
+     * A `simulate --stack bufio` run (crashes and reopens: one part per client) is a behaviour of
+     * DmBufio. Several TLC runs (one per client), so only with -Dbioref.thorough=true; the default
+     * build validates such traces through the seeded workload above (same log points).
+     */
+    @Test
+    void simulateRunIsABehaviourOfDmBufio() {
+        boolean thorough = Boolean.getBoolean("bioref.thorough");
+        dev.bioref.sim.BufioSimulation.Options o = new dev.bioref.sim.BufioSimulation.Options();
+        o.seed = 7;
+        o.ops = thorough ? 300 : 20;
+        o.crashEvery = thorough ? 150 : 0;
+        o.crashStates = 1;
+        o.blocks = 40;
+        o.trace = TraceLog.inMemory("DmBufio");
+        dev.bioref.sim.BufioSimulation.Result r = dev.bioref.sim.BufioSimulation.run(o);
+        assertTrue(r.ok(), r.failures().toString());
+        List<String> lines = o.trace.lines();
+        if (!thorough) {
+            // default build: the trace is well-formed and split into one part per client (no TLC run)
+            List<java.util.Map<String, Object>> events = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) events.add(TraceCheck.parseEvent(TraceSpec.named("DmBufio"), lines.get(i), i + 1, i + 1));
+            assertEquals(2, TraceDmBufioBinding.split(events).size(), "the run's client and the one its final crash point re-creates");
+            return;
+        }
+        TraceCheck.Result res = check(lines);
+        System.out.println("simulate --stack bufio trace: " + res.render("DmBufio"));
+        assertEquals(TraceCheck.Verdict.ACCEPTED, res.verdict(), res.render("DmBufio"));
+        assertEquals(lines.size(), res.validated());
+    }
+
     /** A directed run with one switch on; its trace must be rejected at {@code action}. */
     static void mustFail(String mutation, Consumer<Rig> run, String action) {
         BufioMutations m = BufioMutations.of(List.of(mutation));
