@@ -498,7 +498,10 @@ mark_buffer_dirty(t) ==
    a buffer carrying a read error gives ERR_PTR after a release. *)
 get(t, b) ==
     /\ held[t] = NONE /\ CanLock(t)
-    /\ Begin(t, "get", b)
+    \* Begin's guard and count only: get is one step, so op and arg stay NONE (Begin's op' would
+    \* contradict the op' = op below; until 2026-12-07 that made get unreachable, bufio-spec.md)
+    /\ pc[t] = Idle /\ "get" \in Ops /\ opsDone < MaxOps /\ ~modified[t]
+    /\ opsDone' = opsDone + 1
     /\ \E x \in BufAt(b) :
          /\ "R" \notin st[x]
          /\ IF ~rerr[x]
