@@ -147,4 +147,26 @@ class ModelCheckTest {
         assertTrue(several.ok(), several.reason());
         assertEquals(List.of(), several.warnings(), "several workers: TLC's depth is not exact");
     }
+
+    /** Which rows run TLC with C1 only: small recorded pass rows and default violation rows, never a big one. */
+    @Test
+    void onlySmallModelsRunWithC1Only() {
+        Manifest.Row small = new Manifest.Row("A.cfg", "MCA", "default", Manifest.Expect.PASS, "-",
+                OptionalLong.of(49_999), OptionalLong.empty(), OptionalLong.empty(), 1);
+        Manifest.Row big = new Manifest.Row("B.cfg", "MCA", "default", Manifest.Expect.PASS, "-",
+                OptionalLong.of(50_000), OptionalLong.empty(), OptionalLong.empty(), 2);
+        Manifest.Row mutant = new Manifest.Row("C.cfg", "MCA", "default", Manifest.Expect.VIOLATION, "AInv",
+                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), 3);
+        Manifest.Row unrecorded = new Manifest.Row("D.cfg", "MCA", "thorough", Manifest.Expect.PASS, "-",
+                OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), 4);
+        assertTrue(ModelCheck.small(small));
+        assertFalse(ModelCheck.small(big));
+        assertTrue(ModelCheck.small(mutant));
+        assertFalse(ModelCheck.small(unrecorded));
+        Path specs = Path.of("specs");
+        TlcRunner runner = new TlcRunner(specs, specs, "1", "256m", 10);
+        assertTrue(runner.command("A.cfg", "MCA", true).contains("-XX:TieredStopAtLevel=1"));
+        assertFalse(runner.command("A.cfg", "MCA", false).contains("-XX:TieredStopAtLevel=1"));
+        assertEquals(runner.command("A.cfg", "MCA", false), runner.command("A.cfg", "MCA"));
+    }
 }
