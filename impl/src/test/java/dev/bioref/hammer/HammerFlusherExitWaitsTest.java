@@ -101,7 +101,13 @@ class HammerFlusherExitWaitsTest {
      * not return (the test then wakes it itself so the mount closes).
      */
     @Test @Timeout(60) void finalizeWantSite() throws Exception {
-        for (int variant = 0; variant < 3; variant++) {
+        // finalizeSkipsWakeup gets up to 3 rounds: a wakeup on another channel of the waiter's
+        // sleep-queue bucket (the channels hash onto 64 buckets by identity) wakes it spuriously
+        // after the finalize, and then it proceeds as if woken (seen once in CI, 2026-12-07)
+        boolean skipsWakeupCaught = false;
+        String lastMiss = "";
+        for (int round = 0; round < 5 && !(round >= 3 && skipsWakeupCaught); round++) {
+            int variant = Math.min(round, 2);
             HammerMutations m = new HammerMutations();
             if (variant == 1) m.finalizeWantSkipsWait = true;
             if (variant == 2) m.finalizeSkipsWakeup = true;
@@ -129,8 +135,11 @@ class HammerFlusherExitWaitsTest {
                 if (variant == 0) {
                     assertFalse(syncer.isAlive(), "sync did not return; sleepers: " + Sleepq.sleeping());
                 } else {
-                    assertTrue(syncer.isAlive() && "hmrsxx".equals(Sleepq.sleepingOn(waiter)),
-                            "finalizeSkipsWakeup not caught: the slave left hmrsxx; sleepers: " + Sleepq.sleeping());
+                    if (!(syncer.isAlive() && "hmrsxx".equals(Sleepq.sleepingOn(waiter)))) {
+                        lastMiss = "the slave left hmrsxx; sleepers: " + Sleepq.sleeping();
+                        continue;   // a spurious wakeup from a shared bucket: another round
+                    }
+                    skipsWakeupCaught = true;
                     m.finalizeSkipsWakeup = false;
                     Sleepq.wakeup(hmp.flusher.finalizeWantChan);
                     syncer.join(10_000);
@@ -141,6 +150,7 @@ class HammerFlusherExitWaitsTest {
                 hmp.close();
             }
         }
+        assertTrue(skipsWakeupCaught, "finalizeSkipsWakeup not caught in 3 rounds: " + lastMiss);
     }
 
     /**
@@ -200,7 +210,13 @@ class HammerFlusherExitWaitsTest {
      * test then wakes it itself).
      */
     @Test @Timeout(60) void destroySites() throws Exception {
-        for (int variant = 0; variant < 4; variant++) {
+        // the two lost-wakeup mutants (variants 2 and 3) get up to 3 rounds each: a wakeup on another
+        // channel of the sleeper's sleep-queue bucket can wake it spuriously and hide the lost one
+        int[] schedule = {0, 1, 2, 2, 2, 3, 3, 3};
+        boolean[] caught = new boolean[4];
+        String[] miss = new String[4];
+        for (int variant : schedule) {
+            if (variant >= 2 && caught[variant]) continue;
             HammerMutations m = new HammerMutations();
             HammerOptions o = options();
             o.flusherThreads = 2;
@@ -231,8 +247,13 @@ class HammerFlusherExitWaitsTest {
             closer.start();
             closer.join(variant == 3 ? 1_000 : 10_000);
             if (variant == 3) {
-                assertTrue(closer.isAlive() && "hmrwwc".equals(Sleepq.sleepingOn(closer)),
-                        "slaveExitSkipsWakeup not caught: destroy is not stuck at hmrwwc; sleepers: " + Sleepq.sleeping());
+                if (!(closer.isAlive() && "hmrwwc".equals(Sleepq.sleepingOn(closer)))) {
+                    miss[3] = "destroy is not stuck at hmrwwc; sleepers: " + Sleepq.sleeping();
+                    closer.join(10_000);
+                    assertFalse(closer.isAlive(), "close did not return; sleepers: " + Sleepq.sleeping());
+                    continue;
+                }
+                caught[3] = true;
                 m.slaveExitSkipsWakeup = false;
                 fl.wakeSlavesForTest();
                 closer.join(10_000);
@@ -244,13 +265,15 @@ class HammerFlusherExitWaitsTest {
                 for (Thread t : flusherThreads()) t.join(10_000);
             } else if (variant == 2) {
                 assertTrue(gone[0]);
-                assertTrue(nanos[0] >= Sleepq.HZ_NANOS * 9 / 10,
-                        "masterExitSkipsWakeup not caught: destroy returned in " + nanos[0] / 1_000_000 + " ms, before its 1 s timeout");
+                caught[2] = nanos[0] >= Sleepq.HZ_NANOS * 9 / 10;
+                if (!caught[2]) miss[2] = "destroy returned in " + nanos[0] / 1_000_000 + " ms, before its 1 s timeout";
             } else {
                 assertTrue(gone[0], "EARLY: close returned before the flusher threads had left");
                 if (variant == 0) assertTrue(nanos[0] < Sleepq.HZ_NANOS * 9 / 10,
                         "destroy took " + nanos[0] / 1_000_000 + " ms: its hmrwex sleep was not woken by the exiting master");
             }
         }
+        assertTrue(caught[2], () -> "masterExitSkipsWakeup not caught in 3 rounds: " + miss[2]);
+        assertTrue(caught[3], () -> "slaveExitSkipsWakeup not caught in 3 rounds: " + miss[3]);
     }
 }
