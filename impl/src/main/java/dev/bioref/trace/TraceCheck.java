@@ -175,8 +175,10 @@ public final class TraceCheck {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the trace check in " + workDir, e);
         }
+        // a trace part of up to 2,000 events is a few seconds of TLC, mostly JVM start-up and SANY:
+        // C1 only, as for the small models (TlcRunner's class comment)
         TlcResult r = new TlcRunner(dir, dir, "1", System.getProperty("bioref.tlc.heap", "1g"), timeoutSeconds)
-                .run("TraceRun.cfg", "TraceRun");
+                .run("TraceRun.cfg", "TraceRun", events.size() <= 2_000);
         Map<String, Integer> coverage = new LinkedHashMap<>();
         for (String a : spec.specActions()) coverage.put(a, 0);
         if (search) return searchResult(r, coverage, events, raw);
