@@ -32,6 +32,7 @@ public final class ModelCheck {
     private final TlcRunner runner;
     private final Path outDir;
     private final PrintStream log;
+    private final boolean coverage;
 
     /** One checked row: the row, TLC's result, whether it was as expected, why not, and warnings. */
     public record Checked(Manifest.Row row, TlcResult result, boolean ok, String reason, List<String> warnings) {
@@ -56,9 +57,23 @@ public final class ModelCheck {
     }
 
     public ModelCheck(TlcRunner runner, Path outDir, PrintStream log) {
+        this(runner, outDir, log, false);
+    }
+
+    /**
+     * {@code coverage}: pass rows run with TLC's {@code -coverage}, so that the output of each
+     * carries the states every action generated ({@link Coverage}; violation rows stop at the
+     * first counterexample and say nothing about dead actions).
+     */
+    public ModelCheck(TlcRunner runner, Path outDir, PrintStream log, boolean coverage) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.outDir = Objects.requireNonNull(outDir, "outDir");
         this.log = Objects.requireNonNull(log, "log");
+        this.coverage = coverage;
+    }
+
+    private boolean coverage(Manifest.Row row) {
+        return coverage && row.expect() == Manifest.Expect.PASS;
     }
 
     /**
@@ -68,7 +83,7 @@ public final class ModelCheck {
      */
     public Checked check(Manifest.Row row) {
         log.println("TLC " + row.config() + " (" + row.module() + ", expect " + expected(row) + ") ...");
-        TlcResult r = runner.run(row.config(), row.module(), small(row));
+        TlcResult r = runner.run(row.config(), row.module(), small(row), coverage(row));
         Checked c = judge(row, r, runner.singleWorker());
         StringBuilder out = new StringBuilder();
         out.append(progressLine(c)).append('\n');
@@ -81,7 +96,7 @@ public final class ModelCheck {
         if (!c.ok()) {
             out.append("FAIL ").append(row.config()).append(": ").append(c.reason()).append('\n');
             if (r.outcome() == TlcResult.Outcome.ERROR || r.trace().isEmpty()) {
-                out.append("---- TLC output (").append(String.join(" ", runner.command(row.config(), row.module(), small(row)))).append(") ----\n");
+                out.append("---- TLC output (").append(String.join(" ", runner.command(row.config(), row.module(), small(row), coverage(row)))).append(") ----\n");
                 out.append(r.output()).append('\n');
                 out.append("---- end of TLC output ----\n");
             }
