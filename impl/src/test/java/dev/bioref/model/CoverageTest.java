@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,5 +89,24 @@ class CoverageTest {
         IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> Coverage.readExceptions(file));
         assertTrue(s.getMessage().contains("'sometimes'") && s.getMessage().contains("line 1"), s.getMessage());
         assertEquals(List.of(), Coverage.readExceptions(dir.resolve("absent.tsv")));
+    }
+
+    private static Manifest.Row row(String cfg, Manifest.Expect expect, String property) {
+        return new Manifest.Row(cfg, "MCX", "default", expect, property, OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.empty(), 1);
+    }
+
+    @Test
+    void onlyPassRowsThatAreNotLivenessModelsRunWithCoverage(@TempDir Path dir) {
+        TlcRunner runner = new TlcRunner(dir, dir, "1", "256m", 10);
+        ModelCheck on = new ModelCheck(runner, dir, System.out, true);
+        assertTrue(on.coverage(row("MCX.cfg", Manifest.Expect.PASS, "-")));
+        assertFalse(on.coverage(row("MCX_Liveness.cfg", Manifest.Expect.PASS, "-")));
+        assertFalse(on.coverage(row("MCX_Mut.cfg", Manifest.Expect.VIOLATION, "XInv")));
+        assertFalse(new ModelCheck(runner, dir, System.out).coverage(row("MCX.cfg", Manifest.Expect.PASS, "-")));
+        List<String> with = runner.command("MCX.cfg", "MCX", true, true);
+        assertEquals("60", with.get(with.indexOf("-coverage") + 1), with.toString());
+        assertFalse(runner.command("MCX.cfg", "MCX", true, false).contains("-coverage"));
+        assertEquals(runner.command("MCX.cfg", "MCX", true, false), runner.command("MCX.cfg", "MCX", true));
     }
 }
