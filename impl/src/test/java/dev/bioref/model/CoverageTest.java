@@ -92,7 +92,7 @@ class CoverageTest {
     }
 
     private static Manifest.Row row(String cfg, Manifest.Expect expect, String property) {
-        return new Manifest.Row(cfg, "MCX", "default", expect, property, OptionalLong.empty(), OptionalLong.empty(),
+        return new Manifest.Row(cfg, "MCX", "default", expect, property, OptionalLong.of(1000), OptionalLong.empty(),
                 OptionalLong.empty(), 1);
     }
 
@@ -104,6 +104,10 @@ class CoverageTest {
         assertFalse(on.coverage(row("MCX_Liveness.cfg", Manifest.Expect.PASS, "-")));
         assertFalse(on.coverage(row("MCX_Mut.cfg", Manifest.Expect.VIOLATION, "XInv")));
         assertFalse(new ModelCheck(runner, dir, System.out).coverage(row("MCX.cfg", Manifest.Expect.PASS, "-")));
+        // a big model (or one without a recorded count) only when the limit is off (0, the thorough profile)
+        Manifest.Row big = new Manifest.Row("MCX_Big.cfg", "MCX", "default", Manifest.Expect.PASS, "-",
+                OptionalLong.of(ModelCheck.COVERAGE_MAX_DISTINCT), OptionalLong.empty(), OptionalLong.empty(), 2);
+        assertEquals(ModelCheck.COVERAGE_MAX_DISTINCT <= 0, on.coverage(big));
         List<String> with = runner.command("MCX.cfg", "MCX", true, true);
         assertEquals("60", with.get(with.indexOf("-coverage") + 1), with.toString());
         assertFalse(runner.command("MCX.cfg", "MCX", true, false).contains("-coverage"));
