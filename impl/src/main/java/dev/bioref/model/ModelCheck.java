@@ -32,6 +32,7 @@ public final class ModelCheck {
     private final TlcRunner runner;
     private final Path outDir;
     private final PrintStream log;
+    private final boolean coverage;
 
     /** One checked row: the row, TLC's result, whether it was as expected, why not, and warnings. */
     public record Checked(Manifest.Row row, TlcResult result, boolean ok, String reason, List<String> warnings) {
@@ -56,9 +57,37 @@ public final class ModelCheck {
     }
 
     public ModelCheck(TlcRunner runner, Path outDir, PrintStream log) {
+        this(runner, outDir, log, false);
+    }
+
+    /**
+     * {@code coverage}: pass rows run with TLC's {@code -coverage}, so that the output of each
+     * carries the states every action generated ({@link Coverage}). Not violation rows: they stop
+     * at the first counterexample and say nothing about dead actions. Not the {@code *Liveness*}
+     * rows: coverage slows TLC's liveness checking most (measured, CPU s without/with:
+     * MCHammerIoProtocol_Liveness.cfg 27.3/38.7, MCHammerFlusherSeq_Liveness.cfg 17.1/23.0), and
+     * each has the Next of a safety model of its spec that is covered.
+     */
+    public ModelCheck(TlcRunner runner, Path outDir, PrintStream log, boolean coverage) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.outDir = Objects.requireNonNull(outDir, "outDir");
         this.log = Objects.requireNonNull(log, "log");
+        this.coverage = coverage;
+    }
+
+    /**
+     * Pass rows with at least this many recorded distinct states (or none recorded) run without
+     * coverage: on the four {@code *_Big} default models it costs 46 CPU s more (measured, see
+     * proofs-notes/specs.md "Action coverage"). {@code -Dbioref.tlc.coverageMaxDistinct=0}
+     * (the thorough profile) covers every pass row.
+     */
+    static final long COVERAGE_MAX_DISTINCT = Long.getLong("bioref.tlc.coverageMaxDistinct", 50_000);
+
+    /** Whether {@code row} runs with TLC's {@code -coverage} (see the constructor). */
+    public boolean coverage(Manifest.Row row) {
+        if (!coverage || row.expect() != Manifest.Expect.PASS || row.config().contains("Liveness")) return false;
+        if (COVERAGE_MAX_DISTINCT <= 0) return true;
+        return row.distinct().isPresent() && row.distinct().getAsLong() < COVERAGE_MAX_DISTINCT;
     }
 
     /**
@@ -68,7 +97,7 @@ public final class ModelCheck {
      */
     public Checked check(Manifest.Row row) {
         log.println("TLC " + row.config() + " (" + row.module() + ", expect " + expected(row) + ") ...");
-        TlcResult r = runner.run(row.config(), row.module(), small(row));
+        TlcResult r = runner.run(row.config(), row.module(), small(row), coverage(row));
         Checked c = judge(row, r, runner.singleWorker());
         StringBuilder out = new StringBuilder();
         out.append(progressLine(c)).append('\n');
@@ -81,7 +110,7 @@ public final class ModelCheck {
         if (!c.ok()) {
             out.append("FAIL ").append(row.config()).append(": ").append(c.reason()).append('\n');
             if (r.outcome() == TlcResult.Outcome.ERROR || r.trace().isEmpty()) {
-                out.append("---- TLC output (").append(String.join(" ", runner.command(row.config(), row.module(), small(row)))).append(") ----\n");
+                out.append("---- TLC output (").append(String.join(" ", runner.command(row.config(), row.module(), small(row), coverage(row)))).append(") ----\n");
                 out.append(r.output()).append('\n');
                 out.append("---- end of TLC output ----\n");
             }

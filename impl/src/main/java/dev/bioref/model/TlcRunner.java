@@ -70,7 +70,16 @@ public final class TlcRunner {
 
     /** The command line for one model; {@code small}: C1 only (see the class comment). */
     public List<String> command(String cfg, String module, boolean small) {
-        return tlcCommand(cfg, module, List.of("-lncheck", "final"), small);
+        return command(cfg, module, small, false);
+    }
+
+    /**
+     * The command line for one model; {@code coverage}: TLC also counts the states each action
+     * generates ({@code -coverage 60}: the report at the end, and every hour; see {@link Coverage}).
+     */
+    public List<String> command(String cfg, String module, boolean small, boolean coverage) {
+        return tlcCommand(cfg, module, coverage ? List.of("-lncheck", "final", "-coverage", "60")
+                : List.of("-lncheck", "final"), small);
     }
 
     /** java ... tlc2.TLC -workers W <mode> -cleanup -metadir <dir> -config <cfg> <module>. */
@@ -111,8 +120,13 @@ public final class TlcRunner {
 
     /** As {@link #run(String, String)}; {@code small}: the model is small, run TLC with C1 only. */
     public TlcResult run(String cfg, String module, boolean small) {
+        return run(cfg, module, small, false);
+    }
+
+    /** As {@link #run(String, String, boolean)}; {@code coverage}: with TLC's action coverage in the output. */
+    public TlcResult run(String cfg, String module, boolean small, boolean coverage) {
         List<String> cfgProperties = TlcOutput.cfgProperties(readCfg(cfg, module));
-        Exec e = execute(command(cfg, module, small), cfg);
+        Exec e = execute(command(cfg, module, small, coverage), cfg);
         return TlcOutput.parse(e.output(), e.exit(), cfgProperties).withWallMillis(e.millis());
     }
 

@@ -56,7 +56,9 @@ class MutantNamesTest {
             "CheckwriteGuardsOff", "Mut1", "Mut2", "Mut3", "Mut4", "Mut5", "Mut6", "Mut7",
             "Hints", "Steal", "Crash", "Move", "LivenessThorough", "Faithful", "Flush", "Kill",
             // issue 17: the default build's >= 10^5-state model of each main spec
-            "Big");
+            "Big",
+            // coverage: MCUvmVnode_Attach, the passing model where att_lock and Reference fire
+            "Attach");
     /** JCStress mutant class suffixes that name a combination of switches (mutants.md says which). */
     private static final Set<String> COMBINATIONS = Set.of("CheckwriteGuardsOff", "OnlyModifyRefsTest", "SeedOrder");
 

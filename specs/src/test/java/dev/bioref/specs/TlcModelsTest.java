@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.specs;
 
+import dev.bioref.model.Coverage;
 import dev.bioref.model.Manifest;
 import dev.bioref.model.ModelCheck;
 import dev.bioref.model.SpecsLayout;
+import dev.bioref.model.TlcResult;
 import dev.bioref.model.TlcRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -44,8 +46,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TlcModelsTest {
     private static final SpecsLayout LAYOUT = SpecsLayout.of(Path.of("src", "main", "tla"));
     private static final List<ModelCheck.Checked> CHECKED = Collections.synchronizedList(new ArrayList<>());
+    /** Whether pass rows run with TLC's {@code -coverage} and each spec gets a dead-action test (default on). */
+    private static final boolean COVERAGE = Boolean.parseBoolean(System.getProperty("bioref.tlc.coverage", "true"));
+    private static final Path COVERAGE_EXCEPTIONS = LAYOUT.manifest().resolveSibling("coverage-exceptions.tsv");
     private static final ModelCheck CHECK =
-            new ModelCheck(new TlcRunner(LAYOUT.specsDir(), LAYOUT.outDir()), LAYOUT.outDir(), System.out);
+            new ModelCheck(new TlcRunner(LAYOUT.specsDir(), LAYOUT.outDir()), LAYOUT.outDir(), System.out, COVERAGE);
 
     @TestFactory
     @DisplayName("TLC")
@@ -59,13 +64,49 @@ class TlcModelsTest {
                 .toList();
         assertFalse(rows.isEmpty(), "no model selected from " + LAYOUT.manifest() + " (bioref.tlc.only=" + only + ")");
         Map<Manifest.Row, Future<ModelCheck.Checked>> running = startAll(rows);
-        return rows.stream().map(row -> DynamicTest.dynamicTest(
+        Stream<DynamicTest> models = rows.stream().map(row -> DynamicTest.dynamicTest(
                 row.config() + " [" + row.expect().name().toLowerCase()
                         + (row.property().equals("-") ? "" : " " + row.property()) + "]",
                 () -> {
                     ModelCheck.Checked c = outcome(running.get(row));
                     CHECKED.add(c);
                     assertTrue(c.ok(), row.config() + ": " + c.reason());
+                }));
+        return COVERAGE ? Stream.concat(models, coverageTests(manifest.active(thorough), rows, running, thorough)) : models;
+    }
+
+    /**
+     * One test per spec whose passing models (not the Liveness ones; see {@link ModelCheck#coverage})
+     * were all selected: every action of the spec must
+     * generate a state in at least one of them, unless coverage-exceptions.tsv names it with a
+     * reason (and an exception whose action did fire is stale, also a failure). A spec without a
+     * passing model in the selection (HammerIoMulti by default) gets no such test.
+     */
+    private static Stream<DynamicTest> coverageTests(List<Manifest.Row> active, List<Manifest.Row> rows,
+                                                     Map<Manifest.Row, Future<ModelCheck.Checked>> running,
+                                                     boolean thorough) {
+        Map<String, List<Manifest.Row>> passBySpec = new LinkedHashMap<>();
+        for (Manifest.Row r : active) {
+            if (CHECK.coverage(r)) passBySpec.computeIfAbsent(r.spec(), k -> new ArrayList<>()).add(r);
+        }
+        return passBySpec.entrySet().stream()
+                .filter(e -> rows.containsAll(e.getValue()))
+                .map(e -> DynamicTest.dynamicTest("coverage " + e.getKey() + " [" + e.getValue().size()
+                        + " passing models, no dead action]", () -> {
+                    List<Map<Coverage.Action, Long>> runs = new ArrayList<>();
+                    for (Manifest.Row r : e.getValue()) {
+                        ModelCheck.Checked c = outcome(running.get(r));
+                        assertTrue(c.ok() && c.result().outcome() == TlcResult.Outcome.PASS,
+                                r.config() + " did not pass, so " + e.getKey() + "'s coverage is incomplete: " + c.reason());
+                        Map<Coverage.Action, Long> cov = Coverage.parse(c.result().output());
+                        assertFalse(cov.isEmpty(), r.config() + ": no coverage report in TLC's output");
+                        runs.add(cov);
+                    }
+                    Map<Coverage.Action, Long> merged = Coverage.merge(runs);
+                    List<String> problems = Coverage.check(e.getKey(), merged, Coverage.readExceptions(COVERAGE_EXCEPTIONS), thorough);
+                    System.out.println("coverage " + e.getKey() + ": " + merged.size() + " actions over "
+                            + e.getValue().size() + " passing models, dead: " + Coverage.dead(merged));
+                    assertTrue(problems.isEmpty(), String.join("\n", problems));
                 }));
     }
 
