@@ -107,6 +107,19 @@ class SimulationTest {
         assertTrue(r.out().matches("(?s).*\"sim-frontend-\\d\" asleep on \"hmrfls\" channel .* in dev\\.bioref\\.hammer\\.HammerFlusher\\.waitSeq.*"), r.out());
         assertTrue(r.out().matches("(?s).*operation in progress: running; lane 0: op \\d+: \\w+.*"), r.out());
         assertTrue(r.out().contains("replay: ./bioref simulate --seed 1 --threads 2 --ops 3000 --mutation flusherSkipsDoneWakeup --scheduler os"), r.out());
+        // the hung run unwinds after simulate returns (interrupt, harvest, abandon: destroy's
+        // 1 s timed waits for the master, then the slaves), which can outlast QuiescentInv's 2 s
+        // settle (a slave was once left at "hmrssw" in CI): wait for its threads, or name them
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        java.util.List<Thread> left;
+        do {
+            left = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.isAlive() && (t.getName().startsWith("hammer-flusher-") || t.getName().startsWith("sim-"))).toList();
+            if (left.isEmpty()) break;
+            try { Thread.sleep(10); } catch (InterruptedException e) { throw new AssertionError(e); }
+        } while (System.nanoTime() < deadline);
+        assertTrue(left.isEmpty(), "the hung run's threads did not unwind within 20 s: " + left + "; sleepers: "
+                + dev.bioref.kern.Sleepq.sleeping());
     }
 
     /**
