@@ -32,13 +32,15 @@ class HammerIoThreadedTraceValidationTest {
             + " --finalize-check-every 0 --trace t.ndjson && ./bioref check-trace t.ndjson --spec HammerIoProtocol";
 
     /** The threaded run of {@link #REPLAY}: seed 8 and schedule 1 give a RefWait early (its DATA ios). */
-    static List<String> threaded(boolean mustPass) {
+    static List<String> threaded(boolean mustPass) { return threaded(8, 2, 20, 8, mustPass); }
+
+    static List<String> threaded(long seed, int threads, int ops, int keys, boolean mustPass) {
         SimOptions o = new SimOptions();
-        o.seed = 8;
-        o.threads = 2;
-        o.ops = 20;
-        o.keys = 8;
-        o.crashEvery = 10;
+        o.seed = seed;
+        o.threads = threads;
+        o.ops = ops;
+        o.keys = keys;
+        o.crashEvery = ops / 2;
         o.crashStates = 2;
         o.finalizeCheckEvery = 0;
         o.ioTrace = TraceLog.inMemory("HammerIoProtocol");
@@ -55,6 +57,32 @@ class HammerIoThreadedTraceValidationTest {
         assertTrue(r.coverage().getOrDefault("RefWait", 0) > 0, () -> "the threaded run took no RefWait: " + r.coverage() + "\nreplay: " + REPLAY);
         System.out.println("trace validation HammerIoProtocol threaded: 1 trace (simulate --threads 2 seed 8 schedule 1, DATA ios), "
                 + r.events() + " events, " + r.validated() + " validated, accepted, " + r.tlcMillis() + " ms of TLC; action coverage " + r.coverage());
+    }
+
+    /**
+     * A threaded trace replays: the run of {@link #REPLAY} writes the same events every time (the
+     * seeded scheduler). With -Dbioref.thorough=true also two 1,000-operation threaded runs, whole
+     * traces (every io type), are validated: seed 1 with 2 threads (its trace was rejected before
+     * flush's wait for an undecided kernel holder was logged in the spec's order; 2 RefWaits) and
+     * seed 6 with 4 threads. Not in the default build: about 100 s of TLC each.
+     */
+    @Test
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
+    void aThreadedTraceReplaysAndLongerRunsAreAcceptedWhenThorough() {
+        assertEquals(threaded(true), threaded(true), "two runs of the same seed and schedule wrote different traces; replay: " + REPLAY);
+        if (!Boolean.getBoolean("bioref.thorough")) return;
+        for (long[] run : new long[][] {{1, 2}, {6, 4}}) {
+            int ops = 1000;
+            int keys = 20;
+            List<String> lines = threaded(run[0], (int) run[1], ops, keys, true);
+            TraceCheck.Result r = HammerIoTraceValidationTest.check(lines);
+            String replay = "./bioref simulate --threads " + run[1] + " --seed " + run[0] + " --ops " + ops + " --keys " + keys
+                    + " --crash-every " + ops / 2 + " --crash-states 2 --finalize-check-every 0 --trace t.ndjson"
+                    + " && ./bioref check-trace t.ndjson --spec HammerIoProtocol";
+            assertEquals(TraceCheck.Verdict.ACCEPTED, r.verdict(), () -> r.render("HammerIoProtocol") + "\nreplay: " + replay);
+            System.out.println("trace validation HammerIoProtocol threaded (thorough): " + replay + ": " + r.events() + " events, "
+                    + r.validated() + " validated, accepted, " + r.tlcMillis() + " ms of TLC; action coverage " + r.coverage());
+        }
     }
 
     /**
