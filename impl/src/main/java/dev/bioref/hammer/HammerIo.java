@@ -234,13 +234,22 @@ public class HammerIo {
                 () -> "hammer_io_flush: modify_refs " + modifyRefs + " > 0 (no write interlock) on " + this);
         // Secure the bp: released stays set because bawrite hands it straight to the kernel.
         if (released) {
+            // regetblk blocks while the kernel's write of the bp runs (the spec's bpLock = "K" after
+            // CheckwriteStart): FlushBegin, then FlushSecure when it wakes (no scheduling point between
+            // this test and regetblk's lock attempt). A kernel thread that holds the bp lock but has not
+            // yet decided in io_checkwrite is, in the spec, not holding it yet (Checkwrite takes the lock
+            // and decides in one step; it refuses here, as we hold a ref or the interlock), so that wait
+            // is logged as one FlushBegin after regetblk (proofs-notes/traces.md, "Threaded traces").
+            boolean blocks = tr != null && running && b.b_lock().isLocked();
+            if (blocks) tr.step(this, "FlushBegin");
             hmp.kern.regetblk(b);
             b.b_lock().kernproc();
             Panic.KKASSERT(released && bp == b, () -> "hammer_io_flush: bp changed under regetblk " + this);
+            if (tr != null) tr.step(this, blocks ? "FlushSecure" : "FlushBegin");
         } else {
             released = true;
+            if (tr != null) tr.step(this, "FlushBegin");
         }
-        if (tr != null) tr.step(this, "FlushBegin");
         if (reclaimIt) {
             reclaim = true;
             if (!b.anyFlags(Buf.B_LOCKED)) {

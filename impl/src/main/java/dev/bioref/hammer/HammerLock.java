@@ -76,7 +76,14 @@ public final class HammerLock {
     // the original does: an earlier port bumped the count first and decided afterwards, so a
     // plain ref() landing in between made the 0->1 caller believe someone else would load the
     // structure, and nobody did (found by Lincheck; proofs-notes/concurrency-hammer.md F1).
-    public boolean refInterlock() {
+    public boolean refInterlock() { return refInterlock(null); }
+
+    /**
+     * {@link #refInterlock()}, calling {@code beforeWait} once if the ref was counted with CHECK
+     * pending while another thread holds the interlock, i.e. when this call must wait for it
+     * (HammerIoProtocol's Ref to RefWait; the io trace logs the Ref there and RefWait on return).
+     */
+    public boolean refInterlock(Runnable beforeWait) {
         for (;;) {
             int lv = refs.get();
             int nlv = lv + 1;
@@ -84,7 +91,10 @@ public final class HammerLock {
             if ((nlv & REFS_CHECK) == 0) {
                 if (refs.compareAndSet(lv, nlv)) return false;     // already loaded: a plain ref
             } else if ((lv & REFS_LOCKED) != 0) {
-                if (refs.compareAndSet(lv, nlv)) break;            // CHECK pending, interlock busy: wait below
+                if (refs.compareAndSet(lv, nlv)) {                 // CHECK pending, interlock busy: wait below
+                    if (beforeWait != null) beforeWait.run();
+                    break;
+                }
             } else if (refs.compareAndSet(lv, nlv | REFS_LOCKED)) {
                 rowner = Thread.currentThread();
                 return true;                                       // CHECK pending and ours to handle

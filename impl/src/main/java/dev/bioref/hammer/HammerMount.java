@@ -507,8 +507,12 @@ public final class HammerMount implements AutoCloseable {
         }
         HammerBuffer fb = b;
         Panic.KKASSERT(b.type == type, () -> "hammer_get_buffer: buffer at " + offset + " is " + fb.type + ", wanted " + type);
-        boolean mustLoad = b.lock.refInterlock();
-        if (ioTrace != null) ioTrace.step(b, "Ref");
+        // The Ref is logged where the ref is counted; if the interlock is busy that is before the
+        // wait (the spec's Ref to RefWait), and the return from the wait is RefWait.
+        boolean[] waited = {false};
+        boolean mustLoad = ioTrace == null ? b.lock.refInterlock()
+                : b.lock.refInterlock(() -> { waited[0] = true; ioTrace.step(fb, "Ref"); });
+        if (ioTrace != null) ioTrace.step(b, waited[0] ? "RefWait" : "Ref");
         // Only now, holding a ref, take it off the lose tree: a buffer with a ref cannot become
         // loose again, while before the ref the kernel could still free it and leave it there
         // (hammer_get_buffer's order; an earlier port did this first: concurrency-hammer.md F2).

@@ -84,6 +84,21 @@ public final class TraceHammerIoProtocolBinding {
         return parts;
     }
 
+    /**
+     * The spec with one mutant switch TRUE (e.g. "ClearAfterWrite"): checks that the port with the
+     * same switch on follows the mutant spec, which covers the steps only the mutant takes (FlushClear).
+     */
+    public static TraceSpec withMutant(String mutant) {
+        if (!MUTANTS.contains(mutant)) throw new IllegalArgumentException("HammerIoProtocol has no mutant " + mutant + "; known: " + MUTANTS);
+        return new TraceSpec(SPEC.name(), SPEC.actions(),
+                events -> constants(events).replace("    " + mutant + " = FALSE\n", "    " + mutant + " = TRUE\n"),
+                SPEC.extraModules(), SPEC.split());
+    }
+
+    /** The spec's mutant switches (constants), each FALSE in {@link #SPEC}. */
+    static final List<String> MUTANTS = List.of("ClearAfterWrite", "FlushWithoutInterlock", "CheckwriteAllowsMeta", "ReleaseBdwritesMeta",
+            "DeallocIgnoresRefs", "DeallocIgnoresModified", "CwNoInterlock", "CwIgnoreModRefs", "SetModifiedAfterReget");
+
     /** Constants for one part: its type, its frontend threads, MaxVer = the highest version, no mutant. */
     static String constants(List<Map<String, Object>> events) {
         Set<String> front = new TreeSet<>();
@@ -99,8 +114,7 @@ public final class TraceHammerIoProtocolBinding {
         sb.append("    Fl = \"Fl\"\n    NoOne = \"NoOne\"\n");
         sb.append("    T = \"").append(type).append("\"\n");
         sb.append("    MaxVer = ").append(maxVer).append('\n');
-        for (String m : List.of("ClearAfterWrite", "FlushWithoutInterlock", "CheckwriteAllowsMeta", "ReleaseBdwritesMeta",
-                "DeallocIgnoresRefs", "DeallocIgnoresModified", "CwNoInterlock", "CwIgnoreModRefs", "SetModifiedAfterReget")) {
+        for (String m : MUTANTS) {
             sb.append("    ").append(m).append(" = FALSE\n");
         }
         return sb.toString();

@@ -31,13 +31,16 @@ class HammerIoTraceValidationTest {
     static final Path WORK = LoopbackTraceValidationTest.WORK;
     static final TraceSpec SPEC = TraceHammerIoProtocolBinding.SPEC;
 
-    /** Actions no single-threaded run takes, and why (proofs-notes/traces.md, "HammerIoProtocol coverage"). */
+    /**
+     * Actions no single-threaded run takes, and why (proofs-notes/traces.md, "HammerIoProtocol coverage" and
+     * "Threaded traces (session 7)"; the report prints specs/trace/uncovered-actions.tsv's reasons).
+     */
     static final Set<String> GAPS = Set.of(
-            "RefWait",      // a ref waits for another thread's interlock: needs two HAMMER threads on one io
-            "FlushSecure",  // flush's regetblk blocks on a bp the kernel holds: the inline device completes at once
-            "RelReget",     // the same for release's regetblk
-            "Wait",         // hammer_io_wait by a frontend holding a ref: the port waits without a ref (waitAll)
-            "FlushClear");  // only under the ClearAfterWrite mutant (its must-fail check below)
+            "RefWait",      // a ref waits for another thread's interlock: HammerIoThreadedTraceValidationTest covers it
+            "FlushSecure",  // never taken by the port (specs/trace/uncovered-actions.tsv)
+            "RelReget",     // never fires in the spec either (specs/coverage-exceptions.tsv)
+            "Wait",         // no port caller with a ref (specs/trace/uncovered-actions.tsv)
+            "FlushClear");  // only under ClearAfterWrite: HammerIoThreadedTraceValidationTest checks that port against that spec
 
     static final int OPS = Integer.getInteger("bioref.trace.hammerOps", 40);
 

@@ -439,6 +439,7 @@ public final class VerificationReport {
                 + "| spec | traces accepted | traces rejected | errors | events validated | actions covered | TLC time (s) |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|\n");
         StringBuilder detail = new StringBuilder();
+        java.util.Map<String, String> uncovered = uncoveredActionReasons();
         for (var e : specs.entrySet()) {
             long[] n = e.getValue().n();
             var acts = e.getValue().actions();
@@ -453,10 +454,30 @@ public final class VerificationReport {
             List<String> zero = acts.entrySet().stream().filter(a -> a.getValue() == 0).map(Map.Entry::getKey).toList();
             detail.append(zero.isEmpty() ? " (every action matched)" : "; not matched by any accepted trace: " + String.join(", ", zero)
                     + " (proofs-notes/traces.md says why)").append('\n');
+            for (String a : zero) {
+                String why = uncovered.get(e.getKey() + "\t" + a);
+                if (why != null) detail.append("  - ").append(a).append(": ").append(why).append('\n');
+            }
         }
         sb.append("\nSteps matched per action (accepted traces):\n\n").append(detail);
         if (stale > 0) sb.append("\n").append(stale).append(" record(s) older than the build start left out.\n");
         return sb.toString();
+    }
+
+    /**
+     * specs/trace/uncovered-actions.tsv: {@code spec<TAB>action<TAB>reason} for actions no accepted
+     * trace matches, printed under the spec's coverage line; keyed {@code spec<TAB>action}.
+     */
+    java.util.Map<String, String> uncoveredActionReasons() throws IOException {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        Path f = root.resolve("specs/trace/uncovered-actions.tsv");
+        if (!Files.isRegularFile(f)) return out;
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            String[] p = line.split("\t", 3);
+            if (p.length == 3) out.put(p[0] + "\t" + p[1], p[2]);
+        }
+        return out;
     }
 
     // ---- time per module

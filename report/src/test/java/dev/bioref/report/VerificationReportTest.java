@@ -70,6 +70,7 @@ class VerificationReportTest {
         write("impl/target/crash-states.txt", "crash_states_checked 100000\ncrash_states_torn 99137\nseconds 4.2\ncpu_seconds 3.8\nsource x.CrashCountTest\n");
         write("impl/target/trace-validation/S-1-1.tsv", "spec\tS\nverdict\tACCEPTED\nevents\t10\nvalidated\t9\nfirst_unmatched\t0\ntlc_ms\t1500\n"
                 + "action\tGo\t6\naction\tStop\t3\naction\tNever\t0\n");
+        write("specs/trace/uncovered-actions.tsv", "# spec\taction\treason\nS\tNever\ta sound abstraction that never fires\n");
         write("impl/target/trace-validation/S-1-2.tsv", "spec\tS\nverdict\tREJECTED\nevents\t4\nvalidated\t0\nfirst_unmatched\t3\ntlc_ms\t500\n"
                 + "action\tGo\t2\naction\tStop\t0\naction\tNever\t0\n");
         copy("genuine-blob.gz", "stress/target/jcstress-genuine/jcstress-results-2026-11-22-05-08-05.bin.gz.checked");
@@ -116,6 +117,7 @@ class VerificationReportTest {
         // traces: the accepted one counts, the rejected one (a must-fail check) does not add coverage
         assertTrue(md.contains("| S | 1 | 1 | 0 | 9 | 2 of 3 | 2.0 |"), md);
         assertTrue(md.contains("- **S**: Go 6, Stop 3, Never 0; not matched by any accepted trace: Never"), md);
+        assertTrue(md.contains("\n  - Never: a sound abstraction that never fires\n"), md);   // the reason from specs/trace/uncovered-actions.tsv
         // time per module: test cases per module from the parsed reports
         assertTrue(md.contains("| impl | 2 | 1.0 |"), md);
         assertTrue(md.contains("| linearizability | 3 | 6.8 |"), md);
