@@ -595,6 +595,12 @@ public final class HammerMount implements AutoCloseable {
 
     long headerUndoFirst() { return header().getLong(HammerOndisk.H_UNDO_FIRST); }
 
+    /** The header image's UNDO sequence numbers {first, next} (trace events of HammerFinalizeCrash only). */
+    long[] headerUndoSeqs() {
+        ByteBuffer h = header();
+        return new long[] {h.getLong(HammerOndisk.H_UNDO_FIRST_SEQ), h.getLong(HammerOndisk.H_UNDO_NEXT_SEQ)};
+    }
+
     long headerUndoNext() { return header().getLong(HammerOndisk.H_UNDO_NEXT); }
 
     /** Finalize step 7: the header image's UNDO indices, without an UNDO. */
