@@ -83,6 +83,24 @@ TFinLockEx(n) ==
 \* checked by the crash-state enumeration (every crash state recovers to it or later).
 AckOk == ack' <= Ev.ack /\ Ev.ack <= cycles
 
+\* The port's barrier after the flusher's last cycle (HammerMount.headerBarrier, a port addition
+\* for sync and unmount, under finalize_lock): the spec's Barrier between finalizes.
+THeaderBarrier ==
+    /\ pcFin = "Idle"
+    /\ Barrier
+    /\ UNCHANGED <<FrontVars, cFirst, img, pcFin, final, saveNext, syncEx, snaps, cycles,
+                   partials, hdrPendFloor>>
+
+\* A crash that keeps none of the pending writes (the port's dev.crash()), between finalizes: the
+\* spec's recovery of it, Crash({}), must be complete (r.ok), equal the snapshot s the port's
+\* recovery returned to (RecoveryConsistentInv), and s must be no older than ack
+\* (RecoveryDurableInv).  No variable changes: the remount's Mount event follows.
+TCrash(s) ==
+    /\ pcFin = "Idle"
+    /\ s + 1 <= Len(snaps) /\ s >= ack
+    /\ LET r == Crash({}) IN r.ok /\ r.meta = snaps[s + 1]
+    /\ UNCHANGED vars
+
 Match ==
     \/ IsEvent("Mount") /\ InitPrimed
     \/ IsEvent("Modify") /\ TModify(Ev.b, Ev.undos)
@@ -95,6 +113,8 @@ Match ==
     \/ IsEvent("FinBarrier3") /\ FinBarrier3 /\ AckOk
     \/ IsEvent("FinMeta") /\ FinMeta
     \/ IsEvent("FinFinal") /\ FinFinal /\ cFirst' = Ev.first /\ cycles' = Ev.cycles
+    \/ IsEvent("HeaderBarrier") /\ THeaderBarrier /\ AckOk
+    \/ IsEvent("Crash") /\ TCrash(Ev.snapshot)
 
 TraceNext == Match /\ l' = l + 1
 

@@ -107,6 +107,18 @@ public final class HammerFinalizeTrace {
         log.event("FinFinal").num("first", seq(firstSeq)).num("cycles", cycles).end();
     }
 
+    /**
+     * A crash that drops every write not yet durable ({@code LoopbackDevice.crash()}), logged before
+     * it; {@code snapshot}: the snapshot the port's recovery of the durable image returned to (the
+     * crash checker's match). The spec's Crash({}) must recover to that snapshot (RecoveryConsistentInv),
+     * no older than its ack (RecoveryDurableInv). The next event is the remount's Mount.
+     */
+    public synchronized void crash(HammerMount hmp, int snapshot) {
+        HammerFlusher f = hmp.flusher;
+        if (off(f) || snapshot < 0) return;
+        log.event("Crash").num("snapshot", snapshot).end();
+    }
+
     /** A finalize stopped by a critical error: not modelled; nothing more is logged for this mount. */
     synchronized void unmodelled(HammerFlusher f, String op) {
         exclusive = false;

@@ -249,6 +249,7 @@ public final class HammerMount implements AutoCloseable {
         flusher.finalizeLock.lockEx();
         try {
             waitAll(true);
+            if (flusher.ftrace != null) flusher.ftrace.barrier(flusher, "HeaderBarrier", durableFloor);
         } finally {
             flusher.finalizeLock.unlock();
         }

@@ -193,7 +193,13 @@ public final class CrashChecker implements HammerHooks {
         return check(new OverlayBackend(image), floor);
     }
 
+    private volatile int lastRecovered = -1;    // the snapshot the latest check recovered to, -1 none
+
+    /** The snapshot the latest check's recovery returned to, or -1 (it failed or matched none). */
+    public int lastRecoveredSnapshot() { return lastRecovered; }
+
     private String check(OverlayBackend be, int floor) {
+        lastRecovered = -1;
         try (LoopbackDevice dev = new LoopbackDevice(be, new InlineCompleter(), Clock.SYSTEM)) {
             TreeMap<Integer, HammerOndisk.Slot> index;
             try {
@@ -211,6 +217,7 @@ public final class CrashChecker implements HammerHooks {
                         + (snapshots.isEmpty() ? "none" : snapshots.firstKey() + ".." + snapshots.lastKey()) + "]"
                         + firstDifference(index);
             }
+            lastRecovered = match;
             if (match < floor) {
                 return "RecoveryDurableInv: recovered snapshot " + match + " is older than the durable floor " + floor;
             }

@@ -559,6 +559,8 @@ public final class Simulation {
         checker.checkNow(dev, floor, where);
         String err = checker.checkImage(dev.peekDurable(0, (int) dev.capacity()), floor);
         if (err != null) checker.failures().add(where + ": the crash itself: " + err);
+        // the crash below drops every write not yet durable: HammerFinalizeCrash's Crash({}) and its recovery
+        if (hopts.finalizeTrace != null && err == null) hopts.finalizeTrace.crash(hmp, checker.lastRecoveredSnapshot());
         if (!checker.failures().isEmpty() && mediaFaulted(where)) {
             tally.relaxedCrashPoints++;      // a lost/misdirected write broke the image: HAMMER cannot notice (faults.md)
         } else {

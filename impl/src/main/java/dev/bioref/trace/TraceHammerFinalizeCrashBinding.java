@@ -32,6 +32,8 @@ public final class TraceHammerFinalizeCrashBinding {
         a.put("FinBarrier3", TraceSpec.fields("ack", TraceSpec.Type.NAT));
         a.put("FinMeta", TraceSpec.fields());
         a.put("FinFinal", TraceSpec.fields("first", TraceSpec.Type.NAT, "cycles", TraceSpec.Type.NAT));
+        a.put("HeaderBarrier", TraceSpec.fields("ack", TraceSpec.Type.NAT));
+        a.put("Crash", TraceSpec.fields("snapshot", TraceSpec.Type.NAT));
         a.put(TraceSpec.UNMODELLED, TraceSpec.fields("op", TraceSpec.Type.STRING));
         SPEC = new TraceSpec("HammerFinalizeCrash", a, TraceHammerFinalizeCrashBinding::constants, List.of(),
                 TraceHammerFinalizeCrashBinding::split);
@@ -59,7 +61,8 @@ public final class TraceHammerFinalizeCrashBinding {
 
     /**
      * V4 from the part's Mount; MaxCycles / MaxPartial = the final / non-final FinBegins; NBlocks = the
-     * largest Modify block (at least 1), MaxMods = the Modify events; no kernel writes, no mutant.
+     * largest Modify block (at least 1), MaxMods = the Modify events, MaxData = MaxMods + 1 (a block's
+     * value counts its modifications: None must be above them); no kernel writes, no mutant.
      */
     static String constants(List<Map<String, Object>> events) {
         boolean v4 = true;
@@ -75,7 +78,8 @@ public final class TraceHammerFinalizeCrashBinding {
             }
         }
         StringBuilder sb = new StringBuilder("CONSTANTS\n");
-        sb.append("    NBlocks = ").append(blocks).append("\n    MaxData = 1\n");
+        // MaxData bounds the block values (counts of modifications), so that None = MaxData + 1 is none of them
+        sb.append("    NBlocks = ").append(blocks).append("\n    MaxData = ").append(mods + 1).append('\n');
         sb.append("    MaxCycles = ").append(fin).append('\n');
         sb.append("    MaxPartial = ").append(partial).append('\n');
         sb.append("    MaxMods = ").append(mods).append('\n');
