@@ -560,7 +560,8 @@ public final class Simulation {
         String err = checker.checkImage(dev.peekDurable(0, (int) dev.capacity()), floor);
         if (err != null) checker.failures().add(where + ": the crash itself: " + err);
         // the crash below drops every write not yet durable: HammerFinalizeCrash's Crash({}) and its recovery
-        if (hopts.finalizeTrace != null && err == null) hopts.finalizeTrace.crash(hmp, checker.lastRecoveredSnapshot());
+        // (logged also when the port's own check failed, if recovery matched a snapshot: the trace then shows where)
+        if (hopts.finalizeTrace != null) hopts.finalizeTrace.crash(hmp, checker.lastRecoveredSnapshot());
         if (!checker.failures().isEmpty() && mediaFaulted(where)) {
             tally.relaxedCrashPoints++;      // a lost/misdirected write broke the image: HAMMER cannot notice (faults.md)
         } else {

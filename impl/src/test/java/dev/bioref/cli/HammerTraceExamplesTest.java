@@ -62,9 +62,9 @@ class HammerTraceExamplesTest {
     void finalizePassingExampleCoversEveryAction() {
         CliRun r = CheckTraceExamplesTest.run("hammer-finalize-pass.ndjson", "HammerFinalizeCrash");
         assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.out().startsWith("ACCEPTED: all 31 events are a behaviour of HammerFinalizeCrash"), r.out());
+        assertTrue(r.out().startsWith("ACCEPTED: all 33 events are a behaviour of HammerFinalizeCrash"), r.out());
         for (String a : new String[] {"Mount", "Modify", "FinBegin", "FinData", "FinLockEx", "FinSaveUndo", "FinBarrier1", "FinHdr",
-                "FinBarrier3", "FinMeta", "FinFinal"}) {
+                "FinBarrier3", "FinMeta", "FinFinal", "HeaderBarrier", "Crash"}) {
             assertTrue(r.out().matches("(?s).*\\n  " + a + " +[1-9][0-9]*\\n.*"), a + " not covered:\n" + r.out());
         }
     }

@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HammerCrashConsistencyTest {
     static final AtomicLong STATES = new AtomicLong();
 
-    /** Tries per property whose finalize trace is validated (a bounded sample: one TLC run each). */
-    static final int TRACED_TRIES = 1;
+    /** Tries per property whose finalize trace is validated (a bounded sample: one TLC run each); -Dbioref.crashTraceTries=N. */
+    static final int TRACED_TRIES = Integer.getInteger("bioref.crashTraceTries", 1);
     private static final Map<String, AtomicInteger> TRACED = new ConcurrentHashMap<>();
 
     /** A finalize trace for this try of {@code property}, or null once its sample is taken. */
