@@ -77,12 +77,28 @@ public final class CrashChecker implements HammerHooks {
     }
 
     /** Forget the snapshots of the previous mount (their numbering restarts at 0). */
-    public void newMount() { snapshots.clear(); }
+    public void newMount() {
+        snapshots.clear();
+        if (named != null) named.clear();
+    }
+
+    /**
+     * Every snapshot of the mount, also those older than the floor, kept only to name the one an
+     * image recovers to (HammerFinalizeCrash's Crash event); null unless {@link #nameAllSnapshots()}.
+     */
+    private TreeMap<Integer, Map<Integer, HammerOndisk.Slot>> named;
+
+    /** Keep every snapshot's number, so that a recovery to one older than the floor is named too (tracing only). */
+    public CrashChecker nameAllSnapshots() {
+        named = new TreeMap<>();
+        return this;
+    }
 
     public void setContext(String context) { this.context = context; }
 
     @Override public synchronized void snapshot(int cycle, Map<Integer, HammerOndisk.Slot> index) {
         snapshots.put(cycle, index);
+        if (named != null) named.put(cycle, index);
     }
 
     @Override public synchronized void finalizeStep(HammerMount hmp, HammerHooks.FinalizeStep step, boolean fin) {
@@ -211,6 +227,11 @@ public final class CrashChecker implements HammerHooks {
             Integer match = null;
             for (Map.Entry<Integer, Map<Integer, HammerOndisk.Slot>> e : snapshots.descendingMap().entrySet()) {
                 if (e.getValue().equals(index)) { match = e.getKey(); break; }
+            }
+            if (match == null && named != null) {
+                for (Map.Entry<Integer, Map<Integer, HammerOndisk.Slot>> e : named.descendingMap().entrySet()) {
+                    if (e.getValue().equals(index)) { lastRecovered = e.getKey(); break; }
+                }
             }
             if (match == null) {
                 return "RecoveryConsistentInv: recovered index (" + index.size() + " keys) equals no snapshot in ["

@@ -279,6 +279,7 @@ public final class Simulation {
     private Result run(long t0, boolean fresh) {
         if (fresh) HammerMount.format(dev, hopts);
         checker = new CrashChecker(o.seed, o.crashStates, 6).insideFinalize(o.finalizeCheckEvery);
+        if (o.finalizeTrace != null) checker.nameAllSnapshots();     // a Crash event names an older snapshot too
         model = new byte[o.keys][];
         mountAgain();
         if (!fresh) deviceNote += "; recovered it (" + hmp.lastRecovery() + ") and went on from its contents";

@@ -79,7 +79,8 @@ class HammerFinalizeCrashTraceValidationTest {
             "dataAfterMeta, 4, 20, FinLockEx",       // no data flush before sync_lock_ex (it comes after the meta-data)
             "v3NoHeaderBarrier, 3, 20, FinMeta",     // v3: meta-data issued without the header barrier
             // values (session 7): visible through the logged UNDO sequence numbers and history
-            "firstOffsetNotLagged, 4, 20, FinHdr"})   // the header's first_offset is this cycle's save, not the in-core first
+            "firstOffsetNotLagged, 4, 20, FinHdr",    // the header's first_offset is this cycle's save, not the in-core first
+            "barrierWithoutCacheFlush, 4, 20, Crash"}) // the crash recovers to an older snapshot than the spec's barriers make durable
     void eachFinalizeOrderMutationMakesATraceTlcRejects(String mutation, int version, int ops, String action) {
         List<String> lines = simulate(7, ops, version, mutation);
         List<String> head = lines.subList(0, Math.min(120, lines.size()));
