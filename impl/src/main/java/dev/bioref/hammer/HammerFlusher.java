@@ -65,7 +65,7 @@ public final class HammerFlusher {
 
     // ---- trace events for HammerFlusherSeq.tla (issue 15): null (off) unless HammerOptions.flusherTrace; set by create
     HammerFlusherTrace trace;
-    // ---- trace events for HammerFinalizeCrash.tla (finalize's order): null (off) unless HammerOptions.finalizeTrace
+    // ---- trace events for HammerFinalizeCrash.tla (finalize's order and values): null (off) unless HammerOptions.finalizeTrace
     HammerFinalizeTrace ftrace;
 
     // ---- sleep channels (the seed sleeps on the fields' addresses); immutable
