@@ -83,7 +83,7 @@ public final class SimulateCommand implements Callable<Integer> {
     java.nio.file.Path trace;
     @Option(names = "--trace-spec", paramLabel = "SPEC", defaultValue = "HammerIoProtocol",
             description = "With --trace: whose events to write, HammerIoProtocol (default: the io layer), HammerFlusherSeq"
-            + " (the flusher's groups and sequence numbers) or HammerFinalizeCrash (finalize's order); check the file with --spec SPEC.")
+            + " (the flusher's groups and sequence numbers) or HammerFinalizeCrash (finalize's order and values, crashes); check the file with --spec SPEC.")
     String traceSpec;
     /** --stack uvm --trace's default operation count (about one traced event per 3 operations: vnode 0 of 4 files). */
     static final int UVM_TRACE_OPS = 3_000;

@@ -65,7 +65,7 @@ public final class HammerFlusher {
 
     // ---- trace events for HammerFlusherSeq.tla (issue 15): null (off) unless HammerOptions.flusherTrace; set by create
     HammerFlusherTrace trace;
-    // ---- trace events for HammerFinalizeCrash.tla (finalize's order): null (off) unless HammerOptions.finalizeTrace
+    // ---- trace events for HammerFinalizeCrash.tla (finalize's order and values): null (off) unless HammerOptions.finalizeTrace
     HammerFinalizeTrace ftrace;
 
     // ---- sleep channels (the seed sleeps on the fields' addresses); immutable
@@ -247,7 +247,7 @@ public final class HammerFlusher {
         trace = hmp.options.flusherTrace;
         if (trace != null) trace.mount(this, nslaves > 0);
         ftrace = hmp.options.finalizeTrace;
-        if (ftrace != null) ftrace.mount(this, hmp.version >= HammerOndisk.VERSION_4);
+        if (ftrace != null) ftrace.mount(this, hmp.version >= HammerOndisk.VERSION_4, hmp.undo.nextSeq);
         if (nslaves <= 0) return;
         for (int i = 0; i < nslaves; i++) {
             Slave s = new Slave(i);
@@ -603,6 +603,8 @@ public final class HammerFlusher {
             hmp.syncLockEx(trans);
             try {
                 // From here meta-data cannot change: every meta modifier holds the sync lock shared.
+                long seqAtLockEx = hmp.undo.nextSeq;
+                if (ftrace != null) ftrace.syncEx(this);
                 if (fin) {
                     hmp.finalSnapshot();
                     if (root.modified) {
@@ -611,7 +613,7 @@ public final class HammerFlusher {
                         hmp.modifyVolumeDone();
                     }
                 }
-                if (ftrace != null) ftrace.step(this, "FinLockEx");
+                if (ftrace != null) ftrace.lockEx(this, hmp.undo.nextSeq - seqAtLockEx, hmp.snapshotCount());
                 long saveNext;
                 long saveSeq;
                 hmp.undo.undoLock.lockEx();
@@ -619,7 +621,7 @@ public final class HammerFlusher {
                 saveSeq = hmp.undo.nextSeq;
                 hmp.undo.undoLock.unlock();
                 metaBeforeUndoBarrier.run();
-                flushUndos();
+                flushUndos(saveSeq);
                 // UNDO is durable here; only now may the header point at it and meta-data be written.
                 hmp.hooks.finalizeStep(hmp, FinalizeStep.UNDO_DURABLE, fin);
                 if (hmp.criticalError) {
@@ -638,12 +640,12 @@ public final class HammerFlusher {
                     hmp.headerIssued();
                     hmp.hooks.finalizeStep(hmp, FinalizeStep.HEADER_ISSUED, fin);
                 }
-                if (ftrace != null) ftrace.step(this, "FinHdr");
+                if (ftrace != null) ftrace.header(this, hmp.headerUndoSeqs());
                 cleanLooseIos();
                 if (v3HeaderBarrier) {
                     hmp.waitAll(true);
                     // v3: the header (and its next_offset) is durable here; only now may meta-data be written.
-                    if (ftrace != null) ftrace.step(this, "FinBarrier3");
+                    if (ftrace != null) ftrace.barrier(this, "FinBarrier3", hmp.durableFloor);
                 }
                 if (hmp.criticalError) {
                     if (ftrace != null) ftrace.unmodelled(this, "finalize stopped by a critical error");
@@ -655,7 +657,7 @@ public final class HammerFlusher {
 
                 if (fin) advanceUndoFirst(trans, saveNext, saveSeq);
                 hmp.hooks.finalizeStep(hmp, FinalizeStep.END, fin);
-                if (ftrace != null) ftrace.step(this, "FinFinal");
+                if (ftrace != null) ftrace.fin(this, hmp.undo.firstSeq, hmp.snapshotCount());
             } finally {
                 hmp.syncUnlock(trans);
                 if (hmp.criticalError) hmp.log("Critical write error during flush, refusing to sync UNDO FIFO");
@@ -728,8 +730,8 @@ public final class HammerFlusher {
         if (ftrace != null) ftrace.step(this, "FinData");
     }
 
-    // hammer_flusher.c hammer_flusher_flush_undos(), L889 (FORCED)
-    private void flushUndos() {
+    // hammer_flusher.c hammer_flusher_flush_undos(), L889 (FORCED); saveSeq: the saved next_offset's sequence number (trace only)
+    private void flushUndos(long saveSeq) {
         HammerIo io;
         while ((io = hmp.firstOf(hmp.undoRoot)) != null) {
             if (io.ioerror) break;
@@ -746,9 +748,9 @@ public final class HammerFlusher {
         }
         cleanLooseIos();
         hmp.hooks.finalizeStep(hmp, FinalizeStep.UNDO_ISSUED, false);
-        if (ftrace != null) ftrace.step(this, "FinSaveUndo");
+        if (ftrace != null) ftrace.saveUndo(this, saveSeq);
         hmp.waitAll(true);
-        if (ftrace != null) ftrace.step(this, "FinBarrier1");
+        if (ftrace != null) ftrace.barrier(this, "FinBarrier1", hmp.durableFloor);
     }
 
     /** Finalize step 10: issue every modified META buffer; async, no wait, no cache flush. */

@@ -249,6 +249,7 @@ public final class HammerMount implements AutoCloseable {
         flusher.finalizeLock.lockEx();
         try {
             waitAll(true);
+            if (flusher.ftrace != null) flusher.ftrace.barrier(flusher, "HeaderBarrier", durableFloor);
         } finally {
             flusher.finalizeLock.unlock();
         }
@@ -598,6 +599,12 @@ public final class HammerMount implements AutoCloseable {
     }
 
     long headerUndoFirst() { return header().getLong(HammerOndisk.H_UNDO_FIRST); }
+
+    /** The header image's UNDO sequence numbers {first, next} (trace events of HammerFinalizeCrash only). */
+    long[] headerUndoSeqs() {
+        ByteBuffer h = header();
+        return new long[] {h.getLong(HammerOndisk.H_UNDO_FIRST_SEQ), h.getLong(HammerOndisk.H_UNDO_NEXT_SEQ)};
+    }
 
     long headerUndoNext() { return header().getLong(HammerOndisk.H_UNDO_NEXT); }
 

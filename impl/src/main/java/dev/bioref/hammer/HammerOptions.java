@@ -37,7 +37,7 @@ public final class HammerOptions {
     public HammerIoTrace ioTrace = null;
     /** Trace events for HammerFlusherSeq (issue 15), or null (off). Not copied by {@link #copy()}. */
     public HammerFlusherTrace flusherTrace = null;
-    /** Trace events for HammerFinalizeCrash (issue 15; finalize's order only), or null (off). Not copied by {@link #copy()}. */
+    /** Trace events for HammerFinalizeCrash (issue 15; finalize's order and values), or null (off). Not copied by {@link #copy()}. */
     public HammerFinalizeTrace finalizeTrace = null;
 
     public HammerOptions copy() {

@@ -61,7 +61,11 @@ final class HammerUndo {
     long generateUndo(HammerTransaction trans, long target, byte[] old, int oldOff, int len) {
         if (!withoutUndoLock) undoLock.lockEx();
         try {
-            if (history.containsKey(target)) return -1;   // already covered in this span
+            if (history.containsKey(target)) {           // already covered in this span
+                traceModify(target, 0);
+                return -1;
+            }
+            long seqBefore = nextSeq;
             int recSize = HammerOndisk.undoRecordSize(len);
             Panic.KKASSERT(recSize <= BUFSIZE - HammerOndisk.UNDO_HEAD,
                     () -> "hammer_generate_undo: record of " + len + " bytes does not fit a buffer");
@@ -88,10 +92,17 @@ final class HammerUndo {
             advance(recSize);
             history.put(target, hmp.snapshotsTaken());
             generated++;
+            traceModify(target, nextSeq - seqBefore);
             return at;
         } finally {
             if (!withoutUndoLock) undoLock.unlock();
         }
+    }
+
+    /** HammerFinalizeCrash's Modify event (null check when off): {@code undos} sequence numbers appended (0: suppressed). */
+    private void traceModify(long target, long undos) {
+        HammerFlusher f = hmp.flusher;
+        if (f != null && f.ftrace != null) f.ftrace.modify(f, target, undos);
     }
 
     /** The UNDO buffer holding FIFO offset {@code at}: a new buffer when {@code at} starts one, else read it. */

@@ -77,12 +77,28 @@ public final class CrashChecker implements HammerHooks {
     }
 
     /** Forget the snapshots of the previous mount (their numbering restarts at 0). */
-    public void newMount() { snapshots.clear(); }
+    public void newMount() {
+        snapshots.clear();
+        if (named != null) named.clear();
+    }
+
+    /**
+     * Every snapshot of the mount, also those older than the floor, kept only to name the one an
+     * image recovers to (HammerFinalizeCrash's Crash event); null unless {@link #nameAllSnapshots()}.
+     */
+    private TreeMap<Integer, Map<Integer, HammerOndisk.Slot>> named;
+
+    /** Keep every snapshot's number, so that a recovery to one older than the floor is named too (tracing only). */
+    public CrashChecker nameAllSnapshots() {
+        named = new TreeMap<>();
+        return this;
+    }
 
     public void setContext(String context) { this.context = context; }
 
     @Override public synchronized void snapshot(int cycle, Map<Integer, HammerOndisk.Slot> index) {
         snapshots.put(cycle, index);
+        if (named != null) named.put(cycle, index);
     }
 
     @Override public synchronized void finalizeStep(HammerMount hmp, HammerHooks.FinalizeStep step, boolean fin) {
@@ -193,7 +209,13 @@ public final class CrashChecker implements HammerHooks {
         return check(new OverlayBackend(image), floor);
     }
 
+    private volatile int lastRecovered = -1;    // the snapshot the latest check recovered to, -1 none
+
+    /** The snapshot the latest check's recovery returned to, or -1 (it failed or matched none). */
+    public int lastRecoveredSnapshot() { return lastRecovered; }
+
     private String check(OverlayBackend be, int floor) {
+        lastRecovered = -1;
         try (LoopbackDevice dev = new LoopbackDevice(be, new InlineCompleter(), Clock.SYSTEM)) {
             TreeMap<Integer, HammerOndisk.Slot> index;
             try {
@@ -206,11 +228,17 @@ public final class CrashChecker implements HammerHooks {
             for (Map.Entry<Integer, Map<Integer, HammerOndisk.Slot>> e : snapshots.descendingMap().entrySet()) {
                 if (e.getValue().equals(index)) { match = e.getKey(); break; }
             }
+            if (match == null && named != null) {
+                for (Map.Entry<Integer, Map<Integer, HammerOndisk.Slot>> e : named.descendingMap().entrySet()) {
+                    if (e.getValue().equals(index)) { lastRecovered = e.getKey(); break; }
+                }
+            }
             if (match == null) {
                 return "RecoveryConsistentInv: recovered index (" + index.size() + " keys) equals no snapshot in ["
                         + (snapshots.isEmpty() ? "none" : snapshots.firstKey() + ".." + snapshots.lastKey()) + "]"
                         + firstDifference(index);
             }
+            lastRecovered = match;
             if (match < floor) {
                 return "RecoveryDurableInv: recovered snapshot " + match + " is older than the durable floor " + floor;
             }

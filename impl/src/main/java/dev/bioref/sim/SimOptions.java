@@ -46,7 +46,7 @@ public final class SimOptions {
     public dev.bioref.trace.TraceLog ioTrace;
     /** HammerFlusherSeq trace events of every mount of the run (not the crash-state checks' mounts), or null. */
     public dev.bioref.trace.TraceLog flusherTrace;
-    /** HammerFinalizeCrash trace events (finalize's order) of every mount of the run (not the crash-state checks' mounts), or null. */
+    /** HammerFinalizeCrash trace events (finalize's order and values, crashes) of every mount of the run (not the crash-state checks' mounts), or null. */
     public dev.bioref.trace.TraceLog finalizeTrace;
 
     // --- threaded runs that replay (issue 10 item 2; proofs-notes/reliability.md §7)

@@ -279,6 +279,7 @@ public final class Simulation {
     private Result run(long t0, boolean fresh) {
         if (fresh) HammerMount.format(dev, hopts);
         checker = new CrashChecker(o.seed, o.crashStates, 6).insideFinalize(o.finalizeCheckEvery);
+        if (o.finalizeTrace != null) checker.nameAllSnapshots();     // a Crash event names an older snapshot too
         model = new byte[o.keys][];
         mountAgain();
         if (!fresh) deviceNote += "; recovered it (" + hmp.lastRecovery() + ") and went on from its contents";
@@ -559,6 +560,9 @@ public final class Simulation {
         checker.checkNow(dev, floor, where);
         String err = checker.checkImage(dev.peekDurable(0, (int) dev.capacity()), floor);
         if (err != null) checker.failures().add(where + ": the crash itself: " + err);
+        // the crash below drops every write not yet durable: HammerFinalizeCrash's Crash({}) and its recovery
+        // (logged also when the port's own check failed, if recovery matched a snapshot: the trace then shows where)
+        if (hopts.finalizeTrace != null) hopts.finalizeTrace.crash(hmp, checker.lastRecoveredSnapshot());
         if (!checker.failures().isEmpty() && mediaFaulted(where)) {
             tally.relaxedCrashPoints++;      // a lost/misdirected write broke the image: HAMMER cannot notice (faults.md)
         } else {

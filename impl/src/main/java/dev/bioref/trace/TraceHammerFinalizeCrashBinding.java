@@ -8,23 +8,32 @@ import java.util.Map;
 
 /**
  * The trace binding of HammerFinalizeCrash.tla (port: dev.bioref.hammer.HammerFlusher.finalize,
- * events logged by dev.bioref.hammer.HammerFinalizeTrace): finalize's steps in order (a partial
- * binding: proofs-notes/traces.md, "HammerFinalizeCrash"). The volume version is a constant of the
- * spec (V4), so a trace is checked in one part per version (its mounts, in order).
+ * events logged by dev.bioref.hammer.HammerFinalizeTrace): finalize's steps in order with the UNDO
+ * sequence numbers, header image, snapshot count and durable floor they change, and the frontend's
+ * UNDO generation (Modify) that feeds them (proofs-notes/traces.md, "HammerFinalizeCrash" and
+ * "Traces from the crash runs and finalize's values (session 7)"). The volume version is a constant
+ * of the spec (V4), so a trace is checked in one part per version (its mounts, in order).
  */
 public final class TraceHammerFinalizeCrashBinding {
     private TraceHammerFinalizeCrashBinding() { }
-
-    static final List<String> STEPS = List.of("FinData", "FinLockEx", "FinSaveUndo", "FinBarrier1", "FinHdr",
-            "FinBarrier3", "FinMeta", "FinFinal");
 
     public static final TraceSpec SPEC;
 
     static {
         Map<String, Map<String, TraceSpec.Type>> a = new LinkedHashMap<>();
         a.put("Mount", TraceSpec.fields("mount", TraceSpec.Type.NAT, "v4", TraceSpec.Type.BOOL));
+        a.put("Modify", TraceSpec.fields("b", TraceSpec.Type.NAT, "undos", TraceSpec.Type.NAT));
         a.put("FinBegin", TraceSpec.fields("final", TraceSpec.Type.BOOL));
-        for (String s : STEPS) a.put(s, TraceSpec.fields());
+        a.put("FinData", TraceSpec.fields());
+        a.put("FinLockEx", TraceSpec.fields("undos", TraceSpec.Type.NAT, "snapshot", TraceSpec.Type.NAT));
+        a.put("FinSaveUndo", TraceSpec.fields("saveNext", TraceSpec.Type.NAT));
+        a.put("FinBarrier1", TraceSpec.fields("ack", TraceSpec.Type.NAT));
+        a.put("FinHdr", TraceSpec.fields("first", TraceSpec.Type.NAT, "next", TraceSpec.Type.NAT));
+        a.put("FinBarrier3", TraceSpec.fields("ack", TraceSpec.Type.NAT));
+        a.put("FinMeta", TraceSpec.fields());
+        a.put("FinFinal", TraceSpec.fields("first", TraceSpec.Type.NAT, "cycles", TraceSpec.Type.NAT));
+        a.put("HeaderBarrier", TraceSpec.fields("ack", TraceSpec.Type.NAT));
+        a.put("Crash", TraceSpec.fields("snapshot", TraceSpec.Type.NAT));
         a.put(TraceSpec.UNMODELLED, TraceSpec.fields("op", TraceSpec.Type.STRING));
         SPEC = new TraceSpec("HammerFinalizeCrash", a, TraceHammerFinalizeCrashBinding::constants, List.of(),
                 TraceHammerFinalizeCrashBinding::split);
@@ -50,21 +59,30 @@ public final class TraceHammerFinalizeCrashBinding {
         return new ArrayList<>(parts.values());
     }
 
-    /** V4 from the part's Mount; MaxCycles / MaxPartial = the final / non-final FinBegins; no frontend, no mutant. */
+    /**
+     * V4 from the part's Mount; MaxCycles / MaxPartial = the final / non-final FinBegins; NBlocks = the
+     * largest Modify block (at least 1), MaxMods = the Modify events, MaxData = MaxMods + 1 (a block's
+     * value counts its modifications: None must be above them); no kernel writes, no mutant.
+     */
     static String constants(List<Map<String, Object>> events) {
         boolean v4 = true;
-        long fin = 0, partial = 0;
+        long fin = 0, partial = 0, blocks = 1, mods = 0;
         for (Map<String, Object> e : events) {
+            if ("Modify".equals(e.get("action"))) {
+                mods++;
+                blocks = Math.max(blocks, ((Number) e.get("b")).longValue());
+            }
             if (e.get("v4") instanceof Boolean b) v4 = b;
             if (e.get("final") instanceof Boolean f) {
                 if (f) fin++; else partial++;
             }
         }
         StringBuilder sb = new StringBuilder("CONSTANTS\n");
-        sb.append("    NBlocks = 1\n    MaxData = 1\n");
+        // MaxData bounds the block values (counts of modifications), so that None = MaxData + 1 is none of them
+        sb.append("    NBlocks = ").append(blocks).append("\n    MaxData = ").append(mods + 1).append('\n');
         sb.append("    MaxCycles = ").append(fin).append('\n');
         sb.append("    MaxPartial = ").append(partial).append('\n');
-        sb.append("    MaxMods = 0\n");
+        sb.append("    MaxMods = ").append(mods).append('\n');
         sb.append("    V4 = ").append(v4 ? "TRUE" : "FALSE").append('\n');
         sb.append("    KernelWrites = FALSE\n");
         for (String m : List.of("MetaBeforeUndoBarrier", "FirstOffsetNotLagged", "V3NoHeaderBarrier", "BarrierWithoutCacheFlush",

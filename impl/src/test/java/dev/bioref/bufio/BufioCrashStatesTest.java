@@ -8,6 +8,10 @@ import dev.bioref.device.CrashStates.Bounds;
 import dev.bioref.device.GateCompleter;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.WriteLog;
+import dev.bioref.trace.LoopbackTraceValidationTestAccess;
+import dev.bioref.trace.TraceCheck;
+import dev.bioref.trace.TraceDmBufioBinding;
+import dev.bioref.trace.TraceLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * issue_flush) returns 0, every buffer marked dirty before the call is durable in every crash
  * state the device can leave from then on, whatever subset of the later, unflushed writes lands.
  * The same check catches M1 (completion clears DIRTY), and fails for crashes during the call.
+ *
+ * <p>Trace of the crash run (issue 15 item 3; proofs-notes/traces.md, "Traces from the crash runs
+ * and finalize's values (session 7)"): the client's steps before the crash points are logged
+ * (DmBufio events, {@code Client.traceTo}) and TLC validates them against DmBufio.tla; the crash
+ * states themselves are device images, which DmBufio.tla does not model (it has no crash).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BufioCrashStatesTest {
@@ -70,11 +79,17 @@ class BufioCrashStatesTest {
      * a watermark write), then write_dirty_buffers, then later writes that are never flushed.
      */
     static List<String> scenario(String mutation, String checkFromMark) {
+        return scenario(mutation, checkFromMark, null);
+    }
+
+    /** {@link #scenario(String, String)} with the client's DmBufio trace to {@code trace} (null: off). */
+    static List<String> scenario(String mutation, String checkFromMark, TraceLog trace) {
         GateCompleter gate = new GateCompleter();
         LoopbackDevice dev = BufioTestSupport.device(BLOCKS, BS, gate);
         BufioMutations mut = mutation == null ? BufioMutations.none() : BufioMutations.of(List.of(mutation));
         DmBufio m = BufioTestSupport.unchecked(new DmBufio.Params(), mut, BufioQuirks.none());
         Client c = m.clientCreate(dev, new DmBufio.ClientOptions().blockSize(BS).capacity(8).reserved(1));
+        if (trace != null) c.traceTo(trace);
         WriteLog log = dev.startLog();
         Oracle oracle = new Oracle();
         List<Buffer> held = new ArrayList<>();
@@ -102,15 +117,35 @@ class BufioCrashStatesTest {
         }
         BufioTestSupport.overwrite(c, x, 55);
         oracle.alsoAllow(5, pattern(55, BS));
+        // the gate holds the completions until the call has returned: the trace logs the call
+        // (wdb_submit) when it ends, so an inline completion would be logged before its submit
+        gate.shut();
         c.writeDirtyBuffersAsync();
+        gate.open();
         for (Buffer b : held) c.release(b);
         c.release(x);
         return oracle.check(log, checkFromMark);
     }
 
     @Test void everyBufferDirtyBeforeTheCallIsDurableInEveryCrashState() {
-        List<String> failures = scenario(null, "returned");
+        TraceLog trace = TraceLog.inMemory("DmBufio");
+        List<String> failures = scenario(null, "returned", trace);
         assertTrue(failures.isEmpty(), failures.toString());
+        // the run before the crash points is a behaviour of DmBufio.tla
+        java.nio.file.Path root = LoopbackTraceValidationTestAccess.root();
+        java.nio.file.Path kept = root.resolve("impl/target/trace-check/bufio-crash-run.ndjson");
+        try {
+            java.nio.file.Files.createDirectories(kept.getParent());
+            java.nio.file.Files.write(kept, trace.lines());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        TraceCheck.Result r = new TraceCheck(root.resolve("specs/src/main/tla"), root.resolve("impl/target/trace-check"))
+                .check(TraceDmBufioBinding.SPEC, trace.lines());
+        assertEquals(TraceCheck.Verdict.ACCEPTED, r.verdict(), () -> r.render("DmBufio") + "\nthe trace: " + kept
+                + "\nreplay: mvn -o -pl impl test -Dtest='BufioCrashStatesTest#everyBufferDirtyBeforeTheCallIsDurableInEveryCrashState'");
+        System.out.println("trace validation DmBufio (crash run BufioCrashStatesTest): " + r.events() + " events, "
+                + r.validated() + " validated, accepted, " + r.tlcMillis() + " ms of TLC; action coverage " + r.coverage());
     }
 
     @Test void completionClearingDirtyLosesTheReDirtiedBlockInSomeCrashState() {

@@ -57,14 +57,14 @@ class HammerTraceExamplesTest {
         }
     }
 
-    /** HammerFinalizeCrash (finalize's order): the passing example (v4 final and partial finalizes, a v3 one) covers every action. */
+    /** HammerFinalizeCrash (finalize's order and values): the passing example (v4 final and partial finalizes, a v3 one) covers every action. */
     @Test
     void finalizePassingExampleCoversEveryAction() {
         CliRun r = CheckTraceExamplesTest.run("hammer-finalize-pass.ndjson", "HammerFinalizeCrash");
         assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.out().startsWith("ACCEPTED: all 27 events are a behaviour of HammerFinalizeCrash"), r.out());
-        for (String a : new String[] {"Mount", "FinBegin", "FinData", "FinLockEx", "FinSaveUndo", "FinBarrier1", "FinHdr",
-                "FinBarrier3", "FinMeta", "FinFinal"}) {
+        assertTrue(r.out().startsWith("ACCEPTED: all 33 events are a behaviour of HammerFinalizeCrash"), r.out());
+        for (String a : new String[] {"Mount", "Modify", "FinBegin", "FinData", "FinLockEx", "FinSaveUndo", "FinBarrier1", "FinHdr",
+                "FinBarrier3", "FinMeta", "FinFinal", "HeaderBarrier", "Crash"}) {
             assertTrue(r.out().matches("(?s).*\\n  " + a + " +[1-9][0-9]*\\n.*"), a + " not covered:\n" + r.out());
         }
     }
@@ -74,8 +74,8 @@ class HammerTraceExamplesTest {
     void finalizeFailingExampleIsRejectedWhereMetaPrecedesTheUndoBarrier() {
         CliRun r = CheckTraceExamplesTest.run("hammer-finalize-fail.ndjson", "HammerFinalizeCrash");
         assertEquals(1, r.code(), r.out() + r.err());
-        assertTrue(r.out().startsWith("REJECTED: event 6 of 9 cannot be matched by HammerFinalizeCrash"), r.out());
-        assertTrue(r.out().contains("\"seq\":6,\"action\":\"FinMeta\""), r.out());
+        assertTrue(r.out().startsWith("REJECTED: event 7 of 10 cannot be matched by HammerFinalizeCrash"), r.out());
+        assertTrue(r.out().contains("\"seq\":7,\"action\":\"FinMeta\""), r.out());
         assertTrue(r.out().contains("  pcFin = \"Barrier1\""), r.out());
     }
 }

@@ -13,7 +13,13 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 
+import dev.bioref.trace.TraceCheck;
+import dev.bioref.trace.TraceLog;
+
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,9 +31,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and must equal a completed flush cycle's snapshot no older than the durable floor (which is
  * at least the last acknowledged sync), with every referenced data block durable.
  * Replay a failure with the seed jqwik prints: {@code mvn -o -pl impl test -Dtest=HammerCrashConsistencyTest -Djqwik.seeds.whenfixed=...}.
+ *
+ * <p>Traces of the crash runs (issue 15 item 3; proofs-notes/traces.md, "Traces from the crash runs
+ * and finalize's values (session 7)"): the first {@link #TRACED_TRIES} tries of the version 4 property log
+ * the run's finalize events (HammerFinalizeTrace: the run up to and between the crash points; the
+ * crash states' recovery mounts are not traced) and TLC validates them against HammerFinalizeCrash
+ * in that try, so a rejected trace fails the property with jqwik's seed and the first unmatched event.
  */
 class HammerCrashConsistencyTest {
     static final AtomicLong STATES = new AtomicLong();
+
+    /** Tries per property whose finalize trace is validated (a bounded sample: one TLC run each); -Dbioref.crashTraceTries=N. */
+    static final int TRACED_TRIES = Integer.getInteger("bioref.crashTraceTries", 1);
+    private static final Map<String, AtomicInteger> TRACED = new ConcurrentHashMap<>();
+
+    /** A finalize trace for this try of {@code property}, or null once its sample is taken. */
+    static TraceLog traceFor(String property) {
+        boolean traced = TRACED.computeIfAbsent(property, k -> new AtomicInteger()).getAndIncrement() < TRACED_TRIES;
+        return traced ? TraceLog.inMemory("HammerFinalizeCrash") : null;
+    }
+
+    /** Validates a crash run's finalize trace (null: not sampled); a rejection names the first unmatched event. */
+    static void validate(TraceLog trace, String property, int ops) {
+        if (trace == null) return;
+        TraceCheck.Result r = HammerFinalizeCrashTraceValidationTest.check(trace.lines());
+        assertEquals(TraceCheck.Verdict.ACCEPTED, r.verdict(), () -> "the finalize trace of a crash run is not a behaviour of"
+                + " HammerFinalizeCrash:\n" + r.render("HammerFinalizeCrash") + "\nreplay: mvn -o -pl impl test -Dtest='HammerCrashConsistencyTest#"
+                + property + "' -Djqwik.seeds.whenfixed=<the seed jqwik prints> (the first try is the traced one)");
+        System.out.println("trace validation HammerFinalizeCrash (crash run " + property + ", " + ops + " ops): " + r.events()
+                + " events, " + r.validated() + " validated, accepted, " + r.tlcMillis() + " ms of TLC; action coverage " + r.coverage());
+    }
 
     /** Keys that may hold a large value (see workloads()). */
     static final int LARGE_KEYS = 4;
@@ -62,6 +95,12 @@ class HammerCrashConsistencyTest {
     }
 
     static long run(List<Op> ops, HammerOptions o, HammerMutations m) {
+        return run(ops, o, m, null);
+    }
+
+    /** {@link #run(List, HammerOptions, HammerMutations)} with the finalize trace to {@code trace} (null: off). */
+    static long run(List<Op> ops, HammerOptions o, HammerMutations m, TraceLog trace) {
+        if (trace != null) o.finalizeTrace = new HammerFinalizeTrace(trace);
         LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
         HammerMount.format(dev, o);
         CrashChecker checker = new CrashChecker(ops.hashCode(), 64, 6).insideFinalize(1);
@@ -94,7 +133,9 @@ class HammerCrashConsistencyTest {
 
     @Property(tries = 80)
     void version4RecoversToACompletedCycle(@ForAll("workloads") List<Op> ops) {
-        STATES.addAndGet(run(ops, options(HammerOndisk.VERSION_4), HammerMutations.none()));
+        TraceLog trace = traceFor("version4RecoversToACompletedCycle");
+        STATES.addAndGet(run(ops, options(HammerOndisk.VERSION_4), HammerMutations.none(), trace));
+        validate(trace, "version4RecoversToACompletedCycle", ops.size());
     }
 
     @Property(tries = 50)

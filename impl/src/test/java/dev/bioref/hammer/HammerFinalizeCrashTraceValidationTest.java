@@ -19,12 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Trace validation of finalize's order (HammerFlusher.finalize) against HammerFinalizeCrash.tla
- * (issue 15; a partial binding: proofs-notes/traces.md, "HammerFinalizeCrash"). Seeded simulate
- * runs on a version 4 and a version 3 volume (crashes, remounts) log finalize's steps
- * (HammerFinalizeTrace); TLC checks them with TraceHammerFinalizeCrash.tla (one run per version)
- * and every action must be matched. Must-fail: each finalize-order switch of HammerMutations makes
- * a trace TLC rejects at the step it moves or drops.
+ * Trace validation of finalize (HammerFlusher.finalize) against HammerFinalizeCrash.tla (issue 15;
+ * proofs-notes/traces.md, "HammerFinalizeCrash" and "Traces from the crash runs and finalize's
+ * values (session 7)"). Seeded simulate runs on a version 4 and a version 3 volume (crashes,
+ * remounts) log finalize's steps with the UNDO sequence numbers, header image, snapshot count and
+ * durable floor they change, and the frontend's UNDO generation (HammerFinalizeTrace); TLC checks
+ * them with TraceHammerFinalizeCrash.tla (one run per version) and every action must be matched.
+ * Must-fail: each finalize switch of HammerMutations that changes a logged step or value makes a
+ * trace TLC rejects at that step.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class HammerFinalizeCrashTraceValidationTest {
@@ -68,17 +70,20 @@ class HammerFinalizeCrashTraceValidationTest {
     }
 
     /**
-     * Must-fail: the switch, the volume version that shows it, and the action at which the trace is
-     * first rejected. Only the first 40 events are checked (the first finalize shows it).
+     * Must-fail: the switch, the volume version that shows it, the simulate ops, and the action at which the trace is
+     * first rejected. Only the first 120 events are checked (the first two finalizes show it).
      */
     @ParameterizedTest
     @CsvSource({
-            "metaBeforeUndoBarrier, 4, FinMeta",   // meta-data issued before the UNDO is issued and durable
-            "dataAfterMeta, 4, FinLockEx",         // no data flush before sync_lock_ex (it comes after the meta-data)
-            "v3NoHeaderBarrier, 3, FinMeta"})      // v3: meta-data issued without the header barrier
-    void eachFinalizeOrderMutationMakesATraceTlcRejects(String mutation, int version, String action) {
-        List<String> lines = simulate(7, 20, version, mutation);
-        List<String> head = lines.subList(0, Math.min(40, lines.size()));
+            "metaBeforeUndoBarrier, 4, 20, FinMeta",   // meta-data issued before the UNDO is issued and durable
+            "dataAfterMeta, 4, 20, FinLockEx",       // no data flush before sync_lock_ex (it comes after the meta-data)
+            "v3NoHeaderBarrier, 3, 20, FinMeta",     // v3: meta-data issued without the header barrier
+            // values (session 7): visible through the logged UNDO sequence numbers and history
+            "firstOffsetNotLagged, 4, 20, FinHdr",    // the header's first_offset is this cycle's save, not the in-core first
+            "barrierWithoutCacheFlush, 4, 20, Crash"}) // the crash recovers to an older snapshot than the spec's barriers make durable
+    void eachFinalizeOrderMutationMakesATraceTlcRejects(String mutation, int version, int ops, String action) {
+        List<String> lines = simulate(7, ops, version, mutation);
+        List<String> head = lines.subList(0, Math.min(120, lines.size()));
         TraceCheck.Result r = check(head);
         assertEquals(TraceCheck.Verdict.REJECTED, r.verdict(), () -> mutation + " was not caught:\n" + r.render("HammerFinalizeCrash"));
         assertTrue(r.unmatchedLine().contains("\"action\":\"" + action + "\""),
