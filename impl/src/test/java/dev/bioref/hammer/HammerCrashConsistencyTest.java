@@ -54,12 +54,65 @@ class HammerCrashConsistencyTest {
     /** Validates a crash run's finalize trace (null: not sampled); a rejection names the first unmatched event. */
     static void validate(TraceLog trace, String property, int ops) {
         if (trace == null) return;
-        TraceCheck.Result r = HammerFinalizeCrashTraceValidationTest.check(trace.lines());
-        assertEquals(TraceCheck.Verdict.ACCEPTED, r.verdict(), () -> "the finalize trace of a crash run is not a behaviour of"
-                + " HammerFinalizeCrash:\n" + r.render("HammerFinalizeCrash") + "\nreplay: mvn -o -pl impl test -Dtest='HammerCrashConsistencyTest#"
+        validate("HammerFinalizeCrash", HammerFinalizeCrashTraceValidationTest.check(trace.lines()), property, ops);
+    }
+
+    /** The verdict of one of a crash run's traces against {@code spec}: must be ACCEPTED (else fails with the render and a replay). */
+    static void validate(String spec, TraceCheck.Result r, String property, int ops) {
+        assertEquals(TraceCheck.Verdict.ACCEPTED, r.verdict(), () -> "the " + spec + " trace of a crash run is not a behaviour of "
+                + spec + ":\n" + r.render(spec) + "\nreplay: mvn -o -pl impl test -Dtest='HammerCrashConsistencyTest#"
                 + property + "' -Djqwik.seeds.whenfixed=<the seed jqwik prints> (the first try is the traced one)");
-        System.out.println("trace validation HammerFinalizeCrash (crash run " + property + ", " + ops + " ops): " + r.events()
+        System.out.println("trace validation " + spec + " (crash run " + property + ", " + ops + " ops): " + r.events()
                 + " events, " + r.validated() + " validated, accepted, " + r.tlcMillis() + " ms of TLC; action coverage " + r.coverage());
+    }
+
+    /**
+     * The io-layer and flusher traces of the same traced try (session 7, part 2): the run's mount logs
+     * its HammerIoProtocol events (HammerIoTrace, as simulate --trace does) and its HammerFlusherSeq
+     * events (HammerFlusherTrace) beside the finalize events; one TLC run per spec. Null: not sampled.
+     */
+    record StackTraces(TraceLog io, TraceLog flusher) {
+        static StackTraces forTry(TraceLog finalizeTrace) {
+            return finalizeTrace == null ? null
+                    : new StackTraces(TraceLog.inMemory("HammerIoProtocol"), TraceLog.inMemory("HammerFlusherSeq"));
+        }
+
+        void attach(HammerOptions o) {
+            o.ioTrace = new HammerIoTrace(io);
+            o.flusherTrace = new HammerFlusherTrace(flusher);
+        }
+
+        /**
+         * HammerIoProtocol is checked one io type per TLC run (TraceHammerIoProtocolBinding): to keep to one
+         * TLC run, only the ios of the type with the most events in this try ({@code -Dbioref.crashTraceIoAll=true}: every type).
+         */
+        void validate(String property, int ops) {
+            List<String> lines = io.lines();
+            if (!Boolean.getBoolean("bioref.crashTraceIoAll")) lines = onlyType(lines, busiestType(lines));
+            HammerCrashConsistencyTest.validate("HammerIoProtocol", dev.bioref.trace.JqwikTraces.check("HammerIoProtocol", lines), property, ops);
+            HammerCrashConsistencyTest.validate("HammerFlusherSeq", HammerFlusherSeqTraceValidationTest.check(flusher.lines()), property, ops);
+        }
+
+        static String busiestType(List<String> lines) {
+            Map<String, Integer> n = new java.util.TreeMap<>();
+            for (String l : lines) {
+                java.util.regex.Matcher mt = TYPE.matcher(l);
+                if (mt.find()) n.merge(mt.group(1), 1, Integer::sum);
+            }
+            return n.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("DATA");
+        }
+
+        /** The events of the ios of one type, renumbered 1, 2, ... (as HammerIoTraceValidationTest.only does). */
+        static List<String> onlyType(List<String> lines, String type) {
+            List<String> out = new java.util.ArrayList<>();
+            for (String l : lines) {
+                if (l.contains("\"type\":\"" + type + "\"")) out.add(l.replaceFirst("\"seq\":\\d+", "\"seq\":" + (out.size() + 1)));
+            }
+            System.out.println("trace HammerIoProtocol (crash run): the " + type + " ios, " + out.size() + " of " + lines.size() + " events");
+            return out;
+        }
+
+        private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern.compile("\"type\":\"([A-Z]+)\"");
     }
 
     /** Keys that may hold a large value (see workloads()). */
@@ -100,7 +153,13 @@ class HammerCrashConsistencyTest {
 
     /** {@link #run(List, HammerOptions, HammerMutations)} with the finalize trace to {@code trace} (null: off). */
     static long run(List<Op> ops, HammerOptions o, HammerMutations m, TraceLog trace) {
+        return run(ops, o, m, trace, null);
+    }
+
+    /** The same with the io-layer and flusher traces too ({@code stack} null: off). */
+    static long run(List<Op> ops, HammerOptions o, HammerMutations m, TraceLog trace, StackTraces stack) {
         if (trace != null) o.finalizeTrace = new HammerFinalizeTrace(trace);
+        if (stack != null) stack.attach(o);
         LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
         HammerMount.format(dev, o);
         CrashChecker checker = new CrashChecker(ops.hashCode(), 64, 6).insideFinalize(1);
@@ -134,8 +193,10 @@ class HammerCrashConsistencyTest {
     @Property(tries = 80)
     void version4RecoversToACompletedCycle(@ForAll("workloads") List<Op> ops) {
         TraceLog trace = traceFor("version4RecoversToACompletedCycle");
-        STATES.addAndGet(run(ops, options(HammerOndisk.VERSION_4), HammerMutations.none(), trace));
+        StackTraces stack = StackTraces.forTry(trace);
+        STATES.addAndGet(run(ops, options(HammerOndisk.VERSION_4), HammerMutations.none(), trace, stack));
         validate(trace, "version4RecoversToACompletedCycle", ops.size());
+        if (stack != null) stack.validate("version4RecoversToACompletedCycle", ops.size());
     }
 
     @Property(tries = 50)
