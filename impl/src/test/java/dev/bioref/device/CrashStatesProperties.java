@@ -5,6 +5,8 @@ import dev.bioref.device.CrashStates.Bounds;
 import dev.bioref.device.CrashStates.CrashState;
 import dev.bioref.device.CrashStates.Tear;
 import dev.bioref.kern.ManualClock;
+import dev.bioref.trace.JqwikTraces;
+import dev.bioref.trace.TraceCheck;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -37,11 +39,21 @@ class CrashStatesProperties {
     record Workload(WriteLog log, String trace, LoopbackDevice device) { }
 
     static Workload workload(long seed, int maxWrites, int maxSectorsPerWrite) {
+        return workload(seed, maxWrites, maxSectorsPerWrite, null);
+    }
+
+    /**
+     * {@link #workload(long, int, int)}, with the device's LoopbackDevice trace to {@code specTrace} if not
+     * null; then only what LoopbackDevice.tla models is run (no pre-history: its six-sector WRITE is
+     * Unmodelled, and no DISCARD), from the same random choices. Pass maxSectorsPerWrite 1 with a trace.
+     */
+    static Workload workload(long seed, int maxWrites, int maxSectorsPerWrite, dev.bioref.trace.TraceLog specTrace) {
         SplittableRandom r = new SplittableRandom(seed);
         SeededCompleter sc = new SeededCompleter(seed);
         LoopbackDevice d = new LoopbackDevice(new MemoryBackend(SECTORS * S), sc, new ManualClock());
+        if (specTrace != null) d.traceTo(specTrace);
         StringBuilder trace = new StringBuilder("seed=" + seed + ":");
-        if (r.nextBoolean()) {       // some history before the log: durable data and a cached write
+        if (r.nextBoolean() && specTrace == null) {       // some history before the log: durable data and a cached write
             d.execute(Request.write(0, DeviceTesting.fill(SECTORS, 0x40)));
             d.execute(Request.flush());
             d.execute(Request.write(S, DeviceTesting.fill(1, 0x41)));
@@ -63,7 +75,7 @@ class CrashStatesProperties {
             } else if (a == 3) {
                 d.submit(Request.flush(), Callback.IGNORE);
                 trace.append(" FLUSH");
-            } else if (a == 4 && writes < maxWrites) {
+            } else if (a == 4 && writes < maxWrites && specTrace == null) {
                 int sector = r.nextInt(SECTORS);
                 d.submit(Request.discard(sector * S, S), Callback.IGNORE);
                 trace.append(" DISCARD").append(sector);
@@ -224,6 +236,43 @@ class CrashStatesProperties {
                                 + w.trace() + " log=" + e);
             }
         }
+    }
+
+    /**
+     * A crash-state run whose device trace is validated (issue 15 item 3; proofs-notes/traces.md, "Crash runs
+     * traced, part 2 (session 7)"): one fixed-seed try of the workload restricted to what LoopbackDevice.tla
+     * models (one-sector WRITEs, some FUA, FLUSHes racing with completions, marks), every request completed,
+     * then every crash state of the log is checked against the model as above, and the device itself loses
+     * power with a seeded policy: its durable image must be one of the states enumerated at the log's end, and
+     * the trace (submissions, completions and the Crash with the writes that landed) must be a behaviour of
+     * LoopbackDevice.tla (TLC, one run). Replay: {@code mvn -B -o -pl impl test -Dtest='CrashStatesProperties#aTracedCrashStateRunIsABehaviourOfTheSpec'}.
+     */
+    @Property(tries = 1, seed = "20261207", edgeCases = net.jqwik.api.EdgeCasesMode.NONE,
+            shrinking = net.jqwik.api.ShrinkingMode.BOUNDED)
+    void aTracedCrashStateRunIsABehaviourOfTheSpec(@ForAll long seed) {
+        dev.bioref.trace.TraceLog log = dev.bioref.trace.TraceLog.inMemory("LoopbackDevice");
+        Workload w = workload(seed, 7, 1, log);
+        SeededCompleter sc = (SeededCompleter) w.device().completer();
+        sc.completeAll();
+        List<LogEntry> e = w.log().entries();
+        String ctx = w.trace() + " log=" + e;
+        Set<String> atEnd = new HashSet<>();
+        long n = 0;
+        for (CrashState s : CrashStates.of(w.log(), Bounds.all())) {
+            byte[] expected = modelImage(w.log(), s.point().position(), i -> s.sectorsLanded(i));
+            assertArrayEquals(expected, s.image(), () -> s + " " + ctx);
+            if (s.point().position() == e.size()) atEnd.add(Base64.getEncoder().encodeToString(s.image()));
+            n++;
+        }
+        assertTrue(n > 0 && !atEnd.isEmpty(), ctx);
+        w.device().crash(CrashPolicy.seeded(seed));
+        String image = Base64.getEncoder().encodeToString(w.device().peekDurable(0, SECTORS * S));
+        assertTrue(atEnd.contains(image), () -> "the device's own crash left an image the enumerator never produced at the log's end: " + ctx);
+        w.device().checkInvariants();
+        TraceCheck.Result r = JqwikTraces.accept("LoopbackDevice", log.lines(), "CrashStatesProperties.aTracedCrashStateRunIsABehaviourOfTheSpec");
+        assertTrue(log.lines().stream().anyMatch(l -> l.contains("\"action\":\"Crash\"")), "the trace has no Crash: " + log.lines());
+        assertEquals(r.events(), r.validated(), () -> "events left unvalidated: " + r.render("LoopbackDevice"));
+        System.out.println("CrashStatesProperties traced run: " + ctx + ", " + n + " crash states, " + e.size() + " log entries");
     }
 
     /** The FUA-after-pending case by hand: a pending write must not land over a later FUA. */
