@@ -115,4 +115,68 @@ class UvmCrashTest {
         assertArrayEquals(model, vp.readFileDurable(0, PAGES * PG), "a failed write left the page clean: " + ops);
         assertEquals(0, l.flaws().size());
     }
+
+    /** The pages the traced crash run touches: not adjacent, so every write is one page (traces.md, "UvmVnode", Limits). */
+    static final int[] TRACED_PAGES = {0, 2, 4};
+
+    /**
+     * The crash run above, traced (issue 15 item 3; proofs-notes/traces.md, "Crash runs traced, part 2
+     * (session 7)"): one fixed-seed try on {@link UvmTraceValidationTest.Rig}'s traced vnode (FIXED, 6
+     * pages), restricted to what TraceUvmVnode follows: stores to pages 0, 2, 4 only (the port clusters
+     * adjacent dirty pages, the spec writes one page per I/O), injected write errors and short writes
+     * (FIXED: a short write is EIO, so both are the spec's failed write, logged in {@code failed}), and a
+     * pageout where the property above calls sync (sync of a WRITEABLE object is Unmodelled). The crash
+     * oracle is the same: every successful msync(MS_SYNC) is durable across the device crash that follows
+     * it, and a reported failure leaves the data dirty. The device and its crash are below the pager (the
+     * spec has no disk), so the trace is the pager's steps of the crash run; TLC validates it (one run).
+     * Replay: {@code mvn -B -o -pl impl test -Dtest='UvmCrashTest#aTracedCrashRunIsABehaviourOfTheSpec'}.
+     */
+    @Property(tries = 1, seed = "20261207", edgeCases = net.jqwik.api.EdgeCasesMode.NONE,
+            shrinking = net.jqwik.api.ShrinkingMode.BOUNDED)
+    void aTracedCrashRunIsABehaviourOfTheSpec(@ForAll @Size(min = 20, max = 30) List<@IntRange(min = 0, max = 99) Integer> ops) {
+        UvmTraceValidationTest.Rig r = new UvmTraceValidationTest.Rig();
+        VnodeLayer l = r.layer;
+        l.throwOnFlaw = true;
+        UvmFaultClient c = r.c;
+        Vnode vp = r.vp;
+        int size = 6 * PG;
+        UvmFaultClient.Mapping m = c.mmap(vp, true);
+        byte[] model = new byte[size];
+        int v = 0, crashes = 0;
+        for (int op : ops) {
+            int page = TRACED_PAGES[op % TRACED_PAGES.length];
+            if (op < 50) {
+                byte[] b = bytes(++v, 100);
+                c.store(m, (long) page * PG + op, b);
+                System.arraycopy(b, 0, model, page * PG + op, 100);
+            } else if (op < 62) {
+                vp.failNextWrites(1);
+            } else if (op < 70) {
+                vp.shortNextWrite(op * 13);
+            } else if (op < 90) {
+                if (c.msync(m, 0, size, true)) {
+                    l.device.crash();
+                    crashes++;
+                    assertArrayEquals(model, vp.readFileDurable(0, size), "acknowledged msync lost data: " + ops);
+                }
+            } else {
+                c.pageout(vp, (long) page * PG);
+            }
+            l.checkInvariants();
+        }
+        vp.failNextWrites(0);
+        vp.shortNextWrite(-1);
+        assertTrue(c.msync(m, 0, size, true));
+        l.device.crash();
+        crashes++;
+        assertArrayEquals(model, vp.readFileDurable(0, size), "a failed write left the page clean: " + ops);
+        assertEquals(0, l.flaws().size());
+        List<String> lines = r.log.lines();
+        dev.bioref.trace.TraceCheck.Result res = dev.bioref.trace.JqwikTraces.accept("UvmVnode", lines,
+                "UvmCrashTest.aTracedCrashRunIsABehaviourOfTheSpec");
+        assertEquals(res.events(), res.validated(), () -> "events left unvalidated: " + res.render("UvmVnode"));
+        System.out.println("UvmCrashTest traced crash run: " + ops.size() + " ops, " + crashes + " crashes, "
+                + lines.stream().filter(x -> x.contains("\"failed\":[") && !x.contains("\"failed\":[]")).count()
+                + " events with a failed write; coverage " + res.coverage());
+    }
 }
