@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.buf;
+
+import dev.bioref.device.LoopbackDevice;
+import dev.bioref.kern.Panic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static dev.bioref.buf.BufTestSupport.BLK;
+import static dev.bioref.buf.BufTestSupport.fill;
+import static dev.bioref.buf.BufTestSupport.pattern;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Gaps PIT found in the buffer cache's protocol methods (proofs-notes/pit.md §6.2), one promise
+ * per test: the entry checks of bwrite/bawrite/bdwrite (a buffer locked but still queued; a bio1
+ * with a completion already hung on it), of brelse/bqrelse (B_PAGING) and of bpdone (not busy,
+ * no I/O), each throwing and changing nothing; bawrite of an invalid buffer destroys it unwritten;
+ * a B_NOCACHE release of a dirty buffer discards the pending write.
+ */
+@ExtendWith(CheckInvariantsExtension.class)
+class BufCacheProtocolGapsTest {
+    final BufCache c = BufTestSupport.cache(8);
+    final LoopbackDevice dev = BufTestSupport.device(32);
+    final Vnode vp = c.vnode("dev0", dev, BLK);
+
+    private static void assertMessage(Throwable t, String part) {
+        assertTrue(t.getMessage().contains(part), "message \"" + t.getMessage() + "\" lacks " + part);
+    }
+
+    /** A clean cached buffer, locked by this thread without bremfree: still on the CLEAN queue. */
+    private Buf lockedButQueued(long off, int seed) {
+        Buf bp = fill(c, vp, off, pattern(seed, BLK));
+        assertEquals(0, c.bwrite(bp));
+        assertTrue(bp.b_lock().tryLock());
+        assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
+        return bp;
+    }
+
+    @Test void writesOfABufferLockedButStillQueuedPanicAndChangeNothing() {
+        Buf bp = lockedButQueued(0, 1);
+        try {
+            assertMessage(assertThrows(Panic.class, () -> c.bwrite(bp)), "bwrite: buffer");
+            assertMessage(assertThrows(Panic.class, () -> c.bawrite(bp)), "bawrite: buffer");
+            assertMessage(assertThrows(Panic.class, () -> c.bdwrite(bp)), "bdwrite: buffer");
+            assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
+            assertFalse(bp.hasFlags(Buf.B_DELWRI));
+            assertEquals(BufCmd.DONE, bp.b_cmd(), "no I/O was started");
+            assertEquals(0, c.view().runningbufcount());
+        } finally {
+            bp.b_lock().unlock();
+        }
+        c.checkInvariants();
+    }
+
+    @Test void bawriteOfABufferWhoseBio1HasACompletionPanics() {
+        Buf bp = fill(c, vp, BLK, pattern(2, BLK));
+        bp.b_bio1().bio_done = bio -> { };
+        try {
+            assertMessage(assertThrows(Panic.class, () -> c.bawrite(bp)), "bio1.bio_done set");
+            assertTrue(bp.b_lock().ownedByMe(), "the caller still holds it");
+        } finally {
+            bp.b_bio1().bio_done = null;
+            bp.set_b_cmd(BufCmd.DONE);
+        }
+        assertEquals(0, c.bwrite(bp));
+        assertArrayEquals(pattern(2, BLK), dev.peekVisible(BLK, BLK));
+    }
+
+    @Test void releasesOfAPagingBufferPanic() {
+        Buf bp = fill(c, vp, 2 * BLK, pattern(3, BLK));
+        bp.setFlags(Buf.B_PAGING);
+        try {
+            assertMessage(assertThrows(Panic.class, () -> c.brelse(bp)), "inappropriate B_PAGING or B_CLUSTER");
+            assertMessage(assertThrows(Panic.class, () -> c.bqrelse(bp)), "inappropriate B_PAGING or B_CLUSTER");
+            assertTrue(bp.b_lock().ownedByMe());
+            assertEquals(Buf.BQUEUE_NONE, bp.b_qindex());
+        } finally {
+            bp.clearFlags(Buf.B_PAGING);
+        }
+        c.bqrelse(bp);
+    }
+
+    @Test void bpdoneOfABufferWithoutIoOrNotBusyPanics() {
+        Buf bp = fill(c, vp, 3 * BLK, pattern(4, BLK));
+        assertMessage(assertThrows(Panic.class, () -> c.bpdone(bp, false)), "already done");
+        c.bqrelse(bp);
+        assertMessage(assertThrows(Panic.class, () -> c.bpdone(bp, false)), "not busy");
+        assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex(), "nothing changed");
+    }
+
+    @Test void bawriteOfAnInvalidBufferDestroysItUnwritten() {
+        Buf bp = fill(c, vp, 4 * BLK, pattern(5, BLK));
+        bp.setFlags(Buf.B_INVAL);
+        c.bawrite(bp);
+        assertFalse(bp.b_lock().isLocked(), "released");
+        assertNull(c.findblk(vp, 4 * BLK, BufCache.FINDBLK_TEST), "destroyed");
+        assertEquals(0, c.view().runningbufcount());
+        assertArrayEquals(new byte[BLK], dev.peekVisible(4 * BLK, BLK), "never written");
+    }
+
+    @Test void aNocacheReleaseOfADirtyBufferDiscardsThePendingWrite() {
+        Buf bp = fill(c, vp, 5 * BLK, pattern(6, BLK));
+        c.bdirty(bp);
+        assertEquals(1, c.view().dirtybufcount());
+        bp.setFlags(Buf.B_NOCACHE);
+        c.brelse(bp);
+        assertEquals(0, c.view().dirtybufcount());
+        assertEquals(0, vp.dirtyCount());
+        assertNull(c.findblk(vp, 5 * BLK, BufCache.FINDBLK_TEST));
+        assertEquals(0, VfsSubr.vfsync(vp, true));
+        assertArrayEquals(new byte[BLK], dev.peekVisible(5 * BLK, BLK), "the discarded write never reaches the device");
+    }
+}
