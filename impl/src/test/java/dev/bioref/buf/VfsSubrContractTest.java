@@ -197,6 +197,19 @@ class VfsSubrContractTest {
         assertEquals(0, vp.hashedCount());
     }
 
+    @Test void vinvalbufWithVSaveWritesADirtyBufferVfsyncLeftBecauseCheckwriteRefused() {
+        RecordingOps ops = new RecordingOps(c);
+        ops.checkwriteAnswer = 1;                 // vfsync leaves it dirty; vinvalbuf's own loop writes it
+        Buf bp = fill(c, vp, 2 * BLK, pattern(14, BLK));
+        ops.attach(bp);
+        ops.completeDropsDeps = true;
+        c.bdwrite(bp);
+        assertEquals(0, VfsSubr.vinvalbuf(vp, VfsSubr.V_SAVE));
+        assertArrayEquals(pattern(14, BLK), dev.peekVisible(2 * BLK, BLK), "V_SAVE wrote the data back before invalidating");
+        assertEquals(0, vp.hashedCount());
+        assertEquals(0, c.view().dirtybufcount());
+    }
+
     @Test void vinvalbufWithoutVSaveDiscardsPendingWrites() {
         c.bdwrite(fill(c, vp, 0, pattern(12, BLK)));
         cleanCached(BLK, 13);
