@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.buf;
 
+import dev.bioref.device.GateCompleter;
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.kern.Panic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.bioref.buf.BufTestSupport.BLK;
 import static dev.bioref.buf.BufTestSupport.fill;
@@ -16,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * per test: the entry checks of bwrite/bawrite/bdwrite (a buffer locked but still queued; a bio1
  * with a completion already hung on it), of brelse/bqrelse (B_PAGING) and of bpdone (not busy,
  * no I/O), each throwing and changing nothing; bawrite of an invalid buffer destroys it unwritten;
- * a B_NOCACHE release of a dirty buffer discards the pending write.
+ * a B_NOCACHE release of a dirty buffer discards the pending write; a FREEBLKS completion releases
+ * the buffer as B_NOCACHE; a synchronous write counts in runningbufspace while in flight; bd_speedup
+ * asks the daemons from the low dirty watermark on, once.
  */
 @ExtendWith(CheckInvariantsExtension.class)
 class BufCacheProtocolGapsTest {
@@ -110,5 +115,61 @@ class BufCacheProtocolGapsTest {
         assertNull(c.findblk(vp, 5 * BLK, BufCache.FINDBLK_TEST));
         assertEquals(0, VfsSubr.vfsync(vp, true));
         assertArrayEquals(new byte[BLK], dev.peekVisible(5 * BLK, BLK), "the discarded write never reaches the device");
+    }
+
+    @Test void bpdoneOfAFreeblksCommandReleasesTheBufferAsNocache() {
+        Buf bp = fill(c, vp, 6 * BLK, pattern(7, BLK));
+        bp.set_b_cmd(BufCmd.FREEBLKS);
+        c.bpdone(bp, false);                      // the caller keeps it: B_NOCACHE marks it for destruction
+        assertEquals(BufCmd.DONE, bp.b_cmd());
+        assertTrue(bp.hasFlags(Buf.B_NOCACHE) && bp.b_lock().ownedByMe());
+        bp.set_b_cmd(BufCmd.FREEBLKS);
+        c.bpdone(bp, true);                       // elseit: bpdone releases it, and B_NOCACHE destroys it
+        assertFalse(bp.b_lock().isLocked());
+        assertNull(c.findblk(vp, 6 * BLK, BufCache.FINDBLK_TEST), "a freed block is not kept");
+    }
+
+    @Test void aSynchronousWriteCountsInRunningbufspaceUntilItCompletes() throws Exception {
+        GateCompleter gate = new GateCompleter();
+        BufCache g = BufTestSupport.cache(8);
+        Vnode gvp = g.vnode("gated", BufTestSupport.device(8, gate), BLK);
+        gate.shut();
+        AtomicInteger error = new AtomicInteger(-1);
+        Thread writer = new Thread(() -> error.set(g.bwrite(fill(g, gvp, 0, pattern(8, BLK)))), "bwrite");
+        writer.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (gate.held() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the write never reached the device; gate " + gate);
+            Thread.sleep(1);
+        }
+        assertEquals(BLK, g.view().runningbufspace(), "the write in flight is counted");
+        assertEquals(1, g.view().runningbufcount());
+        assertTrue(writer.isAlive(), "bwrite waits for its completion");
+        gate.open();
+        writer.join(10_000);
+        assertFalse(writer.isAlive(), "bwrite did not return after its completion");
+        assertEquals(0, error.get());
+        assertEquals(0, g.view().runningbufspace());
+        assertEquals(0, g.view().runningbufcount());
+    }
+
+    @Test void bdSpeedupRequestsBothDaemonsOnlyFromTheLowDirtyWatermark() {
+        // lodirty 4 blocks; hidirty so high that bdirty's own bd_heatup never calls bd_speedup
+        BufCache w = BufTestSupport.cache(Params.forTest(16, BLK).withDirtyWatermarks(4L * BLK, 1000L * BLK));
+        Vnode wvp = w.vnode("wm", BufTestSupport.device(32), BLK);
+        for (int b = 0; b < 3; b++) w.bdwrite(fill(w, wvp, (long) b * BLK, pattern(b, BLK)));
+        assertEquals(3L * BLK, w.view().dirtykvaspace());
+        w.bd_speedup();                           // below lodirty (and fewer than nbuf/2 dirty): nothing to do
+        assertEquals(0, w.view().bd_request());
+        assertEquals(0, w.view().bd_request_hw());
+        w.bdwrite(fill(w, wvp, 3L * BLK, pattern(3, BLK)));
+        assertEquals(0, w.view().bd_request(), "bdirty's bd_heatup stays below its mid-point");
+        w.bd_speedup();                           // at lodirty, above lodirty/2: both daemons are asked
+        assertEquals(1, w.view().bd_request());
+        assertEquals(1, w.view().bd_request_hw());
+        w.bd_speedup();                           // a request already pending is not counted twice
+        assertEquals(1, w.view().bd_request());
+        assertEquals(1, w.view().bd_request_hw());
+        assertEquals(0, VfsSubr.vfsync(wvp, true));
     }
 }
