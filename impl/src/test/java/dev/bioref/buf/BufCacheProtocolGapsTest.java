@@ -137,15 +137,18 @@ class BufCacheProtocolGapsTest {
         AtomicInteger error = new AtomicInteger(-1);
         Thread writer = new Thread(() -> error.set(g.bwrite(fill(g, gvp, 0, pattern(8, BLK)))), "bwrite");
         writer.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (gate.held() == 0) {
-            assertTrue(System.nanoTime() < deadline, "the write never reached the device; gate " + gate);
-            Thread.sleep(1);
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (gate.held() == 0) {
+                assertTrue(System.nanoTime() < deadline, "the write never reached the device; gate " + gate);
+                Thread.sleep(1);
+            }
+            assertEquals(BLK, g.view().runningbufspace(), "the write in flight is counted");
+            assertEquals(1, g.view().runningbufcount());
+            assertTrue(writer.isAlive(), "bwrite waits for its completion");
+        } finally {
+            gate.open();                          // never leave the writer blocked, even on a failure
         }
-        assertEquals(BLK, g.view().runningbufspace(), "the write in flight is counted");
-        assertEquals(1, g.view().runningbufcount());
-        assertTrue(writer.isAlive(), "bwrite waits for its completion");
-        gate.open();
         writer.join(10_000);
         assertFalse(writer.isAlive(), "bwrite did not return after its completion");
         assertEquals(0, error.get());
