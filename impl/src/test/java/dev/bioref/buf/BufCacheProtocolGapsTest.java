@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * no I/O), each throwing and changing nothing; bawrite of an invalid buffer destroys it unwritten;
  * a B_NOCACHE release of a dirty buffer discards the pending write; a FREEBLKS completion releases
  * the buffer as B_NOCACHE; a synchronous write counts in runningbufspace while in flight; bd_speedup
- * asks the daemons from the low dirty watermark on, once.
+ * asks the daemons from the low dirty watermark on, once; an interrupt ends a GETBLK_PCATCH wait.
  */
 @ExtendWith(CheckInvariantsExtension.class)
 class BufCacheProtocolGapsTest {
@@ -174,5 +174,27 @@ class BufCacheProtocolGapsTest {
         assertEquals(1, w.view().bd_request());
         assertEquals(1, w.view().bd_request_hw());
         assertEquals(0, VfsSubr.vfsync(wvp, true));
+    }
+
+    @Test void anInterruptEndsAGetblkPcatchWaitForABusyBufferWithNull() throws Exception {
+        Buf bp = fill(c, vp, 7 * BLK, pattern(9, BLK));       // held by this thread
+        java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>("unset");
+        Thread waiter = new Thread(() -> got.set(c.getblk(vp, 7 * BLK, BLK, BufCache.GETBLK_PCATCH, 0)), "getblk-pcatch");
+        waiter.start();
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (waiter.getState() != Thread.State.WAITING && waiter.getState() != Thread.State.TIMED_WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the waiter never blocked: " + waiter.getState());
+                Thread.sleep(1);
+            }
+            waiter.interrupt();                   // before or during its sleep: EINTR either way with PCATCH
+            waiter.join(10_000);
+            assertFalse(waiter.isAlive(), "an interrupt did not end a GETBLK_PCATCH wait");
+            assertNull(got.get(), "getblk(PCATCH) returns null on EINTR");
+        } finally {
+            c.bqrelse(bp);
+            waiter.join(10_000);
+        }
+        assertEquals(0, bp.b_refs(), "the waiter's hold was dropped");
     }
 }
