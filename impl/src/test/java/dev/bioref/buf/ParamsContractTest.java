@@ -27,6 +27,11 @@ class ParamsContractTest {
                 1_073_741_824L, 1_073_086_464L, 1_073_086_464L - 64L * 1024 * 1024, 536_543_232L, 268_271_616L, 67_067_904L);
     }
 
+    @Test void seedFormulasForAMediumPoolKeepSevenEighths() {
+        // 64 MiB: 7/8 of hibufspace leaves 8 MiB (under the 64 MiB clamp) and more than one MAXBSIZE
+        assertSpaces(Params.seed(4096, 1, 65536, 16384), 67_108_864L, 66_453_504L, 58_146_816L, 33_226_752L, 16_613_376L, 4_153_344L);
+    }
+
     @Test void seedFormulasForATinyPoolClampLobufspaceToOneMaxbsizeBelowAndFloorHirunningspaceAt1MiB() {
         // 128 KiB: hibufspace = 3/4 max; 7/8 of it is within one MAXBSIZE of it
         assertSpaces(Params.seed(8, 1, 16384, 16384), 131_072L, 98_304L, 81_920L, 49_152L, 24_576L, 1_048_576L);
