@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * no I/O), each throwing and changing nothing; bawrite of an invalid buffer destroys it unwritten;
  * a B_NOCACHE release of a dirty buffer discards the pending write; a FREEBLKS completion releases
  * the buffer as B_NOCACHE; a synchronous write counts in runningbufspace while in flight; bd_speedup
- * asks the daemons from the low dirty watermark on, once; an interrupt ends a GETBLK_PCATCH wait.
+ * asks the daemons from the low dirty watermark on, once; an interrupt ends a GETBLK_PCATCH wait; bd_heatup's mid-points and return value.
  */
 @ExtendWith(CheckInvariantsExtension.class)
 class BufCacheProtocolGapsTest {
@@ -196,5 +196,22 @@ class BufCacheProtocolGapsTest {
             waiter.join(10_000);
         }
         assertEquals(0, bp.b_refs(), "the waiter's hold was dropped");
+    }
+
+    @Test void bdHeatupAsksTheDaemonsFromItsFirstMidpointAndReturnsTheExcessOverItsSecond() {
+        // lodirty 2 blocks, hidirty 10: mid1 = 6 blocks, mid2 = 8 blocks; 32 headers, so the
+        // "half the buffers dirty" clause stays false
+        BufCache w = BufTestSupport.cache(Params.forTest(32, BLK).withDirtyWatermarks(2L * BLK, 10L * BLK));
+        Vnode wvp = w.vnode("heat", BufTestSupport.device(64), BLK);
+        for (int b = 0; b < 5; b++) w.bdwrite(fill(w, wvp, (long) b * BLK, pattern(b, BLK)));
+        assertEquals(0, w.bd_heatup(), "below mid1");
+        assertEquals(0, w.view().bd_request(), "below mid1 nobody asks the daemon");
+        w.bdwrite(fill(w, wvp, 5L * BLK, pattern(5, BLK)));   // its bdirty's bd_heatup is at mid1
+        assertEquals(1, w.view().bd_request(), "at mid1 the daemon is asked");
+        assertEquals(0, w.bd_heatup(), "below mid2 there is nothing to wait for");
+        for (int b = 6; b < 9; b++) w.bdwrite(fill(w, wvp, (long) b * BLK, pattern(b, BLK)));
+        assertEquals(9L * BLK, w.view().dirtykvaspace());
+        assertEquals(BLK, w.bd_heatup(), "one block over mid2");
+        assertEquals(0, VfsSubr.vfsync(wvp, true));
     }
 }
