@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.hammer;
+
+import dev.bioref.buf.Buf;
+import dev.bioref.buf.BufCmd;
+import dev.bioref.device.LoopbackDevice;
+import dev.bioref.kern.Errno;
+import org.junit.jupiter.api.Test;
+
+import static dev.bioref.hammer.HammerTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * HammerIo paths PIT found untested (proofs-notes/pit.md §5): a failed read reported to the
+ * caller (hammer_io_read), and hammer_io_new over a bp HAMMER had released to the kernel.
+ */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
+class HammerIoContractTest {
+
+    /** io:L300-331 hammer_io_read: a read that fails is returned as an error; get_buffer makes it a critical error. */
+    @Test void aFailedReadIsReportedNotLoadedAsData() {
+        HammerOptions o = options();
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(dev, o);
+        HammerMount first = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        first.put(0, bytes(100, 1));
+        first.sync();
+        first.close();
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        long lo = o.geometry.dataBase();
+        hmp.devvp().setStrategyFilter((cmd, off, len) -> cmd == BufCmd.READ && off == lo ? Errno.EIO : 0);
+        HammerCriticalError e = assertThrows(HammerCriticalError.class, () -> hmp.get(0));
+        assertTrue(e.getMessage().contains("EIO"), e.getMessage());
+    }
+
+    /**
+     * io:L393-431 hammer_io_new on an io whose bp HAMMER released (clean, in the kernel's
+     * hands): it takes the bp back (regetblk, lock handed to the kernel, released = 0) and marks
+     * it modified. (Its vfs_bio_clrbuf zeroes only pages that are not valid, so this cached bp keeps
+     * its bytes; the caller overwrites them.)
+     */
+    @Test void newOnAReleasedBpTakesItBack() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));
+        hmp.sync();
+        HammerBuffer old = hmp.bufferAt(firstDataBlock(hmp));
+        assertTrue(old.released && !old.modified && old.bp != null, String.valueOf(old));
+        long ver = old.memVer;
+        withFsToken(hmp, () -> {
+            HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), true);
+            assertSame(old, b);
+            Buf bp = b.bp;
+            assertFalse(b.released, "hammer_io_new left the bp with the kernel");
+            assertFalse(bp.b_lock().tryLock(), "hammer_io_new did not lock the bp (regetblk)");
+            assertTrue(b.modified, "hammer_io_new did not mark the io modified");
+            assertEquals(ver + 1, b.memVer, "the zeroing is a modification of the buffer's contents");
+            hmp.relBuffer(b, false);
+        });
+        hmp.sync();
+    }
+}
