@@ -59,4 +59,33 @@ class HammerIoContractTest {
         });
         hmp.sync();
     }
+
+    /**
+     * io:L517-600 hammer_io_release with flush = 1: a modified io is written first (hammer_io_flush),
+     * then, clean and idle, disposed of (its bp taken back and disassociated); a clean one is
+     * disposed of at once.
+     */
+    @Test void releaseWithFlushWritesAModifiedIoThenDisposesOfIt() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));                      // REL-DIRTY: modified, released to the kernel
+        long writes = hmp.stats.dataWrites.get();
+        withFsToken(hmp, () -> {
+            HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), false);
+            assertTrue(b.modified && b.released);
+            hmp.relBuffer(b, true);
+            assertEquals(writes + 1, hmp.stats.dataWrites.get(), "release(flush) did not write the modified io");
+            assertFalse(b.modified || b.running, String.valueOf(b));
+            assertNull(b.bp, "release(flush) kept the bp of a clean, idle io");
+        });
+        assertNull(hmp.bufferAt(firstDataBlock(hmp)), "the disposed buffer is still in the mount's table");
+        assertArrayEquals(bytes(100, 1), hmp.get(0));   // re-read from the media
+        withFsToken(hmp, () -> {                         // clean now: disposed of without a write
+            HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), false);
+            assertFalse(b.modified);
+            assertNotNull(b.bp);
+            hmp.relBuffer(b, true);
+            assertNull(b.bp, "release(flush) kept the bp of a clean io");
+        });
+        assertEquals(writes + 1, hmp.stats.dataWrites.get(), "a clean io was written");
+    }
 }
