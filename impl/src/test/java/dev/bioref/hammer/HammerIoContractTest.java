@@ -52,7 +52,7 @@ class HammerIoContractTest {
             assertSame(old, b);
             Buf bp = b.bp;
             assertFalse(b.released, "hammer_io_new left the bp with the kernel");
-            assertFalse(bp.b_lock().tryLock(), "hammer_io_new did not lock the bp (regetblk)");
+            assertTrue(bp.b_lock().ownedByKernel(), () -> "hammer_io_new did not take the bp and hand its lock to KERNPROC: " + bp.b_lock());
             assertTrue(b.modified, "hammer_io_new did not mark the io modified");
             assertEquals(ver + 1, b.memVer, "the zeroing is a modification of the buffer's contents");
             hmp.relBuffer(b, false);
