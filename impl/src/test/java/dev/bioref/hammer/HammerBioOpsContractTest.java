@@ -177,6 +177,29 @@ class HammerBioOpsContractTest {
         assertFalse(b.running);
     }
 
+    /**
+     * io:L1356 KKASSERT(running == 0) in checkwrite: a kernel asking to write a bp whose write is
+     * still in flight is a kernel bug. The panic leaves the interlock checkwrite took (the seed's
+     * panic stops the machine there); the test puts it back so the mount can be checked and closed.
+     */
+    @Test void checkwriteOfARunningIoPanics() {
+        Rig r = rig(options());
+        HammerMount hmp = r.hmp;
+        HammerBuffer b = relDirtyData(hmp);
+        r.gate.shut();
+        assertEquals(BufCache.STEP_DONE, hmp.cache.flushbufqueuesVisit(b.bp, false));
+        assertTrue(b.running);
+        long accepted = hmp.stats.checkwriteAccepted.get();
+        long space = hmp.ioRunningSpace.get();
+        Panic p = assertThrows(Panic.class, () -> hmp.bioops.io_checkwrite(b.bp));
+        assertTrue(p.getMessage().contains("hammer_io_checkwrite: io already running"), p.getMessage());
+        assertEquals(accepted, hmp.stats.checkwriteAccepted.get());
+        assertEquals(space, hmp.ioRunningSpace.get(), "the refused write was counted as running");
+        b.lock.putInterlock(1);
+        r.gate.open();
+        assertFalse(b.running);
+    }
+
     /** io:L1213-1228: a clean, unreferenced io lets go of its bp, goes on the lose tree, and its interlock is put back. */
     @Test void deallocateOfACleanIoParksItOnTheLoseTree() {
         HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
@@ -239,12 +262,16 @@ class HammerBioOpsContractTest {
     @Test void lenientCheckwriteRefusesMetaWithBLockedCountedOnce() {
         HammerOptions o = options();
         o.lenientCheckwrite = true;
+        TraceLog log = TraceLog.inMemory("HammerIoProtocol");
+        o.ioTrace = new HammerIoTrace(log);
         HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
         hmp.put(0, bytes(100, 1));
         hmp.sync();
         HammerBuffer m = ref(hmp, HammerIoType.META_BUFFER, o.geometry.metaBase());
         Buf bp = m.bp;
+        int before = kernelEvents(log).size();
         assertEquals(1, hmp.bioops.io_checkwrite(bp));
+        assertEquals(List.of("Checkwrite"), kernelEvents(log).subList(before, kernelEvents(log).size()), "the refusal is the spec's Checkwrite");
         assertTrue(bp.anyFlags(Buf.B_LOCKED));
         assertEquals(1, hmp.countIoLocked.get());
         assertEquals(1, hmp.bioops.io_checkwrite(bp));
