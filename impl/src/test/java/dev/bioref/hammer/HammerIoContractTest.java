@@ -88,4 +88,40 @@ class HammerIoContractTest {
         });
         assertEquals(writes + 1, hmp.stats.dataWrites.get(), "a clean io was written");
     }
+
+    /** The actions logged for the DATA io in {@code log}, in order (HammerIoProtocol's trace, proofs-notes/traces.md). */
+    static java.util.List<String> dataActions(dev.bioref.trace.TraceLog log) {
+        return log.lines().stream().filter(l -> l.contains("\"type\":\"DATA\""))
+                .map(l -> l.replaceAll(".*\"action\":\"([A-Za-z]+)\".*", "$1")).toList();
+    }
+
+    /**
+     * The DATA io's steps, traced, through a put, a sync and a release with flush = 1: each step of
+     * hammer_io_modify (io:L770), modify_done (io:L808), write_interlock/done_interlock (io:L829,
+     * L843), hammer_io_flush (io:L666) and hammer_io_release (io:L517) logs its HammerIoProtocol
+     * action at the point where it happens, in this order (the sequence the trace-validation tests
+     * check against the spec; this test pins it in the impl build).
+     */
+    @Test void theIoStepsLogTheirSpecActionsInOrder() {
+        dev.bioref.trace.TraceLog log = dev.bioref.trace.TraceLog.inMemory("HammerIoProtocol");
+        HammerOptions o = options();
+        o.ioTrace = new HammerIoTrace(log);
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        java.util.List<String> put = java.util.List.of("Ref", "Load", "ModBegin", "LockEx", "Reget", "SetMod", "Mutate",
+                "ModifyDone", "Rel", "RelStart", "RelDispose", "RelDone");
+        hmp.put(0, bytes(100, 1));
+        assertEquals(put, dataActions(log), "put");
+        hmp.sync();
+        java.util.List<String> sync = java.util.List.of("FlPick", "WriteInterlock", "FlushBegin", "FlushIssue", "Complete",
+                "DoneInterlock", "Rel", "RelStart", "RelDispose", "RelBrelse");
+        java.util.List<String> all = new java.util.ArrayList<>(put);
+        all.addAll(sync);
+        assertEquals(all, dataActions(log), "sync");
+        hmp.put(1, bytes(100, 2));                      // a new io for the same block: the same steps again
+        all.addAll(put);
+        assertEquals(all, dataActions(log), "second put");
+        withFsToken(hmp, () -> hmp.relBuffer(hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), false), true));
+        all.addAll(java.util.List.of("Ref", "Load", "Rel", "Unmodelled"));   // release with flush = 1 is not modelled
+        assertEquals(all, dataActions(log), "release with flush");
+    }
 }
