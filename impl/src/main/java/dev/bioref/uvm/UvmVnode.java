@@ -600,7 +600,11 @@ public final class UvmVnode {
                     if (result != VM_PAGER_OK && (flags & PGO_FREE) == 0 && ghostDirty(ptmp)) {
                         layer.flaw("PagerNoSilentLossInv", "page off=" + ptmp.offset + " of vnode " + vp.fileId
                                 + " marked clean after a failed write (result " + result + "), flush returns TRUE (RE-3)");
-                    } else if (result == VM_PAGER_OK && ghostDirty(ptmp) && ptmp.offset < u_size) {
+                    } else if (result == VM_PAGER_OK && ghostDirty(ptmp) && ptmp.offset < Math.min(u_size, vp.fsSize())) {
+                        // the bound is the smaller of u_size and the file system's size: a truncate sets the
+                        // FS size (dropping the device's blocks past it) before its uvm_vnp_setsize can take
+                        // the object lock this flush holds, so in that window a page past the new EOF is
+                        // legitimately gone, not lost (found by JCStress SetsizeVsIo, proofs-notes/uvm.md)
                         layer.flaw("PagerNoSilentLossInv", "page off=" + ptmp.offset + " of vnode " + vp.fileId
                                 + " marked clean but the device holds version " + vp.diskVersion(ptmp.offset)
                                 + " < " + ptmp.dataVersion() + " (short write, RE-4)");
@@ -701,7 +705,7 @@ public final class UvmVnode {
     }
 
     private void checkFreeLoss(VmPage pp, int flags) {
-        long bound = shrinkTo >= 0 ? shrinkTo : u_size;
+        long bound = Math.min(shrinkTo >= 0 ? shrinkTo : u_size, vp.fsSize());   // FS size: see uvn_flush's RE-4 check
         if (!pp.isClean() || pp.pmapIsModified()) {
             if (pp.offset < bound && ghostDirty(pp)) {
                 layer.flaw("PagerNoSilentLossInv", "dirty page off=" + pp.offset + " of vnode " + vp.fileId
