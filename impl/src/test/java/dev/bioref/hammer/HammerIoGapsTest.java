@@ -268,6 +268,27 @@ class HammerIoGapsTest {
         hmp.sync();
     }
 
+    // ---------------------------------------------------------------- hammer_io_clear_modlist (io:L994)
+
+    /**
+     * io:L994-1008: an io the kernel deallocated onto the lose tree (no bp, no refs) is taken off it
+     * under io_token (hammer_rel_buffer's path for a loose io), and io_token is given back.
+     */
+    @Test void clearModlistTakesALooseIoOffTheLoseTree() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerBuffer b = HammerBioOpsContractTest.relDirtyData(hmp);
+        hmp.sync();
+        assertTrue(kernelDeallocate(hmp, b.bp));
+        assertSame(hmp.loseRoot, b.modRoot);
+        withFsToken(hmp, () -> {
+            b.clearModlist();
+            assertFalse(hmp.ioToken.heldByMe(), "clear_modlist kept io_token");
+        });
+        assertNull(b.modRoot, "the loose io still names a mod tree");
+        assertFalse(hmp.loseRoot.contains(b), "the loose io is still on the lose tree");
+        assertArrayEquals(bytes(100, 1), hmp.get(0));
+    }
+
     // ---------------------------------------------------------------- hammer_io_read's error (io:L300)
 
     /** io:L300-331: the read's own errno (here ENXIO, not EIO) is what get_buffer reports; EIO only stands in for a B_ERROR without one. */
