@@ -268,6 +268,56 @@ class HammerIoGapsTest {
         hmp.sync();
     }
 
+    /**
+     * io:L666-700 with the bp locked by a kernel thread that has not written it (the buffer daemon
+     * holds the lock while it asks io_checkwrite): flush's regetblk waits for that thread, and the
+     * wait is logged as one FlushBegin after it (no FlushSecure: that step is for a running write;
+     * proofs-notes/traces.md, "Threaded traces"). Three threads: the kernel thread holds the lock
+     * until the flusher sleeps in regetblk; the verdict is the flusher's logged actions.
+     */
+    @Test void aFlushThatWaitsForAKernelThreadsBpLockLogsOneFlushBegin() throws InterruptedException {
+        TraceLog log = TraceLog.inMemory("HammerIoProtocol");
+        HammerMount hmp = mount(traced(log), HammerMutations.none(), HammerHooks.NONE);
+        HammerBuffer b = HammerBioOpsContractTest.relDirtyData(hmp);
+        Buf bp = b.bp;
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+        Thread kernel = new Thread(() -> {
+            assertTrue(bp.b_lock().tryLock(), "the bp is busy");
+            locked.countDown();
+            try {
+                letGo.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                bp.b_lock().unlock();
+            }
+        }, "kernel");
+        kernel.start();
+        assertTrue(locked.await(60, java.util.concurrent.TimeUnit.SECONDS), "the kernel thread did not lock the bp");
+        int before = actions(log, "DATA").size();
+        Thread flusher = new Thread(() -> withFsToken(hmp, () -> {
+            HammerBuffer f = hmp.getBuffer(HammerIoType.DATA_BUFFER, b.offset, false);
+            f.writeInterlock();
+            f.flush(false);
+            f.doneInterlock();
+            hmp.relBuffer(f, false);
+        }), "flusher");
+        flusher.start();
+        long bound = System.nanoTime() + 60_000_000_000L;   // hang bound only
+        while (flusher.isAlive() && Sleepq.sleepingOn(flusher) == null && System.nanoTime() < bound) Thread.sleep(1);
+        String slept = Sleepq.sleepingOn(flusher);
+        letGo.countDown();
+        kernel.join(60_000);
+        flusher.join(60_000);
+        assertFalse(kernel.isAlive() || flusher.isAlive(), () -> "a thread did not finish: " + Sleepq.describeSleepers());
+        assertNotNull(slept, "the flusher did not wait for the bp the kernel thread held");
+        assertEquals(List.of("Ref", "Load", "WriteInterlock", "FlushBegin", "FlushIssue", "Complete", "DoneInterlock",
+                "Rel", "RelStart", "RelDispose", "RelBrelse"), since(actions(log, "DATA"), before));
+        assertFalse(b.modified || b.running, String.valueOf(b));
+        assertEquals(b.memVer, b.diskVer);
+    }
+
     // ---------------------------------------------------------------- hammer_io_clear_modlist (io:L994)
 
     /**
