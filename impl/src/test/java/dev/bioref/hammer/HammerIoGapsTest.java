@@ -85,8 +85,9 @@ class HammerIoGapsTest {
     }
 
     /**
-     * io:L588-600 (d): a clean bp HAMMER had released is taken back with regetblk and its lock
-     * handed to the kernel (BUF_KERNPROC) before release returns it for brelse, as in the seed.
+     * io:L588-600 (d), and (a) with flush = 1: a clean bp HAMMER had released is taken back with
+     * regetblk and its lock handed to the kernel (BUF_KERNPROC) before release returns it for
+     * brelse, as in the seed.
      * The test does what hammer_rel_buffer does around hammer_io_release, with a look in between.
      */
     @Test void releaseOfACleanReleasedIoHandsTheBpLockToTheKernel() {
@@ -101,6 +102,18 @@ class HammerIoGapsTest {
             assertSame(b.bp, bp, "release (d) returns the still associated bp for brelse");
             assertTrue(bp.b_lock().ownedByKernel(), () -> "release did not hand the retaken bp's lock to KERNPROC: " + bp.b_lock().owner());
             assertTrue(b.released);
+            b.lock.relInterlockDone();
+            hmp.kern.brelse(bp);
+        });
+        assertArrayEquals(bytes(100, 1), hmp.get(0));
+        withFsToken(hmp, () -> {                             // (a): with flush = 1 the retaken bp is disassociated, same hand-over
+            HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, firstDataBlock(hmp), false);
+            assertTrue(b.released && !b.modified && !b.running && b.bp != null, String.valueOf(b));
+            assertTrue(b.lock.relInterlock(), "not the last ref");
+            Buf bp = b.release(true);
+            assertNotNull(bp);
+            assertNull(b.bp, "release(flush) of a clean idle io did not disassociate it");
+            assertTrue(bp.b_lock().ownedByKernel(), () -> "release(flush) did not hand the retaken bp's lock to KERNPROC: " + bp.b_lock().owner());
             b.lock.relInterlockDone();
             hmp.kern.brelse(bp);
         });
