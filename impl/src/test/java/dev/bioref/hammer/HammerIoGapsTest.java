@@ -331,6 +331,25 @@ class HammerIoGapsTest {
         assertEquals(b.memVer, b.diskVer);
     }
 
+    /**
+     * io:L393-431 hammer_io_new on an io without a bp (a fresh UNDO buffer: the FIFO starts a new
+     * block): Load, then its modify(0) and the zeroing as Mutate and ModifyDone; then the UNDO
+     * record's own modify / modify_done and the release (a modified UNDO io goes to the kernel as a
+     * delayed write).
+     */
+    @Test void aFreshUndoBufferLogsItsLoadAndItsZeroingAsAModification() {
+        TraceLog log = TraceLog.inMemory("HammerIoProtocol");
+        HammerMount hmp = mount(traced(log), HammerMutations.none(), HammerHooks.NONE);
+        assertEquals(0, hmp.undo.next % HammerOndisk.BUFSIZE, "the FIFO does not start a block");
+        int before = actions(log, "UNDO").size();
+        withFsToken(hmp, () -> hmp.undo.generateUndo(null, hmp.geometry.metaBase(), new byte[64], 0, 64));
+        assertEquals(List.of("Ref", "Load", "ModBegin", "LockEx", "Reget", "SetMod", "Mutate", "ModifyDone",
+                "ModBegin", "Mutate", "ModifyDone", "Rel", "RelStart", "RelDispose", "RelDone"), since(actions(log, "UNDO"), before));
+        HammerBuffer u = hmp.bufferAt(hmp.geometry.undoBase());
+        assertTrue(u.modified && u.released, String.valueOf(u));
+        hmp.sync();
+    }
+
     // ---------------------------------------------------------------- hammer_io_clear_modlist (io:L994)
 
     /**
