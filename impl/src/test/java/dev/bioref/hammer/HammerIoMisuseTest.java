@@ -6,6 +6,8 @@ import dev.bioref.buf.BufCache;
 import dev.bioref.kern.Panic;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static dev.bioref.hammer.HammerTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -349,6 +351,52 @@ class HammerIoMisuseTest {
         stale.modified = true;                                 // the corruption
         withFsToken(hmp, () -> expectPanicChangingNothing(hmp, stale, () -> stale.flush(false), "hammer_io_flush: modified io without bp"));
         stale.modified = false;
+        syncAndCheck(hmp);
+    }
+
+    /** KKASSERT(bp != NULL) in data(): the bytes of an io without a buffer (a stale io) are a caller bug, reported, not an NPE. */
+    @Test void dataOfAnIoWithoutABpPanics() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerBuffer stale = staleIo(hmp);
+        expectPanicChangingNothing(hmp, stale, stale::data, "hammer_io: data() of unassociated", "bp=null");
+        syncAndCheck(hmp);
+    }
+
+    /** KKASSERT(LIST_EMPTY(&bp->b_dep)) on association: a bp another dependency already holds is not taken over. */
+    @Test void associatingABpThatHasADependencyPanics() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerBuffer stale = staleIo(hmp);
+        Buf bp = hmp.cache.findblk(hmp.devvp(), firstDataBlock(hmp), BufCache.FINDBLK_TEST);
+        assertNotNull(bp, "the block is not cached");
+        Object intruder = "another dependency";
+        bp.dep_add(intruder);
+        Panic p = assertThrows(Panic.class, () -> withFsToken(hmp, stale::read));
+        assertTrue(p.getMessage().contains("not empty on association of"), p.getMessage());
+        assertNull(stale.bp, "the io took the bp over");
+        assertEquals(List.of(intruder), bp.b_dep(), "the bp's dependencies changed");
+        bp.dep_remove(intruder);                               // undo: the bp bread locked for the io goes back
+        bp.set_b_ops(null);
+        hmp.kern.brelse(bp);
+        hmp.checkInvariants();
+        assertArrayEquals(bytes(100, 1), hmp.get(0));
+    }
+
+    /**
+     * KKASSERT(refs > 0) at the end of clear_modify: the caller must hold a ref. As in the seed
+     * the check comes last, so when it fires the io is already off its tree and clean (the test
+     * then puts it back, so NoLostModificationInv holds again).
+     */
+    @Test void clearModifyByACallerWithoutARefPanics() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerBuffer b = relDirty(hmp);
+        assertEquals(0, b.lock.refCount());
+        Panic p = assertThrows(Panic.class, () -> withFsToken(hmp, () -> b.clearModify(false)));
+        assertTrue(p.getMessage().contains("hammer_io_clear_modify: caller holds no ref") && p.getMessage().contains("refs=0x0"), p.getMessage());
+        assertFalse(b.modified);
+        assertNull(b.modRoot);
+        assertFalse(hmp.ioToken.heldByMe(), "the panic left io_token held");
+        b.setModlist();                                        // undo, so the mount tracks the modification again
+        b.modified = true;
         syncAndCheck(hmp);
     }
 
