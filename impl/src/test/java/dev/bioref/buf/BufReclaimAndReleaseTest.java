@@ -239,11 +239,13 @@ class BufReclaimAndReleaseTest {
 
     /**
      * Six of eight 1 KiB headers held (bufspace 6 KiB = hibufspace): a getblk of a new block drops
-     * the EMPTY header it tries (flushing hysteresis) and sleeps in "bufspc". Invalidating one held
-     * buffer frees memory: its brelse must clear the bufspace need and wake the sleeper, which then
-     * waits in "newbuf" (bufspace 5 KiB, still flushing) until a clean buffer is released.
+     * the EMPTY header it tries (flushing hysteresis) and sleeps in "bufspc". A plain brelse of a
+     * clean held buffer (to CLEAN, memory kept) must clear the bufspace need and wake the sleeper
+     * (bufcountwakeup alone wakes it without clearing the need: it would sleep again); the sleeper
+     * recycles that buffer, lets go of it (still flushing) and waits in "newbuf" until a second
+     * clean buffer is released. (A destroying release wakes it from vfs_vmio_release as well.)
      */
-    @Test void aDestroyingReleaseWakesAGetblkWaitingForBufferSpace() throws Exception {
+    @Test void aReleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
         List<Buf> held = new ArrayList<>();
         for (int b = 0; b < 6; b++) held.add(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
         assertEquals(c.view().params().hibufspace(), c.view().bufspace());
@@ -257,9 +259,7 @@ class BufReclaimAndReleaseTest {
         try {
             awaitSleeping(w, "bufspc");
             assertEquals(BufCache.VFS_BIO_NEED_BUFSPACE, c.view().needsbuffer() & BufCache.VFS_BIO_NEED_BUFSPACE);
-            Buf gone = held.remove(0);
-            gone.setFlags(Buf.B_INVAL);
-            c.brelse(gone);
+            c.brelse(held.remove(0));
             awaitSleeping(w, "newbuf");
             c.bqrelse(held.remove(0));
             joinBounded(w);
