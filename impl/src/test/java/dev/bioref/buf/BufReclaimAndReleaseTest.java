@@ -121,6 +121,21 @@ class BufReclaimAndReleaseTest {
         assertEquals(Buf.BQUEUE_EMPTY, pinned.b_qindex());
     }
 
+    /** The ghost check behind LockedNotRecycledInv: with brelseLockedToClean a B_LOCKED buffer reaches CLEAN and is recycled. */
+    @Test void recyclingALockedBufferIsCaughtByLockedNotRecycledInv() {
+        BufMutations m = BufMutations.none();
+        m.brelseLockedToClean = true;
+        BufCache broken = BufTestSupport.unchecked(Params.forTest(8, BLK), m, BufQuirks.none());
+        Vnode bvp = broken.vnode("broken", BufTestSupport.device(8), BLK);
+        Buf bp = fill(broken, bvp, 0, pattern(0, BLK));
+        bp.setFlags(Buf.B_LOCKED);                // the filesystem pins it ...
+        broken.brelse(bp);                        // ... but the mutant queues it on CLEAN
+        assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
+        assertEquals(BufCache.STEP_DONE, broken.getnewbufReclaim(bp));
+        BufInvariants.Violation v = assertThrows(BufInvariants.Violation.class, broken::checkInvariants);
+        assertEquals("LockedNotRecycledInv", v.clause(), v.getMessage());
+    }
+
     @Test void reclaimRejectsAForeignHeaderNamingIt() {
         BufCache other = BufTestSupport.cache(8);
         Vnode ovp = other.vnode("other", BufTestSupport.device(8), BLK);
