@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: BSD-3-Clause
+package dev.bioref.hammer;
+
+import dev.bioref.buf.Buf;
+import dev.bioref.device.Completion;
+import dev.bioref.device.FaultPlan;
+import dev.bioref.device.GateCompleter;
+import dev.bioref.device.LoopbackDevice;
+import dev.bioref.device.MemoryBackend;
+import dev.bioref.device.Op;
+import dev.bioref.device.Request;
+import dev.bioref.device.Status;
+import dev.bioref.kern.Clock;
+import dev.bioref.kern.Errno;
+import dev.bioref.kern.Panic;
+import dev.bioref.kern.Sleepq;
+import org.junit.jupiter.api.Test;
+
+import static dev.bioref.hammer.HammerTestSupport.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The mount-level functions of hammer_io.c that {@link HammerMount} ports, driven one at a time
+ * with the values each promises (proofs-notes/pit.md §8.4: the PIT survivors of HammerMount):
+ * the barrier's device cache flush (io:L189 wait_all, L1958 flush_mark, L1967 flush_sync), a failed
+ * flush as a critical error, the iorun FIFO, the modify wrappers' checks (io:L860, L882), direct
+ * I/O's completion and wait (io:L1794, L1844), hammer_io_inval's destroy path (io:L447) and the
+ * buffer lookup stand-in's type check. Nothing here sleeps on time except where a thread must be
+ * seen asleep at its wait message, which is polled, never assumed.
+ */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
+class HammerMountContractTest {
+
+    static final long BOUND = 10_000_000_000L;
+
+    /** Waits (bounded) until {@code t} sleeps at {@code wmesg}; fails naming the sleepers if it never does. */
+    static void awaitAsleep(Thread t, String wmesg) throws InterruptedException {
+        long deadline = System.nanoTime() + BOUND;
+        while (!wmesg.equals(Sleepq.sleepingOn(t))) {
+            assertTrue(t.isAlive(), () -> t.getName() + " returned instead of sleeping at " + wmesg);
+            assertTrue(System.nanoTime() < deadline, () -> t.getName() + " never slept at " + wmesg + ": " + Sleepq.describeSleepers());
+            Thread.sleep(1);
+        }
+    }
+
+    static void join(Thread t) throws InterruptedException {
+        t.join(BOUND / 1_000_000);
+        assertFalse(t.isAlive(), () -> t.getName() + " did not return: " + Sleepq.describeSleepers());
+    }
+
+    // ------------------------------------------------------------ barrier: wait_all(doflush), flush_mark, flush_sync
+
+    /** io:L1958-1975: a barrier sends FLUSH to the device only if a write was issued since the last one. */
+    @Test void aBarrierFlushesTheDeviceCacheOnlyAfterWritesWereIssued() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        LoopbackDevice dev = hmp.device();
+        withFsToken(hmp, () -> hmp.waitAll(true));               // settle whatever mount left marked
+        assertFalse(hmp.needFlush, "a barrier left NEEDFLUSH set");
+        long flushes = dev.stats().flushes();
+        long barriers = hmp.stats().barriers.get();
+
+        withFsToken(hmp, () -> hmp.waitAll(true));
+        assertEquals(flushes, dev.stats().flushes(), "a barrier with no write issued since the last one sent a FLUSH");
+        assertEquals(barriers + 1, hmp.stats().barriers.get(), "a barrier was not counted");
+
+        hmp.flushMark();
+        assertTrue(hmp.needFlush, "flush_mark did not set NEEDFLUSH");
+        withFsToken(hmp, () -> hmp.waitAll(false));
+        assertEquals(flushes, dev.stats().flushes(), "wait_all without doflush sent a FLUSH");
+        assertTrue(hmp.needFlush, "wait_all without doflush cleared NEEDFLUSH");
+        assertEquals(barriers + 1, hmp.stats().barriers.get(), "wait_all without doflush counted a barrier");
+
+        withFsToken(hmp, () -> hmp.waitAll(true));
+        assertEquals(flushes + 1, dev.stats().flushes(), "a barrier after a write did not send exactly one FLUSH");
+        assertFalse(hmp.needFlush, "flush_sync did not clear NEEDFLUSH");
+        assertEquals(barriers + 2, hmp.stats().barriers.get());
+        assertFalse(hmp.isCritical());
+    }
+
+    /** The number of FLUSHes a plain mount of {@code o} has sent after format, mount, put(1), sync, put(1). */
+    static long flushesBeforeTheSecondSync(HammerOptions o) {
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(dev, o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(1, bytes(10, 1));
+        hmp.sync();
+        hmp.put(1, bytes(20, 2));
+        long n = dev.stats().flushes();
+        hmp.abandon();
+        return n;
+    }
+
+    /**
+     * io:L1967-1975 with a FLUSH that fails: the writes it should have made durable may be lost,
+     * so the mount becomes critical (read-only) with the reason named, sync throws, and the
+     * durable floor (what sync acknowledges) does not move past what the last good barrier covered.
+     */
+    @Test void aFailedCacheFlushIsACriticalErrorAndTheFloorStays() {
+        HammerOptions o = options();
+        long before = flushesBeforeTheSecondSync(o);
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size(),
+                FaultPlan.builder(1).eioOnNth(Op.FLUSH, before + 1).build());
+        HammerMount.format(dev, o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        hmp.put(1, bytes(10, 1));
+        int ack = hmp.sync();
+        hmp.put(1, bytes(20, 2));
+        assertEquals(before, dev.stats().flushes(), "the workload is not the one measured on the plain device");
+        int floor = hmp.durableFloor();
+        assertEquals(ack, floor, "sync's acknowledgement is not the floor");
+        HammerCriticalError e = assertThrows(HammerCriticalError.class, hmp::sync, "a sync whose FLUSH failed returned");
+        assertTrue(e.getMessage().contains("device cache flush failed") && e.getMessage().contains("EIO"), e.getMessage());
+        assertTrue(hmp.isCritical());
+        assertTrue(hmp.criticalReason().startsWith("device cache flush failed: EIO"), hmp.criticalReason());
+        assertEquals(2, hmp.ronly, "a critical error leaves the mount read-only (ronly 2)");
+        assertEquals(floor, hmp.durableFloor(), "the durable floor moved although the FLUSH failed");
+        assertThrows(HammerCriticalError.class, () -> hmp.put(2, bytes(5, 5)), "the mount is not read-only");
+        assertArrayEquals(bytes(20, 2), hmp.get(1), "reads must still see the in-memory state");
+    }
+
+    /** A barrier on a device closed under the mount fails as a device error: critical, not an exception out of the barrier. */
+    @Test void aBarrierOnAClosedDeviceIsACriticalErrorNotAnException() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        hmp.flushMark();
+        hmp.device().close();
+        withFsToken(hmp, () -> hmp.waitAll(true));
+        assertTrue(hmp.isCritical(), "a FLUSH to a closed device did not make the mount critical");
+        assertTrue(hmp.criticalReason().startsWith("device cache flush failed: "), hmp.criticalReason());
+        assertFalse(hmp.needFlush);
+        hmp.close();
+    }
+
+    /** hammer_critical_error: the first reason stays, the mount stays read-only, the event is logged once. */
+    @Test void theFirstCriticalErrorsReasonStays() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        assertFalse(hmp.isCritical());
+        assertEquals(0, hmp.ronly);
+        hmp.criticalError("first");
+        hmp.criticalError("second");
+        assertTrue(hmp.isCritical());
+        assertEquals("first", hmp.criticalReason());
+        assertEquals(2, hmp.ronly);
+        synchronized (hmp.log) {
+            assertEquals(1, hmp.log.stream().filter(s -> s.startsWith("critical error: ")).count(), hmp.log.toString());
+            assertTrue(hmp.log.contains("critical error: first"), hmp.log.toString());
+        }
+        HammerCriticalError e = assertThrows(HammerCriticalError.class, hmp::sync);
+        assertTrue(e.getMessage().contains("first"), e.getMessage());
+    }
+
+    // ------------------------------------------------------------ the iorun list (io:L211-219, L743, L1143, L1360)
+
+    @Test void theIorunListIsAFifoAndItsChecksNameTheIo() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerIo a = new HammerIo(hmp, HammerIoType.DUMMY, -1, 0);
+        HammerIo b = new HammerIo(hmp, HammerIoType.DUMMY, -2, 0);
+        HammerIo c = new HammerIo(hmp, HammerIoType.DUMMY, -3, 0);
+        hmp.ioToken.gettoken();
+        try {
+            Panic p = assertThrows(Panic.class, () -> hmp.iorunRemove(a));
+            assertTrue(p.getMessage().contains("io not on the list") && p.getMessage().contains(a.toString()), p.getMessage());
+            assertNull(hmp.iorunHead);
+            hmp.iorunAppend(a);
+            hmp.iorunAppend(b);
+            hmp.iorunAppend(c);
+            p = assertThrows(Panic.class, () -> hmp.iorunAppend(b));
+            assertTrue(p.getMessage().contains("io already on the list") && p.getMessage().contains(b.toString()), p.getMessage());
+            assertSame(a, hmp.iorunHead);
+            assertSame(c, hmp.iorunTail);
+            assertTrue(a.onIorun && b.onIorun && c.onIorun);
+            assertSame(b, a.iorunNext);
+            assertSame(a, b.iorunPrev);
+            hmp.iorunRemove(b);                  // from the middle
+            assertFalse(b.onIorun);
+            assertNull(b.iorunPrev);
+            assertNull(b.iorunNext);
+            assertSame(c, a.iorunNext);
+            assertSame(a, c.iorunPrev);
+            hmp.iorunRemove(a);                  // the head
+            assertSame(c, hmp.iorunHead);
+            assertNull(c.iorunPrev);
+            assertSame(c, hmp.iorunTail);
+            hmp.iorunAppend(a);
+            hmp.iorunRemove(a);                  // the tail
+            assertSame(c, hmp.iorunTail);
+            assertNull(c.iorunNext);
+            hmp.iorunRemove(c);                  // the last one
+            assertNull(hmp.iorunHead);
+            assertNull(hmp.iorunTail);
+        } finally {
+            hmp.ioToken.reltoken();
+        }
+        hmp.checkInvariants();
+    }
+
+    // ------------------------------------------------------------ hammer_modify_volume / hammer_modify_buffer (io:L860, L882)
+
+    @Test void modifyBufferWithoutTheSyncLockPanicsBeforeModifying() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        withFsToken(hmp, () -> {
+            HammerBuffer mb = hmp.getBuffer(HammerIoType.META_BUFFER, hmp.geometry.metaBase(), false);
+            HammerTransaction trans = hmp.startTransaction();
+            long undo = hmp.undoGenerated();
+            Panic p = assertThrows(Panic.class, () -> hmp.modifyBuffer(trans, mb, 64, 32));
+            assertTrue(p.getMessage().contains("hammer_modify_buffer: transaction does not hold the sync lock"), p.getMessage());
+            p = assertThrows(Panic.class, () -> hmp.modifyVolume(trans, 0, 0));
+            assertTrue(p.getMessage().contains("hammer_modify_volume: transaction does not hold the sync lock"), p.getMessage());
+            assertFalse(mb.modified, "the refused modify marked the buffer modified");
+            assertEquals(0, mb.modifyRefs);
+            assertFalse(hmp.rootVolume.modified);
+            assertEquals(0, hmp.rootVolume.modifyRefs);
+            assertEquals(undo, hmp.undoGenerated(), "the refused modify generated UNDO");
+            hmp.relBuffer(mb, false);
+        });
+        hmp.checkInvariants();
+    }
+
+    /**
+     * With the sync lock held (or no transaction: the flusher), a ranged modify records UNDO for
+     * exactly that range, a zero-length one records none, and a range outside the structure panics
+     * naming it (io:L868/L890: the seed checks the offset after hammer_io_modify, so the io is in
+     * its modify window then and modify_done closes it).
+     */
+    @Test void aRangedModifyRecordsUndoAndARangeOutsidePanicsNamingIt() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        withFsToken(hmp, () -> {
+            HammerBuffer mb = hmp.getBuffer(HammerIoType.META_BUFFER, hmp.geometry.metaBase(), false);
+            HammerTransaction trans = hmp.startTransaction();
+            hmp.syncLockSh(trans);
+            try {
+                long undo = hmp.undoGenerated();
+                hmp.modifyBuffer(trans, mb, 64, 0);
+                assertEquals(undo, hmp.undoGenerated(), "a zero-length modify generated UNDO");
+                assertEquals(1, mb.modifyRefs);
+                hmp.modifyBufferDone(mb);
+                assertEquals(0, mb.modifyRefs, "modify_buffer_done did not end the modify window");
+                hmp.modifyBuffer(trans, mb, 64, 32);
+                assertEquals(undo + 1, hmp.undoGenerated(), "a ranged modify did not generate one UNDO");
+                hmp.modifyBufferDone(mb);
+                assertTrue(mb.modified);
+                Panic p = assertThrows(Panic.class, () -> hmp.modifyBuffer(trans, mb, mb.bytes - 16, 32));
+                assertTrue(p.getMessage().contains("range [" + (mb.bytes - 16) + ", " + (mb.bytes + 16) + ") outside the buffer"), p.getMessage());
+                hmp.modifyBufferDone(mb);
+                p = assertThrows(Panic.class, () -> hmp.modifyBuffer(trans, mb, -1, 8));
+                assertTrue(p.getMessage().contains("range [-1, 7)"), p.getMessage());
+                hmp.modifyBufferDone(mb);
+                assertEquals(undo + 1, hmp.undoGenerated(), "a refused range generated UNDO");
+
+                hmp.modifyVolume(null, 0, 0);                 // the flusher's form: no transaction
+                assertEquals(1, hmp.rootVolume.modifyRefs);
+                hmp.modifyVolumeDone();
+                assertEquals(0, hmp.rootVolume.modifyRefs, "modify_volume_done did not end the modify window");
+                assertEquals(undo + 1, hmp.undoGenerated());
+                p = assertThrows(Panic.class, () -> hmp.modifyVolume(trans, hmp.rootVolume.bytes, 8));
+                assertTrue(p.getMessage().contains("outside the volume header"), p.getMessage());
+                hmp.modifyVolumeDone();
+                hmp.modifyVolumeNoundo();
+                assertEquals(1, hmp.rootVolume.modifyRefs);
+                hmp.modifyVolumeDone();
+                assertEquals(undo + 1, hmp.undoGenerated(), "modify_volume_noundo or a refused range generated UNDO");
+            } finally {
+                hmp.syncUnlock(trans);
+                hmp.relBuffer(mb, false);
+            }
+            assertEquals(0, trans.syncLockRefs);
+        });
+        hmp.sync();
+        hmp.checkInvariants();
+    }
+
+    // ------------------------------------------------------------ the buffer lookup stand-in
+
+    @Test void getBufferOfAnOffsetHeldAsAnotherTypePanicsNamingBoth() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        long off = hmp.geometry.dataBase();
+        withFsToken(hmp, () -> {
+            HammerBuffer db = hmp.getBuffer(HammerIoType.DATA_BUFFER, off, false);
+            int refs = db.lock.refCount();
+            Panic p = assertThrows(Panic.class, () -> hmp.getBuffer(HammerIoType.META_BUFFER, off, false));
+            assertTrue(p.getMessage().contains("buffer at " + off + " is DATA_BUFFER, wanted META_BUFFER"), p.getMessage());
+            assertEquals(refs, db.lock.refCount(), "the refused lookup took a ref");
+            assertSame(db, hmp.buffers.get(off));
+            hmp.relBuffer(db, false);
+        });
+        hmp.checkInvariants();
+    }
+
+    /** The last ref of a buffer that holds no bp and no modification drops it from the buffer tree. */
+    @Test void aBufferWithoutBpOrRefsLeavesTheTree() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        long off = hmp.geometry.dataBase();
+        HammerBuffer[] b = new HammerBuffer[1];
+        withFsToken(hmp, () -> b[0] = hmp.getBuffer(HammerIoType.DATA_BUFFER, off, false));
+        assertSame(b[0], hmp.bufferAt(off));
+        withFsToken(hmp, () -> hmp.relBuffer(b[0], false));
+        assertNotNull(b[0].bp, "a clean released buffer keeps its bp with the kernel");
+        assertSame(b[0], hmp.bufferAt(off), "a buffer whose bp the kernel still caches left the tree");
+        Buf bp = b[0].bp;
+        assertTrue(kernelDeallocate(hmp, bp), "the kernel could not reclaim the clean bp");
+        assertNull(b[0].bp);
+        withFsToken(hmp, () -> {
+            HammerBuffer again = hmp.getBuffer(HammerIoType.DATA_BUFFER, off, false);
+            assertSame(b[0], again, "the lose tree's buffer was not found again");
+            hmp.relBuffer(again, true);        // flush = 1: release disassociates
+        });
+        assertNull(b[0].bp, "release with flush = 1 kept the bp");
+        assertNull(hmp.bufferAt(off), "the last ref of a buffer without bp or modification left it in the tree");
+        hmp.checkInvariants();
+    }
+
+    // ------------------------------------------------------------ direct I/O (io:L1668, L1794, L1844)
+
+    static HammerMount gatedMount(GateCompleter gate) {
+        HammerOptions o = options();
+        LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(o.geometry.size()), gate, Clock.SYSTEM);
+        HammerMount.format(dev, o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        return hmp;
+    }
+
+    /**
+     * A direct write marks its record DIRECT_IO and the mount NEEDFLUSH; hammer_io_direct_wait
+     * sleeps ("hmdiow", DIRECT_WAIT set) until the completion clears both flags and wakes it;
+     * a wait on a record with no write in flight returns at once.
+     */
+    @Test void directWaitSleepsUntilTheWriteCompletesAndTheFlagsClear() throws Exception {
+        GateCompleter gate = new GateCompleter();
+        HammerMount hmp = gatedMount(gate);
+        HammerRecord idle = new HammerRecord(3, null, null);
+        hmp.directWait(idle);                          // nothing in flight: returns, sets nothing
+        assertEquals(0, idle.gflags);
+        withFsToken(hmp, () -> hmp.waitAll(true));
+        assertFalse(hmp.needFlush);
+        long directs = hmp.stats().directWrites.get();
+        HammerRecord rec = new HammerRecord(4, null, null);
+        long off = hmp.geometry.largeBase();
+        gate.shut();
+        hmp.directWrite(rec, off, bytes(3000, 9));
+        assertEquals(HammerRecord.DIRECT_IO, rec.gflags, "direct_write did not mark the record DIRECT_IO");
+        assertTrue(hmp.needFlush, "direct_write did not flush_mark");
+        assertEquals(directs + 1, hmp.stats().directWrites.get());
+        Thread w = new Thread(() -> hmp.directWait(rec), "direct-waiter");
+        w.start();
+        awaitAsleep(w, "hmdiow");
+        assertEquals(HammerRecord.DIRECT_IO | HammerRecord.DIRECT_WAIT, rec.gflags, "the waiter did not set DIRECT_WAIT");
+        gate.open();
+        join(w);
+        assertEquals(0, rec.gflags, "the completion left DIRECT_* flags");
+        assertEquals(0, rec.directError);
+        byte[] want = java.util.Arrays.copyOf(bytes(3000, 9), HammerOndisk.BUFSIZE);
+        assertArrayEquals(want, hmp.device().peekVisible(off, HammerOndisk.BUFSIZE), "the direct write did not land whole");
+        assertFalse(hmp.isCritical());
+    }
+
+    /** io:L1794-1830: the completion of a failed direct write records EIO on the record and makes the mount critical. */
+    @Test void aFailedDirectWriteCompletionRecordsTheErrorAndClearsDirectIo() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerRecord rec = new HammerRecord(5, null, null);
+        rec.gflags = HammerRecord.DIRECT_IO;
+        long errors = hmp.stats().writeErrors.get();
+        Request w = Request.write(hmp.geometry.largeBase(), new byte[HammerOndisk.BUFSIZE]);
+        hmp.directWriteComplete(rec, new Completion(w, Status.EIO, 1));
+        assertEquals(0, rec.gflags, "DIRECT_IO left set after the completion");
+        assertEquals(Errno.EIO, rec.directError, "the record does not carry the write's error");
+        assertEquals(errors + 1, hmp.stats().writeErrors.get());
+        assertTrue(hmp.isCritical());
+        assertTrue(hmp.criticalReason().contains("direct write of key 5 failed: EIO"), hmp.criticalReason());
+
+        HammerRecord ok = new HammerRecord(6, null, null);
+        ok.gflags = HammerRecord.DIRECT_IO;
+        hmp.directWriteComplete(ok, new Completion(w, Status.OK, 2));
+        assertEquals(0, ok.gflags);
+        assertEquals(0, ok.directError, "a good completion recorded an error");
+        assertEquals(errors + 1, hmp.stats().writeErrors.get(), "a good completion counted a write error");
+    }
+
+    /** io:L1812: a completion for a record with no direct write in flight panics naming it, and leaves its flags. */
+    @Test void aDirectCompletionWithoutDirectIoPanicsNamingTheRecord() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerRecord rec = new HammerRecord(7, null, null);
+        rec.gflags = HammerRecord.DIRECT_WAIT;
+        Request w = Request.write(hmp.geometry.largeBase(), new byte[HammerOndisk.BUFSIZE]);
+        Panic p = assertThrows(Panic.class, () -> hmp.directWriteComplete(rec, new Completion(w, Status.OK, 1)));
+        assertTrue(p.getMessage().contains("DIRECT_IO not set on " + rec), p.getMessage());
+        assertEquals(HammerRecord.DIRECT_WAIT, rec.gflags, "the refused completion changed the flags");
+        assertFalse(hmp.ioToken.heldByMe(), "the panic left io_token held");
+    }
+
+    // ------------------------------------------------------------ hammer_io_inval (io:L447)
+
+    /** An unassociated delayed-write alias is destroyed unwritten: bundirty, then B_NOCACHE|B_RELBUF brelse. */
+    @Test void invalDestroysADirtyUnassociatedAliasWithoutWritingIt() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        long off = hmp.geometry.largeBase();
+        Buf bp = hmp.cache.getblk(hmp.devvp(), off, HammerOndisk.BUFSIZE, 0, 0);
+        hmp.cache.bdwrite(bp);                       // a delayed write of a block about to be reused
+        assertNotNull(hmp.cache.findblk(hmp.devvp(), off, dev.bioref.buf.BufCache.FINDBLK_TEST));
+        long writes = hmp.device().stats().writes();
+        int[] e = new int[1];
+        withFsToken(hmp, () -> e[0] = hmp.inval(off));
+        assertEquals(0, e[0]);
+        assertNull(hmp.cache.findblk(hmp.devvp(), off, dev.bioref.buf.BufCache.FINDBLK_TEST), "the alias is still cached");
+        assertEquals(0, hmp.kernelSync(), "vfsync found something to do");
+        assertEquals(writes, hmp.device().stats().writes(), "the destroyed alias was written");
+    }
+
+    /** io:L486: an unassociated bp HAMMER had set B_LOCKED on cannot be: a panic naming it. */
+    @Test void invalOfAnUnassociatedBLockedBpPanicsNamingIt() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        long off = hmp.geometry.largeBase();
+        Buf bp = hmp.cache.getblk(hmp.devvp(), off, HammerOndisk.BUFSIZE, 0, 0);
+        bp.setFlags(Buf.B_LOCKED);
+        hmp.cache.bqrelse(bp);
+        Panic p = assertThrows(Panic.class, () -> withFsToken(hmp, () -> hmp.inval(off)));
+        assertTrue(p.getMessage().contains("hammer_io_inval: unassociated bp is B_LOCKED"), p.getMessage());
+        assertFalse(hmp.ioToken.heldByMe(), "the panic left io_token held");
+        assertSame(bp, hmp.cache.findblk(hmp.devvp(), off, dev.bioref.buf.BufCache.FINDBLK_TEST), "the panic destroyed the bp");
+        bp.clearFlags(Buf.B_LOCKED);                 // give back what the panic left: the bp, locked, off its queue
+        hmp.cache.bqrelse(bp);
+    }
+
+    // ------------------------------------------------------------ hammer_io_limit_backlog (io:L2000)
+
+    /** limit_backlog sleeps ("hmiobk") while more write bytes than the limit run, and returns once they complete. */
+    @Test void limitBacklogWaitsWhileTooManyWritesRun() throws Exception {
+        GateCompleter gate = new GateCompleter();
+        HammerOptions o = options();
+        o.limitRunningIo = HammerOndisk.BUFSIZE;       // two writes in flight are over the limit, one is not
+        LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(o.geometry.size()), gate, Clock.SYSTEM);
+        HammerMount.format(dev, o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        hmp.limitBacklog();                           // nothing running: returns at once
+        assertFalse(hmp.ioRunningWakeup, "limit_backlog under the limit asked for a wakeup");
+        HammerBuffer b1 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
+        HammerBuffer b2 = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase() + HammerOndisk.BUFSIZE);
+        gate.shut();
+        HammerWaitTest.startWrite(hmp, b1);
+        hmp.limitBacklog();                           // exactly at the limit: does not wait
+        HammerWaitTest.startWrite(hmp, b2);
+        assertEquals(2L * HammerOndisk.BUFSIZE, hmp.ioRunningSpace.get());
+        Thread w = new Thread(hmp::limitBacklog, "backlog-waiter");
+        w.start();
+        awaitAsleep(w, "hmiobk");
+        assertTrue(hmp.ioRunningWakeup, "the waiter did not ask io_complete for a wakeup");
+        assertTrue(gate.completeOne());
+        join(w);
+        assertTrue(hmp.ioRunningSpace.get() <= o.limitRunningIo);
+        gate.open();
+        withFsToken(hmp, () -> { hmp.relBuffer(b1, false); hmp.relBuffer(b2, false); });
+        hmp.checkInvariants();
+    }
+}
