@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
+import dev.bioref.device.FaultPlan;
 import dev.bioref.device.LoopbackDevice;
+import dev.bioref.device.Op;
 import dev.bioref.device.Request;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,35 @@ class HammerMountLifecycleTest {
         HammerInvariantsExtension.register(hmp);
         assertNull(hmp.get(1));
         assertEquals(0, hmp.lastRecovery().undos(), "a fresh format has nothing to replay");
+    }
+
+    /**
+     * A mount whose volume header read fails (io:L300 hammer_io_read through the buffer cache,
+     * after recovery read the device directly) is refused naming the error, and frees the device.
+     */
+    @Test void aMountWhoseHeaderReadFailsIsRefusedAndReleasesTheDevice() {
+        HammerOptions o = options();
+        LoopbackDevice plain = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(plain, o);
+        long formatReads = plain.stats().reads();
+        HammerRecovery.recover(plain);
+        HammerRecovery.read(plain, 0, HammerOndisk.BUFSIZE);
+        long recoveryReads = plain.stats().reads() - formatReads;   // what mount reads before the header's bread
+
+        LoopbackDevice probe = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(probe, o);
+        long n = probe.stats().reads() + recoveryReads + 1;          // the header's bread: the first read through the cache
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size(), FaultPlan.builder(1)
+                .eioOnNth(Op.READ, n).build());
+        HammerMount.format(dev, o);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE));
+        assertEquals("mount: reading the volume header failed: EIO", e.getMessage());
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);   // not "already mounted"
+        HammerInvariantsExtension.register(hmp);
+        hmp.put(1, bytes(10, 1));
+        hmp.sync();
+        assertArrayEquals(bytes(10, 1), hmp.get(1));
     }
 
     /** Unmount (hammer_flush_dirty, then the header barrier) leaves every change durable: a crash right after loses nothing. */
