@@ -2,6 +2,7 @@
 package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
+import dev.bioref.buf.BufCmd;
 import dev.bioref.device.Completion;
 import dev.bioref.device.FaultPlan;
 import dev.bioref.device.GateCompleter;
@@ -255,6 +256,12 @@ class HammerMountContractTest {
                 hmp.modifyBuffer(trans, mb, 64, 32);
                 assertEquals(undo + 1, hmp.undoGenerated(), "a ranged modify did not generate one UNDO");
                 hmp.modifyBufferDone(mb);
+                hmp.modifyBuffer(trans, mb, 0, 32);                  // the first byte and the last are inside
+                hmp.modifyBufferDone(mb);
+                hmp.modifyBuffer(trans, mb, mb.bytes - 32, 32);
+                hmp.modifyBufferDone(mb);
+                assertEquals(undo + 3, hmp.undoGenerated(), "a range at either end of the buffer was refused or not recorded");
+                undo += 2;
                 assertTrue(mb.modified);
                 Panic p = assertThrows(Panic.class, () -> hmp.modifyBuffer(trans, mb, mb.bytes - 16, 32));
                 assertTrue(p.getMessage().contains("range [" + (mb.bytes - 16) + ", " + (mb.bytes + 16) + ") outside the buffer"), p.getMessage());
@@ -301,6 +308,33 @@ class HammerMountContractTest {
             hmp.relBuffer(db, false);
         });
         hmp.checkInvariants();
+    }
+
+    /**
+     * hammer_get_buffer's load failing (io:L300 hammer_io_read returns EIO): the caller gets a
+     * critical error naming the buffer, the failed load leaves no ref behind, and once the device
+     * reads again the next lookup loads the buffer afresh (reads still work on a critical mount).
+     */
+    @Test void aFailedBufferLoadIsCriticalLeavesNoRefAndTheNextLookupLoadsAgain() {
+        HammerOptions o = options();
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(dev, o);
+        HammerMount first = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        first.put(0, bytes(100, 1));
+        first.sync();
+        first.close();
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        long lo = o.geometry.dataBase();
+        hmp.devvp().setStrategyFilter((cmd, off, len) -> cmd == BufCmd.READ && off == lo ? Errno.EIO : 0);
+        HammerCriticalError e = assertThrows(HammerCriticalError.class, () -> hmp.get(0));
+        assertTrue(e.getMessage().contains("read of DATA_BUFFER at " + lo + " failed: EIO"), e.getMessage());
+        assertTrue(hmp.isCritical());
+        assertEquals("read of DATA_BUFFER at " + lo + " failed: EIO", hmp.criticalReason());
+        HammerBuffer b = hmp.bufferAt(lo);
+        assertTrue(b == null || b.lock.refCount() == 0, () -> "the failed load left a ref: " + b);
+        hmp.devvp().setStrategyFilter(null);
+        assertArrayEquals(bytes(100, 1), hmp.get(0), "the lookup after the failed load did not load the buffer");
     }
 
     /** The last ref of a buffer that holds no bp and no modification drops it from the buffer tree. */
