@@ -393,6 +393,7 @@ class HammerMountContractTest {
         assertTrue(hmp.needFlush, "direct_write did not flush_mark");
         assertEquals(directs + 1, hmp.stats().directWrites.get());
         Thread w = new Thread(() -> hmp.directWait(rec), "direct-waiter");
+        w.setDaemon(true);                       // a lost wakeup fails the test (join's bound), not the JVM's exit
         w.start();
         awaitAsleep(w, "hmdiow");
         assertEquals(HammerRecord.DIRECT_IO | HammerRecord.DIRECT_WAIT, rec.gflags, "the waiter did not set DIRECT_WAIT");
@@ -494,6 +495,7 @@ class HammerMountContractTest {
         HammerWaitTest.startWrite(hmp, b2);
         assertEquals(2L * HammerOndisk.BUFSIZE, hmp.ioRunningSpace.get());
         Thread w = new Thread(hmp::limitBacklog, "backlog-waiter");
+        w.setDaemon(true);
         w.start();
         awaitAsleep(w, "hmiobk");
         assertTrue(hmp.ioRunningWakeup, "the waiter did not ask io_complete for a wakeup");
