@@ -350,9 +350,12 @@ class HammerMountContractTest {
         Buf bp = b[0].bp;
         assertTrue(kernelDeallocate(hmp, bp), "the kernel could not reclaim the clean bp");
         assertNull(b[0].bp);
+        assertSame(hmp.loseRoot, b[0].modRoot, "io_deallocate did not park the clean io on the lose tree");
         withFsToken(hmp, () -> {
             HammerBuffer again = hmp.getBuffer(HammerIoType.DATA_BUFFER, off, false);
             assertSame(b[0], again, "the lose tree's buffer was not found again");
+            assertNull(again.modRoot, "hammer_get_buffer left the buffer it referenced on the lose tree");
+            assertNull(hmp.firstOf(hmp.loseRoot), "the lose tree still holds the buffer");
             hmp.relBuffer(again, true);        // flush = 1: release disassociates
         });
         assertNull(b[0].bp, "release with flush = 1 kept the bp");

@@ -157,6 +157,11 @@ class HammerMountLifecycleTest {
         int large = hmp.allocator.largeRotor;
         assertTrue(chunk > 0 && large > 0, "the workload allocated nothing: chunk " + chunk + ", large " + large);
         hmp.close();
+        byte[] h = HammerRecovery.read(dev, 0, HammerOndisk.BUFSIZE);
+        java.nio.ByteBuffer hb = HammerOndisk.le(h);
+        assertEquals(chunk, hb.getLong(HammerOndisk.H_DATA_NEXT), "the header on the device does not carry the DATA rotor");
+        assertEquals(HammerOndisk.crc(h, HammerOndisk.H_UNDO_FIRST, HammerOndisk.H_BLOCKMAP_CRC - HammerOndisk.H_UNDO_FIRST),
+                hb.getInt(HammerOndisk.H_BLOCKMAP_CRC), "the blockmap CRC on the device does not match the blockmap entries");
         HammerMount again = HammerMount.mount(hmp.device(), o, HammerMutations.none(), HammerHooks.NONE);
         HammerInvariantsExtension.register(again);
         assertTrue(again.nextTid > lastTid, "next_tid went back: " + again.nextTid + " <= " + lastTid);
