@@ -277,8 +277,15 @@ class HammerMountContractTest {
                 assertEquals(0, hmp.rootVolume.modifyRefs, "modify_volume_done did not end the modify window");
                 assertEquals(undo + 1, hmp.undoGenerated());
                 p = assertThrows(Panic.class, () -> hmp.modifyVolume(trans, hmp.rootVolume.bytes, 8));
-                assertTrue(p.getMessage().contains("outside the volume header"), p.getMessage());
+                int vb = hmp.rootVolume.bytes;
+                assertTrue(p.getMessage().contains("range [" + vb + ", " + (vb + 8) + ") outside the volume header"), p.getMessage());
                 hmp.modifyVolumeDone();
+                hmp.modifyVolume(trans, 0, 8);                 // both ends of the header are inside
+                hmp.modifyVolumeDone();
+                hmp.modifyVolume(trans, vb - 8, 8);
+                hmp.modifyVolumeDone();
+                assertEquals(undo + 3, hmp.undoGenerated(), "a range at either end of the volume header was refused or not recorded");
+                undo += 2;
                 hmp.modifyVolumeNoundo();
                 assertEquals(1, hmp.rootVolume.modifyRefs);
                 hmp.modifyVolumeDone();
@@ -335,6 +342,32 @@ class HammerMountContractTest {
         assertTrue(b == null || b.lock.refCount() == 0, () -> "the failed load left a ref: " + b);
         hmp.devvp().setStrategyFilter(null);
         assertArrayEquals(bytes(100, 1), hmp.get(0), "the lookup after the failed load did not load the buffer");
+    }
+
+    /**
+     * A lookup of a buffer someone already references loads nothing (the 1→2 ref), and one with
+     * isnew (hammer_get_buffer(..., isnew) on a referenced buffer) runs hammer_io_new on it.
+     */
+    @Test void aSecondLookupLoadsNothingAndIsnewRenewsAReferencedBuffer() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        long off = hmp.geometry.dataBase();
+        withFsToken(hmp, () -> {
+            HammerBuffer a = hmp.getBuffer(HammerIoType.DATA_BUFFER, off, false);
+            long ver = a.memVer;
+            HammerBuffer b = hmp.getBuffer(HammerIoType.DATA_BUFFER, off, false);
+            assertSame(a, b);
+            assertEquals(2, b.lock.refCount());
+            assertFalse(b.modified, "a second plain lookup marked the buffer modified");
+            assertEquals(ver, b.memVer, "a second plain lookup changed the buffer");
+            HammerBuffer c = hmp.getBuffer(HammerIoType.DATA_BUFFER, off, true);
+            assertSame(a, c);
+            assertTrue(c.modified, "an isnew lookup of a referenced buffer did not run hammer_io_new");
+            hmp.relBuffer(a, false);
+            hmp.relBuffer(b, false);
+            hmp.relBuffer(c, false);
+        });
+        hmp.sync();
+        hmp.checkInvariants();
     }
 
     /** The last ref of a buffer that holds no bp and no modification drops it from the buffer tree. */
@@ -395,13 +428,21 @@ class HammerMountContractTest {
         assertEquals(HammerRecord.DIRECT_IO, rec.gflags, "direct_write did not mark the record DIRECT_IO");
         assertTrue(hmp.needFlush, "direct_write did not flush_mark");
         assertEquals(directs + 1, hmp.stats().directWrites.get());
-        Thread w = new Thread(() -> hmp.directWait(rec), "direct-waiter");
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread w = new Thread(() -> {
+            try {
+                hmp.directWait(rec);
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "direct-waiter");
         w.setDaemon(true);                       // a lost wakeup fails the test (join's bound), not the JVM's exit
         w.start();
         awaitAsleep(w, "hmdiow");
         assertEquals(HammerRecord.DIRECT_IO | HammerRecord.DIRECT_WAIT, rec.gflags, "the waiter did not set DIRECT_WAIT");
         gate.open();
         join(w);
+        assertNull(failed.get(), "hammer_io_direct_wait failed");
         assertEquals(0, rec.gflags, "the completion left DIRECT_* flags");
         assertEquals(0, rec.directError);
         byte[] want = java.util.Arrays.copyOf(bytes(3000, 9), HammerOndisk.BUFSIZE);
