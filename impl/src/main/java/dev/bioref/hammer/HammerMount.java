@@ -179,6 +179,13 @@ public final class HammerMount implements AutoCloseable {
             hmp.loadIndex();
             hmp.finalSnapshotLocked();    // snapshot 0: the state recovery produced
             hmp.flusher.create(options.flusherThreads);
+        } catch (RuntimeException | Error e) {
+            // a mount that fails here (the header read or a meta block of the index) ends as a
+            // mount that never was: the device is free for the next mount (port bug until
+            // session 8, proofs-notes/deviations.md H3)
+            hmp.unmounted = "never mounted (" + e.getMessage() + ")";
+            dev.unclaim(claim);
+            throw e;
         } finally {
             hmp.fsToken.reltoken();
         }
