@@ -370,6 +370,54 @@ class HammerFlusherContractTest {
         assertEquals(writes, hmp.stats.writes.get(), "finalize wrote after a critical error");
     }
 
+    /**
+     * The barriers of a final finalize (fl:L696-L713, L773-L784): v4 waits once (barrier 1, after
+     * the UNDO writes, before the header); v3 waits a second time (barrier 3, after the header,
+     * before the meta-data). Counted on one group's cycle.
+     */
+    @Test void aV4CycleHasOneBarrierAndAV3CycleTwo() {
+        for (int version : new int[] {HammerOndisk.VERSION_4, HammerOndisk.VERSION_3}) {
+            HammerOptions o = options();
+            o.version = version;
+            HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+            HammerFlusher f = hmp.flusher();
+            hmp.put(1, bytes(10, 1));
+            withFsToken(hmp, () -> {
+                HammerInode ip = hmp.frontend.inode(1);
+                hmp.frontend.flushInode(ip);
+                long barriers = hmp.stats.barriers.get(), finals = f.finalFinalizes();
+                f.waitSeq(f.async(ip.flg));
+                assertEquals(1, f.finalFinalizes() - finals);
+                assertEquals(version == HammerOndisk.VERSION_3 ? 2 : 1, hmp.stats.barriers.get() - barriers,
+                        "barriers in one final finalize of a v" + version + " volume");
+                assertTrue(hmp.stats.metaWrites.get() > 0 && hmp.stats.volumeWrites.get() > 0);
+            });
+            hmp.sync();
+            assertArrayEquals(bytes(10, 1), hmp.get(1));
+        }
+    }
+
+    /** fl:L784-L786: a header write that failed stops finalize before the meta-data and the first_offset move. */
+    @Test void aFailedHeaderWriteStopsTheCycleBeforeTheMetaData() {
+        for (int version : new int[] {HammerOndisk.VERSION_4, HammerOndisk.VERSION_3}) {
+            HammerOptions o = options();
+            o.version = version;
+            HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+            HammerFlusher f = hmp.flusher();
+            hmp.put(1, bytes(10, 1));
+            HammerFaultTest.failWrites(hmp, 0, HammerOndisk.BUFSIZE, 1);    // the volume header
+            long first = hmp.undo.first, finals = f.finalFinalizes();
+            int snaps = hmp.snapshotsTaken();
+            assertThrows(HammerCriticalError.class, hmp::sync);
+            assertTrue(hmp.criticalReason.contains("VOLUME"), hmp.criticalReason);
+            assertEquals(0, hmp.stats.metaWrites.get(), "v" + version + ": meta-data written after the header write failed");
+            assertEquals(first, hmp.undo.first, "v" + version + ": the in-core first_offset moved after the header write failed");
+            assertEquals(finals, f.finalFinalizes(), "v" + version + ": the failed cycle counted as final");
+            assertEquals(snaps + 1, hmp.snapshotsTaken(), "v" + version + ": the cycle took its snapshot before the header");
+            assertFalse(hmp.metaRoot.isEmpty(), "the meta-data is still modified in memory");
+        }
+    }
+
     /** Runs the master loop on the test thread until it stops (for mounts with externalMaster). */
     static void drainAsMaster(HammerMount hmp) {
         HammerFlusher f = hmp.flusher();
