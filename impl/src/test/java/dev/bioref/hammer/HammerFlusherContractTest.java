@@ -418,6 +418,34 @@ class HammerFlusherContractTest {
         }
     }
 
+    /**
+     * hammer_flusher_clean_loose_ios (fl:L494-L518): every io the kernel left on the lose tree is
+     * taken off it and its structure is destroyed (the 1 -> 0 release of an io without a bp);
+     * the next get reads the block from the media again.
+     */
+    @Test void cleanLooseIosDestroysEveryIoOnTheLoseTree() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        hmp.put(0, bytes(10, 1));
+        hmp.put(1, bytes(10, 2));
+        hmp.sync();
+        long blk = firstDataBlock(hmp);
+        HammerBuffer b = hmp.bufferAt(blk);
+        assertNotNull(b);
+        assertFalse(b.modified);
+        assertTrue(kernelDeallocate(hmp, b.bp), "HAMMER kept a clean, unreferenced bp");
+        assertSame(hmp.loseRoot, b.modRoot);
+        withFsToken(hmp, f::cleanLooseIos);
+        assertTrue(hmp.loseRoot.isEmpty(), "an io left on the lose tree");
+        assertNull(b.modRoot, "mod_root not cleared");
+        assertEquals(0, b.lock.refs.get(), "clean_loose_ios left a ref on the io: " + b.lock);
+        assertNull(hmp.bufferAt(blk), "the io's structure was not destroyed");
+        withFsToken(hmp, f::cleanLooseIos);                 // an empty lose tree: nothing to do
+        assertArrayEquals(bytes(10, 1), hmp.get(0), "re-read from the media");
+        assertArrayEquals(bytes(10, 2), hmp.get(1));
+        assertNotSame(b, hmp.bufferAt(blk), "the destroyed io came back");
+    }
+
     /** Runs the master loop on the test thread until it stops (for mounts with externalMaster). */
     static void drainAsMaster(HammerMount hmp) {
         HammerFlusher f = hmp.flusher();
