@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
+import dev.bioref.kern.Sleepq;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -444,6 +445,113 @@ class HammerFlusherContractTest {
         assertArrayEquals(bytes(10, 1), hmp.get(0), "re-read from the media");
         assertArrayEquals(bytes(10, 2), hmp.get(1));
         assertNotSame(b, hmp.bufferAt(blk), "the destroyed io came back");
+    }
+
+    /** fl:L338-L345: when a group starts running, fill_flush_group moves past it (a running group is never filled). */
+    @Test void theFillGroupMovesPastAGroupThatStartsRunning() {
+        List<String> seen = new ArrayList<>();
+        HammerHooks hooks = new HammerHooks() {
+            @Override public void finalizeStep(HammerMount h, FinalizeStep step, boolean fin) {
+                if (step != FinalizeStep.START) return;
+                HammerFlusher f = h.flusher();
+                HammerFlushGroup head = f.flushGroupList.peekFirst();
+                seen.add("head " + head.seq + (head.running ? " running" : " idle") + ", fill "
+                        + (f.fillFlushGroup == null ? "none" : String.valueOf(f.fillFlushGroup.seq)));
+            }
+        };
+        HammerMount hmp = mount(options(), HammerMutations.none(), hooks);
+        HammerFlusher f = hmp.flusher();
+        f.externalMaster = true;
+        withFsToken(hmp, () -> {
+            f.newGroup();
+            f.newGroup();
+            f.async(null);
+            assertEquals(1, f.fillFlushGroup.seq, "fill_flush_group is the first group, closed or not");
+            assertFalse(f.masterStep());
+            assertFalse(f.masterStep());
+            assertEquals(List.of("head 1 running, fill 2", "head 2 running, fill none"), seen);
+            assertNull(f.fillFlushGroup);
+            HammerFlushGroup g3 = f.newGroup();
+            assertSame(g3, f.fillFlushGroup, "a new group is the fill group when there is none");
+        });
+        drainAsMaster(hmp);
+    }
+
+    /**
+     * Thread-less mode (port deviation, class javadoc): a second caller of async while another
+     * caller runs the master loop (asleep inside finalize, fs_token released) only gets its seq;
+     * the loop already running flushes it. Running a second loop would start the running group
+     * again (hammer_flusher_flush's KKASSERT, fl:L340).
+     */
+    @Test void anAsyncWhileAnotherCallerRunsTheLoopReturnsItsSeqAndTheLoopFlushesIt() throws Exception {
+        Object gate = new Object();
+        boolean[] open = {false};
+        boolean[] armed = {true};
+        HammerHooks hold = new HammerHooks() {
+            @Override public void finalizeStep(HammerMount h, FinalizeStep step, boolean fin) {
+                if (step != FinalizeStep.START || !fin || !armed[0]) return;
+                armed[0] = false;
+                while (!open[0]) {                        // tsleep releases fs_token
+                    long t = Sleepq.tsleep_interlock(gate);
+                    if (open[0]) break;
+                    Sleepq.tsleep(gate, t, "flgate", 0);
+                }
+            }
+        };
+        HammerMount hmp = mount(options(), HammerMutations.none(), hold);
+        HammerFlusher f = hmp.flusher();
+        hmp.put(1, bytes(10, 1));
+        Throwable[] failed = new Throwable[1];
+        Thread syncer = new Thread(() -> {
+            try {
+                hmp.sync();
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        }, "syncer");
+        syncer.setDaemon(true);
+        syncer.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!"flgate".equals(Sleepq.sleepingOn(syncer)) && System.nanoTime() < deadline) Thread.sleep(1);
+        assertEquals("flgate", Sleepq.sleepingOn(syncer), "the syncer never reached the first final finalize");
+        int[] seq = new int[1];
+        int[] doneAtReturn = new int[1];
+        withFsToken(hmp, () -> {
+            seq[0] = f.async(null);
+            doneAtReturn[0] = f.done;
+        });
+        assertEquals(f.next - 1, seq[0], "async did not hand out the next seq");
+        assertTrue(seq[0] - doneAtReturn[0] > 0, "the second async ran the loop itself: done " + doneAtReturn[0] + ", seq " + seq[0]);
+        withFsToken(hmp, () -> {
+            open[0] = true;
+            Sleepq.wakeup(gate);
+        });
+        syncer.join(60_000);
+        assertFalse(syncer.isAlive(), "sync did not return after the gate opened; sleepers: " + Sleepq.sleeping());
+        assertNull(failed[0], () -> "sync threw " + failed[0]);
+        assertTrue(f.done - seq[0] >= 0, "the running loop did not flush the second caller's seq " + seq[0] + ", done " + f.done);
+        assertArrayEquals(bytes(10, 1), hmp.get(1));
+    }
+
+    /**
+     * A slave that throws (port addition, fl:L461 loop): the mount becomes critical, the sync that
+     * waited reports it, and unmount still returns.
+     */
+    @Test void aSlaveThatThrowsMakesTheMountCriticalAndSyncReportsIt() {
+        HammerOptions o = options();
+        o.flusherThreads = 2;
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        f.inodeSync = (trans, ip) -> { throw new IllegalStateException("test: inode " + ip.objId + " cannot be synced"); };
+        hmp.put(1, bytes(10, 1));
+        HammerCriticalError e = assertThrows(HammerCriticalError.class, hmp::sync);
+        assertTrue(e.getMessage().contains("flusher slave died") && e.getMessage().contains("cannot be synced"), e.getMessage());
+        assertTrue(hmp.isCritical());
+        assertTrue(hmp.masterFailure instanceof IllegalStateException, String.valueOf(hmp.masterFailure));
+        dev.bioref.kern.HangWatchdog.runBounded("close-after-slave-failure", 60_000_000_000L, hmp::close,
+                "mvn -B -pl impl -am test -Dtest=HammerFlusherContractTest -Dsurefire.failIfNoSpecifiedTests=false");
+        assertNull(f.masterTd(), "the master is still there after close");
+        assertEquals(0, f.slaveThreadsForTest(), "a slave is still there after close");
     }
 
     /** Runs the master loop on the test thread until it stops (for mounts with externalMaster). */
