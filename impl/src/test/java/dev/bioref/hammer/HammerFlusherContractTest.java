@@ -554,6 +554,35 @@ class HammerFlusherContractTest {
         assertEquals(0, f.slaveThreadsForTest(), "a slave is still there after close");
     }
 
+    /**
+     * A master that throws (port addition, fl:L251 loop): the mount becomes critical, sync reports
+     * it, and unmount still stops every slave (hammer_flusher_destroy, fl:L218-L243, stops the
+     * slaves whether or not the master is still there).
+     */
+    @Test void aMasterThatThrowsStillLetsUnmountStopTheSlaves() {
+        HammerOptions o = options();
+        o.flusherThreads = 2;
+        boolean[] armed = {true};
+        HammerHooks boom = new HammerHooks() {
+            @Override public void finalizeStep(HammerMount h, FinalizeStep step, boolean fin) {
+                if (step == FinalizeStep.START && armed[0] && Thread.currentThread().getName().equals("hammer-flusher-master")) {
+                    armed[0] = false;
+                    throw new IllegalStateException("test: the master fails in finalize");
+                }
+            }
+        };
+        HammerMount hmp = mount(o, HammerMutations.none(), boom);
+        HammerFlusher f = hmp.flusher();
+        hmp.put(1, bytes(10, 1));
+        HammerCriticalError e = assertThrows(HammerCriticalError.class, hmp::sync);
+        assertTrue(e.getMessage().contains("flusher master died"), e.getMessage());
+        assertNull(f.masterTd(), "the master is still there after it threw");
+        assertEquals(2, f.slaveThreadsForTest());
+        dev.bioref.kern.HangWatchdog.runBounded("close-after-master-failure", 60_000_000_000L, hmp::close,
+                "mvn -B -pl impl -am test -Dtest=HammerFlusherContractTest -Dsurefire.failIfNoSpecifiedTests=false");
+        assertEquals(0, f.slaveThreadsForTest(), "unmount left the slaves running after the master died");
+    }
+
     /** Runs the master loop on the test thread until it stops (for mounts with externalMaster). */
     static void drainAsMaster(HammerMount hmp) {
         HammerFlusher f = hmp.flusher();
