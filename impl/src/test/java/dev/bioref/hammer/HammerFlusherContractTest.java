@@ -583,6 +583,36 @@ class HammerFlusherContractTest {
         assertEquals(0, f.slaveThreadsForTest(), "unmount left the slaves running after the master died");
     }
 
+    /**
+     * fl:L806 KKASSERT(modify_refs == 0): a META buffer still inside a modify window when finalize
+     * reaches the meta-data (a modifier that did not take the sync lock, which every meta modifier
+     * must hold shared) is a panic naming it, and that buffer is not written.
+     */
+    @Test void aMetaBufferInsideAModifyWindowAtTheMetaStepPanics() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        hmp.put(1, bytes(10, 1));
+        hmp.sync();
+        withFsToken(hmp, () -> {
+            HammerBuffer mb = hmp.getBuffer(HammerIoType.META_BUFFER, hmp.geometry.metaBlockOffset(1), false);
+            try {
+                mb.modify(1);                              // no sync lock, no UNDO: the broken caller
+                long metaWrites = hmp.stats.metaWrites.get();
+                dev.bioref.kern.Panic p = assertThrows(dev.bioref.kern.Panic.class, () -> f.finalize(hmp.startTransaction(), true));
+                assertTrue(p.getMessage().contains("meta io with modify_refs 1"), p.getMessage());
+                assertEquals(metaWrites, hmp.stats.metaWrites.get(), "the META buffer in a modify window was written");
+                assertTrue(mb.modified && hmp.metaRoot.contains(mb));
+                assertEquals(0, f.finalizeLock.lockCount(), "finalize_lock left held after the panic");
+                assertEquals(0, f.finalizeWant);
+            } finally {
+                mb.modifyDone();
+                hmp.relBuffer(mb, false);
+            }
+        });
+        hmp.sync();
+        assertArrayEquals(bytes(10, 1), hmp.get(1));
+    }
+
     /** Runs the master loop on the test thread until it stops (for mounts with externalMaster). */
     static void drainAsMaster(HammerMount hmp) {
         HammerFlusher f = hmp.flusher();
