@@ -151,8 +151,16 @@ class HammerFlusherContractTest {
             assertTrue(f.haswork(), "UNDO_DIRTY alone must be work");
 
             long tidOfGroup = hmp.flushTid2;
+            int groupSnapshot = hmp.snapshotCount();
             int dummy = f.async(null);                    // a dummy seq: a cycle only because of UNDO_DIRTY
             f.waitSeq(dummy);
+            // its barrier made the group cycle's header durable, but that header names the old
+            // first_offset: a crash now undoes the group, so the floor must stay below its snapshot
+            assertTrue(hmp.durableFloor() < groupSnapshot, "durable floor " + hmp.durableFloor()
+                    + " claims the group's snapshot " + groupSnapshot + " before a header naming its end is durable");
+            hmp.headerBarrier();                          // now the dummy cycle's header (first_offset = the save) is durable
+            assertEquals(hmp.snapshotCount(), hmp.durableFloor(), "the floor after the header that names the group's end"
+                    + " (the dummy cycle appended no UNDO, so it recovers to the dummy cycle's snapshot)");
             assertEquals(2, f.finalFinalizes() - finals, "the dummy seq with UNDO_DIRTY ran no final finalize");
             assertEquals(save, hmp.headerUndoFirst(), "the next cycle did not carry first_offset to the header");
             assertEquals(save, hmp.headerUndoNext());
@@ -242,6 +250,17 @@ class HammerFlusherContractTest {
             o.limitDirtybufspace = 2 * pending - 2;
             assertFalse(f.metaLimit());
             assertTrue(f.metaHalflimit(), "meta_halflimit one byte above half the limit");
+            // bytes of running writes count like locked dirty bytes (io_running_space, fl:L925)
+            long running = HammerOndisk.BUFSIZE;
+            o.limitDirtybufspace = 2 * (pending + running) - 2;
+            hmp.ioRunningSpace.addAndGet(running);        // as if one write were in flight
+            try {
+                assertTrue(f.metaHalflimit(), "meta_halflimit does not count running bytes");
+                o.limitDirtybufspace = pending + running - 1;
+                assertTrue(f.metaLimit(), "meta_limit does not count running bytes");
+            } finally {
+                hmp.ioRunningSpace.addAndGet(-running);
+            }
             o.limitDirtybufspace = 16L * HammerOndisk.BUFSIZE;
         });
         hmp.sync();
@@ -611,6 +630,35 @@ class HammerFlusherContractTest {
         });
         hmp.sync();
         assertArrayEquals(bytes(10, 1), hmp.get(1));
+    }
+
+    /**
+     * The header carries what the next mount starts from (fl:L676-L694, L750-L771): the
+     * allocation rotor copied into the blockmap at each final finalize, and next_tid raised to
+     * the cycle's tid. A remount continues both: new values land in fresh space and every old
+     * value is still there.
+     */
+    @Test void aRemountContinuesTheAllocationAndTheTidsWhereTheLastCycleLeftThem() {
+        HammerOptions o = options();
+        // not registered with the invariants extension: once closed, its cache is stale against
+        // the device the second mount writes (the extension would check it after the test)
+        HammerMount hmp = HammerMount.mount(HammerBasicTest.device(o), o, HammerMutations.none(), HammerHooks.NONE);
+        for (int k = 0; k < 4; k++) hmp.put(k, bytes(10, k + 1));
+        hmp.sync();
+        hmp.put(0, bytes(10, 1));
+        hmp.sync();                                       // a second group: its tid is above the format's next_tid
+        long lastTid = hmp.flusher().tid;
+        int rotor = hmp.allocator.chunkRotor;
+        dev.bioref.device.LoopbackDevice dev = hmp.device();
+        hmp.close();
+        HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(again);
+        assertEquals(rotor, again.allocator.chunkRotor, "the allocation rotor did not reach the header");
+        assertTrue(lastTid > 1 && again.nextTid >= lastTid, "next_tid " + again.nextTid + " after a group cycle with tid " + lastTid);
+        for (int k = 4; k < 8; k++) again.put(k, bytes(10, k + 1));
+        again.sync();
+        for (int k = 0; k < 8; k++) assertArrayEquals(bytes(10, k + 1), again.get(k), "key " + k);
+        again.close();
     }
 
     /** Runs the master loop on the test thread until it stops (for mounts with externalMaster). */
