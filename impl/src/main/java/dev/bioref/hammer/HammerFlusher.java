@@ -265,7 +265,9 @@ public final class HammerFlusher {
 
     // hammer_flusher.c hammer_flusher_destroy(), L218
     void destroy() {
-        if (master == null) return;
+        // No threads were created (thread-less mount): nothing to stop. Not "master == null": a
+        // master that died of an exception leaves its slaves, which must still be stopped.
+        if (!threaded) return;
         exiting = true;
         while (master != null) {
             ++signal;
