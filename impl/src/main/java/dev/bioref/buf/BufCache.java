@@ -1277,10 +1277,21 @@ public final class BufCache implements AutoCloseable {
                 Runnable w = needsbufferWindow;
                 if (w != null) w.run();
                 needsbuffer.getAndUpdate(v -> v | flags);
-                if (!quirks.seedGetnewbufLostWakeup && anyCandidate(mycpu)) {
-                    // A release between the scan above and the bit just set saw no waiter and woke
-                    // nobody (the seed's L2177 order): look again instead of sleeping (deviation B27).
-                    return null;
+                if (!quirks.seedGetnewbufLostWakeup) {
+                    int seen = candidates(mycpu);
+                    if (seen == CANDIDATE_FREE) {
+                        // A release between the scan above and the bit just set saw no waiter and woke
+                        // nobody (the seed's L2177 order): look again instead of sleeping (deviation B27).
+                        return null;
+                    }
+                    if (seen == CANDIDATE_HELD_ONLY) {
+                        // Every header the scan could take is held (bqhold), and bqdrop wakes nobody:
+                        // sleep one tick, as the scan's "gnbxxx" does, then look again; never a hot
+                        // spin, never a sleep that only a release ends (deviation B27, second part).
+                        int r = Sleepq.tsleep(needsbuffer, waitmsg, Sleepq.TICK_NANOS);
+                        if (r == Errno.EINTR && (blkflags & GETBLK_PCATCH) == 0) Thread.interrupted();
+                        return null;
+                    }
                 }
                 if (mut.getnewbufSkipsWait) return null;   // mutation: no sleep, the caller looks up again at once
                 while ((needsbuffer.get() & flags) != 0) {
@@ -1406,18 +1417,30 @@ public final class BufCache implements AutoCloseable {
         return STEP_DONE;
     }
 
-    /** True when a queue getnewbuf's scan takes from holds a header (EMPTY, unless flushing, and CLEAN). */
-    private boolean anyCandidate(int mycpu) {
+    static final int CANDIDATE_NONE = 0, CANDIDATE_HELD_ONLY = 1, CANDIDATE_FREE = 2;
+
+    /**
+     * What the queues getnewbuf's scan takes from (EMPTY, unless flushing, and CLEAN) hold now:
+     * {@link #CANDIDATE_FREE} a header the scan would try (no b_refs), {@link #CANDIDATE_HELD_ONLY}
+     * only headers it skips because they are held, {@link #CANDIDATE_NONE} none (deviation B27).
+     */
+    private int candidates(int mycpu) {
+        int seen = CANDIDATE_NONE;
         for (Bufpcpu pcpu : bufpcpu) {
             pcpu.spin.spin_lock();
             try {
-                if (pcpu.bufqueues[Buf.BQUEUE_CLEAN].first() != null) return true;
-                if (!flushingbufs[mycpu] && pcpu.bufqueues[Buf.BQUEUE_EMPTY].first() != null) return true;
+                for (int q : new int[] {Buf.BQUEUE_CLEAN, Buf.BQUEUE_EMPTY}) {
+                    if (q == Buf.BQUEUE_EMPTY && flushingbufs[mycpu]) continue;
+                    for (Buf bp = pcpu.bufqueues[q].first(); bp != null; bp = BufQueue.next(bp)) {
+                        if (bp.b_refs.get() == 0 || mut.getnewbufIgnoresRefs) return CANDIDATE_FREE;
+                        seen = CANDIDATE_HELD_ONLY;
+                    }
+                }
             } finally {
                 pcpu.spin.spin_unlock();
             }
         }
-        return false;
+        return seen;
     }
 
     /** Resizes a held buffer's memory to {@code size} bytes (b_bufsize rounded to DEV_BSIZE). */

@@ -315,4 +315,50 @@ class BufReclaimAndReleaseTest {
         c2.brelse(nb);
         assertEquals(0, VfsSubr.vfsync(v2, true));
     }
+
+    /**
+     * Deviation B27, second part: with every header the scan could take held (bqhold) and no
+     * timeout, getblk must sleep between its looks, not spin; dropping the holds lets it proceed.
+     * Before the fix, getnewbuf's re-check counted held CLEAN headers as free and returned at
+     * once, so getblk looped without ever sleeping (a 300 s hang of a first version of the test
+     * above, pit.md §8.2).
+     */
+    @Test void aGetblkWithoutTimeoutWhileEveryHeaderIsHeldSleepsBetweenLooksAndProceedsWhenAHoldIsDropped()
+            throws InterruptedException {
+        Params t = Params.forTest(8, 2, BLK);
+        BufCache c2 = BufTestSupport.cache(new Params(8, 2, BLK, 8L * BLK, 8L * BLK, 7L * BLK, t.hidirtybufspace(),
+                t.lodirtybufspace(), t.hirunningspace(), t.flushperqueue(), t.bdWakeSize()));
+        Vnode v2 = c2.vnode("two", BufTestSupport.device(32), BLK);
+        List<Buf> held = new ArrayList<>();
+        for (int b = 0; b < 8; b++) {
+            Buf bp = fill(c2, v2, (long) b * BLK, pattern(b, BLK));
+            c2.bqrelse(bp);
+            c2.bqhold(bp);
+            held.add(bp);
+        }
+        AtomicReference<Buf> got = new AtomicReference<>();
+        Thread waiter = new Thread(() -> {
+            Buf bp = c2.getblk(v2, 8L * BLK, BLK, 0, 0);
+            got.set(bp);
+            if (bp != null) c2.brelse(bp);   // the buffer lock is the waiter's
+        }, "getblk-every-header-held");
+        waiter.setDaemon(true);
+        waiter.start();
+        try {
+            long deadline = System.nanoTime() + BOUND_NANOS;
+            String on;
+            while (!("newbuf".equals(on = Sleepq.sleepingOn(waiter)) || "bufspc".equals(on))) {
+                assertTrue(waiter.isAlive(), "getblk returned while every header was held: " + got.get());
+                assertTrue(System.nanoTime() < deadline, "getblk never slept while every header was held (it spins): "
+                        + waiter.getState() + ", sleeping on " + on);
+                Thread.onSpinWait();
+            }
+        } finally {
+            for (Buf bp : held) c2.bqdrop(bp);
+        }
+        waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+        assertFalse(waiter.isAlive(), "getblk still waits after the holds were dropped: " + Sleepq.describeSleepers());
+        assertNotNull(got.get(), "a dropped hold makes a header available");
+        assertEquals(0, VfsSubr.vfsync(v2, true));
+    }
 }
