@@ -139,7 +139,9 @@ public final class HammerMount implements AutoCloseable {
         this.frontend = new HammerFrontend(this, options.inodes);    // before the flusher, which calls it
         this.flusher = new HammerFlusher(this);
         this.allocator = new HammerAllocator(geometry);
-        this.nextTid = h.nextTid();
+        // vol0_next_tid holds the last tid a flush used (fl:L764 raises it to trans->tid), so the
+        // first transaction of this mount takes the one after it (deviation H5: the port reused it)
+        this.nextTid = h.nextTid() + 1;
         this.allocator.chunkRotor = (int) h.dataNext();
         this.allocator.largeRotor = (int) h.largeNext();
     }

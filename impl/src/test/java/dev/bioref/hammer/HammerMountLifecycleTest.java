@@ -172,6 +172,31 @@ class HammerMountLifecycleTest {
         assertTrue(again.committedIndex().get(7).tid() > lastTid, "a remount reused a transaction id");
     }
 
+    /**
+     * The header's next_tid is the last tid a flush used (fl:L764 stores trans->tid), so the first
+     * transaction after a mount must take a later one: a crash, then a remount, must not hand out
+     * a tid a flush before the crash already used (deviation H5).
+     */
+    @Test void aRemountAfterACrashDoesNotReuseTheLastFlushsTid() {
+        HammerOptions o = options();
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(dev, o);
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);   // not registered: abandoned below
+        hmp.put(3, bytes(10, 3));
+        hmp.sync();
+        long lastTid = hmp.committedIndex().get(3).tid();
+        hmp.abandon();      // no unmount flush: the header carries the last flush's tid
+        long onDisk = HammerOndisk.le(HammerRecovery.read(dev, 0, HammerOndisk.BUFSIZE)).getLong(HammerOndisk.H_NEXT_TID);
+        assertTrue(onDisk >= lastTid, "the header's next_tid " + onDisk + " is below a tid already in a slot, " + lastTid);
+        HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(again);
+        again.put(5, bytes(10, 5));
+        again.sync();
+        long newTid = again.committedIndex().get(5).tid();
+        assertTrue(newTid > onDisk, "a remount after a crash reused the tid the header says was used last, "
+                + onDisk + ": the new record has tid " + newTid);
+    }
+
     /** Every write hammer_io_flush issues is counted once, under its type. */
     @Test void everyWriteIsCountedUnderItsType() {
         HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
