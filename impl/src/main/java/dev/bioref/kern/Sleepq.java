@@ -164,6 +164,9 @@ public final class Sleepq {
         return SPURIOUS_INJECTED.getAndSet(0);
     }
 
+    /** How many spurious wakeups were injected since the last {@link #stopSpuriousWakeups} (test seam; does not reset). */
+    public static long spuriousWakeupsInjected() { return SPURIOUS_INJECTED.get(); }
+
     /** True if spurious wakeups are being injected (the quiescence check requires none after a test). */
     public static boolean spuriousWakeupsOn() { return spurious != null; }
 

@@ -249,6 +249,8 @@ public final class WaitProbe {
      * Seeded spurious wakeups (every sleep returns at once, for {@code millis}) while the waker is
      * held back: a wait loop that re-checks its condition keeps waiting; one that trusts its
      * wakeup returns, which is reported as {@link Outcome#EARLY}. Then the waker runs as usual.
+     * The {@code millis} count from the first injected wakeup, so a waiter that a loaded machine
+     * starts late still meets them (bounded at 10 s: then "never slept").
      */
     public static Outcome spurious(Scenario s, long seed, long millis) throws InterruptedException {
         Waiter w = new Waiter(s);
@@ -256,6 +258,10 @@ public final class WaitProbe {
         long injected;
         try {
             w.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Sleepq.spuriousWakeupsInjected() == 0 && w.isAlive() && !s.done() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
             Thread.sleep(millis);
         } finally {
             injected = Sleepq.stopSpuriousWakeups();
