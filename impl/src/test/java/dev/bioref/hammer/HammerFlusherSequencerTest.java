@@ -237,6 +237,14 @@ class HammerFlusherSequencerTest {
         };
         try {
             assertTrue(f.masterTd().isDaemon(), "the master thread keeps the JVM from exiting");
+            int slaves = 0;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("hammer-flusher-slave-")) {
+                    slaves++;
+                    assertTrue(t.isDaemon(), t + " keeps the JVM from exiting");
+                }
+            }
+            assertTrue(slaves >= 2, "the mount's two slaves not found: " + slaves);
             withFsToken(hmp, () -> {
                 assertFalse(f.inFlusher(), "a client is in the flusher");
                 hmp.put(1, bytes(10, 1));
