@@ -477,5 +477,84 @@ class HammerFlusherSequencerTest {
         drainAsMasterThenStop(hmp);
     }
 
+    /** fl:L340: a closed head group with seq done+1 must not be running already (a corrupt group: running set by hand). */
+    @Test void aClosedHeadGroupAlreadyRunningPanics() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        f.externalMaster = true;
+        withFsToken(hmp, () -> {
+            HammerFlushGroup g = f.newGroup();
+            f.async(g);
+            g.running = true;                              // corrupt
+            Panic p = assertThrows(Panic.class, f::masterStep);
+            assertEquals("hammer_flusher_flush: closed group already running " + g, p.getMessage());
+            assertEquals(0, f.done, "done moved past a group that did not run");
+            g.running = false;
+        });
+        drainAsMasterThenStop(hmp);
+    }
+
+    /** fl:L385: the group the master runs must not be next_flush_group (a corrupt pointer back to a closed group). */
+    @Test void aRunningGroupThatIsStillNextFlushGroupPanics() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        f.externalMaster = true;
+        withFsToken(hmp, () -> {
+            HammerFlushGroup g = f.newGroup();
+            f.async(g);
+            f.nextFlushGroup = g;                          // corrupt
+            Panic p = assertThrows(Panic.class, f::masterStep);
+            assertEquals("hammer_flusher_flush: next_flush_group is the running " + g, p.getMessage());
+            assertEquals(0, f.finalizes(), "a finalize ran for the group");
+            f.nextFlushGroup = null;
+            g.running = false;
+        });
+        drainAsMasterThenStop(hmp);
+    }
+
+    /** fl:L418-L421: a group whose tree is empty after its cycle must hold no record refs (a corrupt count). */
+    @Test void anEmptyGroupWithRecordRefsPanicsWhenFreed() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        f.externalMaster = true;
+        withFsToken(hmp, () -> {
+            HammerFlushGroup g = f.newGroup();
+            g.refs = 1;                                    // corrupt
+            f.async(g);
+            Panic p = assertThrows(Panic.class, f::masterStep);
+            assertEquals("hammer_flusher_flush: empty group with refs " + g, p.getMessage());
+            assertSame(g, f.flushGroupList.peekFirst(), "the group was freed");
+            g.refs = 0;
+            g.running = false;
+        });
+        drainAsMasterThenStop(hmp);
+    }
+
+    /** fl:L430-L436: a group run again (EWOULDBLOCK) must still be the list's head (a group slipped in front by hand). */
+    @Test void aGroupRunAgainThatIsNoLongerTheHeadPanics() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerFlusher f = hmp.flusher();
+        HammerFlusher.InodeSync real = f.inodeSync;
+        HammerFlushGroup intruder = new HammerFlushGroup(99);
+        f.inodeSync = (trans, ip) -> {
+            f.flushGroupList.addFirst(intruder);           // corrupt: a group in front of the running one
+            return Errno.EWOULDBLOCK;
+        };
+        f.externalMaster = true;
+        withFsToken(hmp, () -> {
+            hmp.put(1, bytes(10, 1));
+            hmp.frontend.flushInode(hmp.frontend.inode(1));
+            HammerFlushGroup g = f.flushGroupList.peekFirst();
+            f.async(g);
+            Panic p = assertThrows(Panic.class, f::masterStep);
+            assertEquals("hammer_flusher_flush: re-run group not at the head " + g, p.getMessage());
+            f.flushGroupList.remove(intruder);
+            f.inodeSync = real;
+            g.running = false;
+        });
+        drainAsMasterThenStop(hmp);
+        assertArrayEquals(bytes(10, 1), hmp.get(1));
+    }
+
     static void drainAsMasterThenStop(HammerMount hmp) { HammerFlusherContractTest.drainAsMaster(hmp); }
 }
