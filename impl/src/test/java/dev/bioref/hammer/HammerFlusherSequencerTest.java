@@ -59,7 +59,9 @@ class HammerFlusherSequencerTest {
         long bound = System.nanoTime() + 60_000_000_000L;
         boolean[] idle = {false};
         while (!idle[0] && System.nanoTime() < bound) {
-            withFsToken(hmp, () -> idle[0] = f.signal == 0 && "hmrwwa".equals(Sleepq.sleepingOn(f.masterTd())));
+            Thread m = f.masterTd();
+            assertNotNull(m, what + ": the master died: " + hmp.masterFailure + "; replay: " + REPLAY);
+            withFsToken(hmp, () -> idle[0] = f.signal == 0 && "hmrwwa".equals(Sleepq.sleepingOn(m)));
             if (!idle[0]) {
                 try { Thread.sleep(1); } catch (InterruptedException e) { throw new AssertionError(e); }
             }
