@@ -12,7 +12,7 @@ import static dev.bioref.hammer.HammerTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * hammer_flusher_finalize's end (fl:L617, the finalize_want count, and fl:L563-L566, the slave's
+ * hammer_flusher_finalize's end (fl:L634 and L880-L881, the finalize_want count, and fl:L567-L568, the slave's
  * "hmrsxx" wait in hammer_flusher_flush_inode): whichever way a finalize leaves, its caller drops
  * finalize_want and, at zero, wakes the slaves waiting for it. HammerFlusherExitWaitsTest checks
  * the wakeup of a finalize that runs to its end; this class checks the early exits (below the

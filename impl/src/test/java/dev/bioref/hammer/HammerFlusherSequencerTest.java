@@ -97,7 +97,7 @@ class HammerFlusherSequencerTest {
 
     /**
      * fl:L91-L127 with a master that does not run inline: async of a given group logs AsyncFlg,
-     * of an already closed one AsyncFlg with its seq (fl:L96), async(NULL) logs Async; an async
+     * of an already closed one AsyncFlg with its seq (fl:L99-L100), async(NULL) logs Async; an async
      * whose caller does not wait is a client of its own ("n1"). A dummy seq's step logs Flush mpc
      * Top, a freed group Finalize mpc Top, nomore Flush mpc Sleep.
      */
@@ -155,7 +155,7 @@ class HammerFlusherSequencerTest {
     }
 
     /**
-     * fl:L388-L453: an inode whose sync would block stays in the running group, which is run
+     * fl:L367-L429: an inode whose sync would block stays in the running group, which is run
      * again: Flush mpc Slaves, FlushInode wouldblock, Finalize mpc Slaves (the re-run), FlushInode,
      * Finalize mpc Top (freed).
      */
@@ -312,7 +312,7 @@ class HammerFlusherSequencerTest {
 
     /**
      * fl:L373-L374: after a critical error the group it interrupted stays on the list (the master
-     * keeps running its steps: a later async's step passes it, fl:L360's check allows a group
+     * keeps running its steps: a later async's step passes it, fl:L356's check allows a group
      * behind the seq only when the mount is read-only); at unmount the port does what
      * hammer_free_hmp does: the leftover groups are emptied and their inodes leave them.
      */
@@ -380,7 +380,7 @@ class HammerFlusherSequencerTest {
     // ------------------------------------------------------------------ hammer_flusher_flush's branches
 
     /**
-     * fl:L355-L362: a dummy seq handed out before a group exists is done first; the group behind
+     * fl:L350-L358: a dummy seq handed out before a group exists is done first; the group behind
      * it (a higher seq at the head) is not run for the dummy seq.
      */
     @Test void aDummySeqHandedOutBeforeAGroupIsDoneFirst() {
@@ -402,8 +402,8 @@ class HammerFlusherSequencerTest {
     }
 
     /**
-     * fl:L442-L453: a dummy seq with work (UNDO_DIRTY after a group's cycle) runs one final
-     * finalize, counted as a cycle; the master step also cleans the lose tree (fl:L268) even when
+     * fl:L435-L439: a dummy seq with work (UNDO_DIRTY after a group's cycle) runs one final
+     * finalize, counted as a cycle; the master step also cleans the lose tree (fl:L269) even when
      * there is nothing to flush.
      */
     @Test void aDummySeqWithWorkIsOneCycleAndAnIdleStepCleansTheLoseTree() {
@@ -438,7 +438,7 @@ class HammerFlusherSequencerTest {
         assertArrayEquals(bytes(10, 3), hmp.get(2));
     }
 
-    /** hammer_reserve_clrdelay (fl:L441-451): space an overwrite freed is released by the first flush after the durable floor passed it. */
+    /** hammer_reserve_clrdelay (fl:L447-L451): space an overwrite freed is released by the first flush after the durable floor passed it. */
     @Test void aFlushReleasesTheSpaceOfAnOverwriteOnceTheFloorPassesIt() {
         HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
         HammerFlusher f = hmp.flusher();
@@ -461,7 +461,7 @@ class HammerFlusherSequencerTest {
 
     // ------------------------------------------------------------------ checks
 
-    /** fl:L102-L103: async closes only open groups; a next_flush_group that is closed is corrupt. */
+    /** fl:L107: async closes only open groups; a next_flush_group that is closed is corrupt. */
     @Test void asyncOfAClosedNextFlushGroupPanics() {
         HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
         HammerFlusher f = hmp.flusher();
@@ -496,7 +496,7 @@ class HammerFlusherSequencerTest {
         drainAsMasterThenStop(hmp);
     }
 
-    /** fl:L385: the group the master runs must not be next_flush_group (a corrupt pointer back to a closed group). */
+    /** fl:L386: the group the master runs must not be next_flush_group (a corrupt pointer back to a closed group). */
     @Test void aRunningGroupThatIsStillNextFlushGroupPanics() {
         HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
         HammerFlusher f = hmp.flusher();
@@ -514,7 +514,7 @@ class HammerFlusherSequencerTest {
         drainAsMasterThenStop(hmp);
     }
 
-    /** fl:L418-L421: a group whose tree is empty after its cycle must hold no record refs (a corrupt count). */
+    /** fl:L422-L423: a group whose tree is empty after its cycle must hold no record refs (a corrupt count). */
     @Test void anEmptyGroupWithRecordRefsPanicsWhenFreed() {
         HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
         HammerFlusher f = hmp.flusher();
@@ -532,7 +532,7 @@ class HammerFlusherSequencerTest {
         drainAsMasterThenStop(hmp);
     }
 
-    /** fl:L430-L436: a group run again (EWOULDBLOCK) must still be the list's head (a group slipped in front by hand). */
+    /** fl:L428: a group run again (EWOULDBLOCK) must still be the list's head (a group slipped in front by hand). */
     @Test void aGroupRunAgainThatIsNoLongerTheHeadPanics() {
         HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
         HammerFlusher f = hmp.flusher();
