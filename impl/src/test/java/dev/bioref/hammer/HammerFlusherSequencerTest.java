@@ -538,9 +538,11 @@ class HammerFlusherSequencerTest {
         HammerFlusher f = hmp.flusher();
         HammerFlusher.InodeSync real = f.inodeSync;
         HammerFlushGroup intruder = new HammerFlushGroup(99);
+        int[] calls = {0};
         f.inodeSync = (trans, ip) -> {
+            if (calls[0]++ > 0) return real.sync(trans, ip);
             f.flushGroupList.addFirst(intruder);           // corrupt: a group in front of the running one
-            return Errno.EWOULDBLOCK;
+            return Errno.EWOULDBLOCK;                      // the group is run again
         };
         f.externalMaster = true;
         withFsToken(hmp, () -> {
@@ -550,6 +552,7 @@ class HammerFlusherSequencerTest {
             f.async(g);
             Panic p = assertThrows(Panic.class, f::masterStep);
             assertEquals("hammer_flusher_flush: re-run group not at the head " + g, p.getMessage());
+            assertEquals(1, calls[0], "the group was run again past the check");
             f.flushGroupList.remove(intruder);
             f.inodeSync = real;
             g.running = false;
