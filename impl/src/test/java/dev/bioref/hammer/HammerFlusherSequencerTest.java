@@ -53,6 +53,13 @@ class HammerFlusherSequencerTest {
         return o;
     }
 
+    /** A thread-less mount whose master is the test: async only signals, the test calls masterStep (externalMaster). */
+    static HammerMount masterless() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        hmp.flusher().externalMaster = true;
+        return hmp;
+    }
+
     /** Waits until the master has taken every signal and sleeps for the next (60 s hang bound). */
     static void awaitMasterIdle(HammerMount hmp, String what) {
         HammerFlusher f = hmp.flusher();
@@ -354,9 +361,8 @@ class HammerFlusherSequencerTest {
      * (externalMaster): the waiter must sleep on "hmrfls" until the test runs the step.
      */
     @Test void waitNextSleepsUntilTheMasterHasDoneTheHeadGroup() throws InterruptedException {
-        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerMount hmp = masterless();
         HammerFlusher f = hmp.flusher();
-        f.externalMaster = true;
         withFsToken(hmp, () -> {
             hmp.put(1, bytes(10, 1));
             hmp.frontend.flushInode(hmp.frontend.inode(1));
@@ -384,9 +390,8 @@ class HammerFlusherSequencerTest {
      * it (a higher seq at the head) is not run for the dummy seq.
      */
     @Test void aDummySeqHandedOutBeforeAGroupIsDoneFirst() {
-        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerMount hmp = masterless();
         HammerFlusher f = hmp.flusher();
-        f.externalMaster = true;
         withFsToken(hmp, () -> {
             assertEquals(1, f.async(null));
             HammerFlushGroup g = f.newGroup();
@@ -463,9 +468,8 @@ class HammerFlusherSequencerTest {
 
     /** fl:L107: async closes only open groups; a next_flush_group that is closed is corrupt. */
     @Test void asyncOfAClosedNextFlushGroupPanics() {
-        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerMount hmp = masterless();
         HammerFlusher f = hmp.flusher();
-        f.externalMaster = true;
         withFsToken(hmp, () -> {
             HammerFlushGroup g = f.newGroup();
             g.closed = true;                               // corrupt: closed but still next_flush_group
@@ -479,57 +483,52 @@ class HammerFlusherSequencerTest {
         drainAsMasterThenStop(hmp);
     }
 
-    /** fl:L340: a closed head group with seq done+1 must not be running already (a corrupt group: running set by hand). */
-    @Test void aClosedHeadGroupAlreadyRunningPanics() {
-        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+    /**
+     * A closed group the test corrupts before the master's step ({@code corrupt}, seeing the flusher
+     * and the group; {@code refs} its record refs): the step panics with {@code message} followed
+     * by the group; {@code after} checks what the step left and repairs the group; then the
+     * loop drains.
+     */
+    static void aCorruptGroupPanicsTheStep(int refs, java.util.function.BiConsumer<HammerFlusher, HammerFlushGroup> corrupt, String message,
+                                           java.util.function.BiConsumer<HammerFlusher, HammerFlushGroup> after) {
+        HammerMount hmp = masterless();
         HammerFlusher f = hmp.flusher();
-        f.externalMaster = true;
         withFsToken(hmp, () -> {
             HammerFlushGroup g = f.newGroup();
+            g.refs = refs;
             f.async(g);
-            g.running = true;                              // corrupt
+            corrupt.accept(f, g);
             Panic p = assertThrows(Panic.class, f::masterStep);
-            assertEquals("hammer_flusher_flush: closed group already running " + g, p.getMessage());
+            assertEquals(message + g, p.getMessage());
+            after.accept(f, g);
+        });
+        drainAsMasterThenStop(hmp);
+    }
+
+    /** fl:L340: a closed head group with seq done+1 must not be running already (a corrupt group: running set by hand). */
+    @Test void aClosedHeadGroupAlreadyRunningPanics() {
+        aCorruptGroupPanicsTheStep(0, (f, g) -> g.running = true, "hammer_flusher_flush: closed group already running ", (f, g) -> {
             assertEquals(0, f.done, "done moved past a group that did not run");
             g.running = false;
         });
-        drainAsMasterThenStop(hmp);
     }
 
     /** fl:L386: the group the master runs must not be next_flush_group (a corrupt pointer back to a closed group). */
     @Test void aRunningGroupThatIsStillNextFlushGroupPanics() {
-        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
-        HammerFlusher f = hmp.flusher();
-        f.externalMaster = true;
-        withFsToken(hmp, () -> {
-            HammerFlushGroup g = f.newGroup();
-            f.async(g);
-            f.nextFlushGroup = g;                          // corrupt
-            Panic p = assertThrows(Panic.class, f::masterStep);
-            assertEquals("hammer_flusher_flush: next_flush_group is the running " + g, p.getMessage());
+        aCorruptGroupPanicsTheStep(0, (f, g) -> f.nextFlushGroup = g, "hammer_flusher_flush: next_flush_group is the running ", (f, g) -> {
             assertEquals(0, f.finalizes(), "a finalize ran for the group");
             f.nextFlushGroup = null;
             g.running = false;
         });
-        drainAsMasterThenStop(hmp);
     }
 
     /** fl:L422-L423: a group whose tree is empty after its cycle must hold no record refs (a corrupt count). */
     @Test void anEmptyGroupWithRecordRefsPanicsWhenFreed() {
-        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
-        HammerFlusher f = hmp.flusher();
-        f.externalMaster = true;
-        withFsToken(hmp, () -> {
-            HammerFlushGroup g = f.newGroup();
-            g.refs = 1;                                    // corrupt
-            f.async(g);
-            Panic p = assertThrows(Panic.class, f::masterStep);
-            assertEquals("hammer_flusher_flush: empty group with refs " + g, p.getMessage());
+        aCorruptGroupPanicsTheStep(1, (f, g) -> { }, "hammer_flusher_flush: empty group with refs ", (f, g) -> {
             assertSame(g, f.flushGroupList.peekFirst(), "the group was freed");
             g.refs = 0;
             g.running = false;
         });
-        drainAsMasterThenStop(hmp);
     }
 
     /** fl:L428: a group run again (EWOULDBLOCK) must still be the list's head (a group slipped in front by hand). */
