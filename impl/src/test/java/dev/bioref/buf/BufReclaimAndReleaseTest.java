@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.buf;
 
-import dev.bioref.kern.Sleepq;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -12,6 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.bioref.buf.BufTestSupport.BLK;
+import static dev.bioref.buf.BufTestSupport.BOUND_NANOS;
+import static dev.bioref.buf.BufTestSupport.awaitSleeping;
+import static dev.bioref.buf.BufTestSupport.joinBounded;
 import static dev.bioref.buf.BufTestSupport.fill;
 import static dev.bioref.buf.BufTestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.*;
@@ -24,24 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @ExtendWith(CheckInvariantsExtension.class)
 class BufReclaimAndReleaseTest {
-    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
     final BufCache c = BufTestSupport.cache(8);
     final Vnode vp = c.vnode("dev0", BufTestSupport.device(32), BLK);
-
-    private static void awaitSleeping(Thread t, String wmesg) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND_NANOS;
-        while (!wmesg.equals(Sleepq.sleepingOn(t))) {
-            assertTrue(t.isAlive(), t.getName() + " ended without sleeping in " + wmesg);
-            assertTrue(System.nanoTime() < deadline, t.getName() + " never slept in " + wmesg + ": "
-                    + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t) + "; " + Sleepq.describeSleepers());
-            Thread.sleep(1);
-        }
-    }
-
-    private static void joinBounded(Thread t) throws InterruptedException {
-        t.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
-        assertFalse(t.isAlive(), t.getName() + " still running: " + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t));
-    }
 
     private Buf cleanCached(int b) {
         Buf bp = fill(c, vp, (long) b * BLK, pattern(b, BLK));
@@ -345,19 +331,11 @@ class BufReclaimAndReleaseTest {
         waiter.setDaemon(true);
         waiter.start();
         try {
-            long deadline = System.nanoTime() + BOUND_NANOS;
-            String on;
-            while (!("newbuf".equals(on = Sleepq.sleepingOn(waiter)) || "bufspc".equals(on))) {
-                assertTrue(waiter.isAlive(), "getblk returned while every header was held: " + got.get());
-                assertTrue(System.nanoTime() < deadline, "getblk never slept while every header was held (it spins): "
-                        + waiter.getState() + ", sleeping on " + on);
-                Thread.onSpinWait();
-            }
+            awaitSleeping(waiter, "newbuf", "bufspc");   // "never slept": getblk spins; "ended": it returned while every header was held
         } finally {
             for (Buf bp : held) c2.bqdrop(bp);
         }
-        waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
-        assertFalse(waiter.isAlive(), "getblk still waits after the holds were dropped: " + Sleepq.describeSleepers());
+        joinBounded(waiter);                             // "still running": getblk waits after the holds were dropped
         assertNotNull(got.get(), "a dropped hold makes a header available");
         assertEquals(0, VfsSubr.vfsync(v2, true));
     }

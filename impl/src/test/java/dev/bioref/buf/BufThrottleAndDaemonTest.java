@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.bioref.buf.BufTestSupport.BLK;
+import static dev.bioref.buf.BufTestSupport.BOUND_NANOS;
+import static dev.bioref.buf.BufTestSupport.awaitSleeping;
+import static dev.bioref.buf.BufTestSupport.joinBounded;
 import static dev.bioref.buf.BufTestSupport.fill;
 import static dev.bioref.buf.BufTestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.*;
@@ -25,23 +28,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @ExtendWith(CheckInvariantsExtension.class)
 class BufThrottleAndDaemonTest {
-    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
-
-    /** Waits until {@code t} sleeps with {@code wmesg}; fails if it ends or the bound passes first. */
-    private static void awaitSleeping(Thread t, String wmesg) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND_NANOS;
-        while (!wmesg.equals(Sleepq.sleepingOn(t))) {
-            assertTrue(t.isAlive(), t.getName() + " ended without sleeping in " + wmesg);
-            assertTrue(System.nanoTime() < deadline, t.getName() + " never slept in " + wmesg + ": "
-                    + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t) + "; " + Sleepq.describeSleepers());
-            Thread.sleep(1);
-        }
-    }
-
-    private static void joinBounded(Thread t) throws InterruptedException {
-        t.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
-        assertFalse(t.isAlive(), t.getName() + " still running: " + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t));
-    }
 
     /** nbuf 8 (half: 4), lodirtybufspace 8 blocks (half: 4 blocks), hidirty out of reach. */
     private static BufCache eight() {
