@@ -247,6 +247,34 @@ class BufReclaimAndReleaseTest {
      * clean buffer is released. (A destroying release wakes it from vfs_vmio_release as well.)
      */
     @Test void aReleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(c::brelse, c::bqrelse);
+    }
+
+    /**
+     * The same waiter, asleep in "newbuf" (it needs any header: NEED_ANY, not NEED_BUFSPACE), is
+     * woken by a plain brelse of a clean held buffer: brelse's own bufcountwakeup must do it, as
+     * its bufspacewakeup wakes only a bufspace need (pit.md §8.2.8's L872, §9.2).
+     */
+    @Test void aBrelseToCleanWakesAGetblkWaitingForAnyHeader() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(c::brelse, c::brelse);
+    }
+
+    /**
+     * The waiter asleep in "bufspc" is woken by a bqrelse of a clean held buffer (to CLEAN, memory
+     * kept): bqrelse's bufspacewakeup must clear the bufspace need (its bufcountwakeup wakes the
+     * sleeper without clearing it, and it would sleep again) (pit.md §8.2.8's L916, §9.2).
+     */
+    @Test void aBqreleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(c::bqrelse, c::bqrelse);
+    }
+
+    /**
+     * The scenario of the two tests above: six headers held, a getblk of a new block asleep in
+     * "bufspc", woken by {@code firstRelease} of a held clean buffer; then asleep in "newbuf" with
+     * only NEED_ANY set, woken by {@code secondRelease} of another; it returns the new block.
+     */
+    private void getblkWaitsForSpaceThenForAHeader(java.util.function.Consumer<Buf> firstRelease,
+                                                   java.util.function.Consumer<Buf> secondRelease) throws Exception {
         List<Buf> held = new ArrayList<>();
         for (int b = 0; b < 6; b++) held.add(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
         assertEquals(c.view().params().hibufspace(), c.view().bufspace());
@@ -256,13 +284,15 @@ class BufReclaimAndReleaseTest {
             got.set(nb == null ? null : nb.b_loffset());
             if (nb != null) c.brelse(nb);
         }, "getblk-new");
+        w.setDaemon(true);                        // a waiter a broken wakeup leaves asleep must not keep the JVM alive
         w.start();
         try {
             awaitSleeping(w, "bufspc");
             assertEquals(BufCache.VFS_BIO_NEED_BUFSPACE, c.view().needsbuffer() & BufCache.VFS_BIO_NEED_BUFSPACE);
-            c.brelse(held.remove(0));
+            firstRelease.accept(held.remove(0));
             awaitSleeping(w, "newbuf");
-            c.bqrelse(held.remove(0));
+            assertEquals(BufCache.VFS_BIO_NEED_ANY, c.view().needsbuffer(), "asleep in newbuf: only the any-header need is set");
+            secondRelease.accept(held.remove(0));
             joinBounded(w);
             assertEquals(6L * BLK, got.get());
         } finally {

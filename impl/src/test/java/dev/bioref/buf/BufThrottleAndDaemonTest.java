@@ -58,6 +58,24 @@ class BufThrottleAndDaemonTest {
         assertEquals(0, VfsSubr.vfsync(vp, true));
     }
 
+    /**
+     * bd_heatup: exactly nbuf/2 dirty buffers ask the daemon (through bd_speedup) although the
+     * dirty bytes are far below the watermarks' midpoint; nothing to wait for (pit.md §8.2.7's
+     * L389, §9.2). One buffer fewer asks nobody.
+     */
+    @Test void bdHeatupAtExactlyHalfTheBuffersDirtyAsksTheDaemonAndReturnsNothingToWaitFor() {
+        BufCache c = eight();
+        Vnode vp = dirty(c, 3, 0);                // 3 of 8 dirty, 3 KiB: below nbuf/2 and far below mid1
+        assertEquals(0, c.bd_heatup(), "below mid2: nothing to wait for");
+        assertEquals(0, c.view().bd_request(), "3 of 8 dirty and dirty bytes below mid1: nobody asked");
+        Buf bp = fill(c, vp, 3L * BLK, pattern(3, BLK));
+        c.bdwrite(bp);                            // the 4th: exactly nbuf/2
+        c.bd_request.set(0);
+        assertEquals(0, c.bd_heatup(), "below mid2: nothing to wait for");
+        assertEquals(1, c.view().bd_request(), "exactly nbuf/2 dirty: bd_heatup asks the normal daemon");
+        assertEquals(0, VfsSubr.vfsync(vp, true));
+    }
+
     @Test void heavyBuffersDoNotCountForTheNormalDaemon() {
         BufCache c = eight();
         Vnode vp = dirty(c, 4, 1);                // 4 dirty, 1 heavy: 3 light < nbuf/2, 1 heavy < nbuf/2
