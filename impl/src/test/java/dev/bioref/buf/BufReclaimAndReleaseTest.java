@@ -144,6 +144,20 @@ class BufReclaimAndReleaseTest {
         assertNull(c.findblk(vp, 0, BufCache.FINDBLK_TEST));
     }
 
+    /**
+     * A release of a header that still has KVA but no memory announces buffer space to a getblk
+     * waiting for it (brelse's bufspacewakeup clears the bufspace need): the header goes to EMPTY
+     * and its KVA can be reused (pit.md §8.2.8's L873, second negation; §9.2).
+     */
+    @Test void aReleaseOfAHeaderWithKvaButNoMemoryAnnouncesBufferSpace() {
+        Buf bp = fill(c, vp, 0, pattern(0, BLK));
+        c.allocbuf(bp, 0);
+        assertTrue(bp.b_bufsize() == 0 && bp.b_kvasize() != 0, "the setup wants KVA without memory: " + bp);
+        c.needsbuffer.set(BufCache.VFS_BIO_NEED_BUFSPACE);
+        c.brelse(bp);
+        assertEquals(0, c.view().needsbuffer(), "the release did not announce the header's buffer space");
+    }
+
     @Test void invalidatingADirtyBufferWithDepsDeallocatesThemAndSignalsTheThrottle() {
         Buf bp = fill(c, vp, 0, pattern(0, BLK));
         RecordingOps ops = new RecordingOps(c);
@@ -248,6 +262,20 @@ class BufReclaimAndReleaseTest {
      */
     @Test void aReleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
         getblkWaitsForSpaceThenForAHeader(c::brelse, c::bqrelse);
+    }
+
+    /**
+     * bqrelse announces a header (bufcountwakeup clears the any-header need) only when the buffer
+     * it releases can be taken: a delayed write (bdwrite's bqrelse, to DIRTY) leaves the need set;
+     * a clean buffer released to CLEAN clears it (pit.md §8.2.8's L913, §9.2).
+     */
+    @Test void aBqreleaseToDirtyAnnouncesNoHeaderAndOneToCleanDoes() {
+        c.needsbuffer.set(BufCache.VFS_BIO_NEED_ANY);
+        c.bdwrite(fill(c, vp, 0, pattern(0, BLK)));
+        assertEquals(BufCache.VFS_BIO_NEED_ANY, c.view().needsbuffer(), "a delayed write released to DIRTY announced a header");
+        c.bqrelse(fill(c, vp, BLK, pattern(1, BLK)));
+        assertEquals(0, c.view().needsbuffer(), "a clean buffer released to CLEAN did not announce a header");
+        assertEquals(0, VfsSubr.vfsync(vp, true));
     }
 
     /**
