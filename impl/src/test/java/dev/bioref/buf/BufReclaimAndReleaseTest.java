@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.buf;
 
+import dev.bioref.kern.Sleepq;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -261,7 +262,7 @@ class BufReclaimAndReleaseTest {
      * clean buffer is released. (A destroying release wakes it from vfs_vmio_release as well.)
      */
     @Test void aReleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
-        getblkWaitsForSpaceThenForAHeader(c::brelse, c::bqrelse);
+        getblkWaitsForSpaceThenForAHeader(false, c::brelse, c::bqrelse);
     }
 
     /**
@@ -284,7 +285,7 @@ class BufReclaimAndReleaseTest {
      * its bufspacewakeup wakes only a bufspace need (pit.md §8.2.8's L872, §9.2).
      */
     @Test void aBrelseToCleanWakesAGetblkWaitingForAnyHeader() throws Exception {
-        getblkWaitsForSpaceThenForAHeader(c::brelse, c::brelse);
+        getblkWaitsForSpaceThenForAHeader(false, c::brelse, c::brelse);
     }
 
     /**
@@ -293,15 +294,26 @@ class BufReclaimAndReleaseTest {
      * sleeper without clearing it, and it would sleep again) (pit.md §8.2.8's L916, §9.2).
      */
     @Test void aBqreleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
-        getblkWaitsForSpaceThenForAHeader(c::bqrelse, c::bqrelse);
+        getblkWaitsForSpaceThenForAHeader(false, c::bqrelse, c::bqrelse);
     }
 
     /**
-     * The scenario of the two tests above: six headers held, a getblk of a new block asleep in
-     * "bufspc", woken by {@code firstRelease} of a held clean buffer; then asleep in "newbuf" with
-     * only NEED_ANY set, woken by {@code secondRelease} of another; it returns the new block.
+     * A getblk without PCATCH and without a timeout is not interruptible: interrupted while
+     * asleep in "bufspc", it clears the interrupt and sleeps again (it neither returns nor spins
+     * on the pending interrupt), and gets its block once headers are released (pit.md §8.2.7's
+     * L1290 ×2, §9.2).
      */
-    private void getblkWaitsForSpaceThenForAHeader(java.util.function.Consumer<Buf> firstRelease,
+    @Test void anInterruptedGetblkWithoutPcatchClearsTheInterruptAndSleepsAgain() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(true, c::brelse, c::bqrelse);
+    }
+
+    /**
+     * The scenario of the tests above: six headers held, a getblk of a new block asleep in
+     * "bufspc" (if {@code interruptFirst}, interrupted there and seen asleep again), woken by
+     * {@code firstRelease} of a held clean buffer; then asleep in "newbuf" with only NEED_ANY
+     * set, woken by {@code secondRelease} of another; it returns the new block.
+     */
+    private void getblkWaitsForSpaceThenForAHeader(boolean interruptFirst, java.util.function.Consumer<Buf> firstRelease,
                                                    java.util.function.Consumer<Buf> secondRelease) throws Exception {
         List<Buf> held = new ArrayList<>();
         for (int b = 0; b < 6; b++) held.add(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
@@ -316,6 +328,17 @@ class BufReclaimAndReleaseTest {
         w.start();
         try {
             awaitSleeping(w, "bufspc");
+            if (interruptFirst) {
+                w.interrupt();
+                long deadline = System.nanoTime() + BOUND_NANOS;
+                while (w.isInterrupted()) {
+                    assertTrue(System.nanoTime() < deadline, () -> "the interrupted getblk never cleared the interrupt (it returned"
+                            + " or spins): " + w.getState() + ", sleeping on " + Sleepq.sleepingOn(w));
+                    Thread.sleep(1);
+                }
+                awaitSleeping(w, "bufspc");
+                assertEquals("unset", got.get(), "the interrupted getblk returned");
+            }
             assertEquals(BufCache.VFS_BIO_NEED_BUFSPACE, c.view().needsbuffer() & BufCache.VFS_BIO_NEED_BUFSPACE);
             firstRelease.accept(held.remove(0));
             awaitSleeping(w, "newbuf");
