@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.bioref.buf.BufTestSupport.BLK;
+import static dev.bioref.buf.BufTestSupport.BOUND_NANOS;
+import static dev.bioref.buf.BufTestSupport.awaitSleeping;
+import static dev.bioref.buf.BufTestSupport.joinBounded;
 import static dev.bioref.buf.BufTestSupport.fill;
 import static dev.bioref.buf.BufTestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.*;
@@ -24,24 +27,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @ExtendWith(CheckInvariantsExtension.class)
 class BufReclaimAndReleaseTest {
-    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
     final BufCache c = BufTestSupport.cache(8);
     final Vnode vp = c.vnode("dev0", BufTestSupport.device(32), BLK);
-
-    private static void awaitSleeping(Thread t, String wmesg) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND_NANOS;
-        while (!wmesg.equals(Sleepq.sleepingOn(t))) {
-            assertTrue(t.isAlive(), t.getName() + " ended without sleeping in " + wmesg);
-            assertTrue(System.nanoTime() < deadline, t.getName() + " never slept in " + wmesg + ": "
-                    + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t) + "; " + Sleepq.describeSleepers());
-            Thread.sleep(1);
-        }
-    }
-
-    private static void joinBounded(Thread t) throws InterruptedException {
-        t.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
-        assertFalse(t.isAlive(), t.getName() + " still running: " + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t));
-    }
 
     private Buf cleanCached(int b) {
         Buf bp = fill(c, vp, (long) b * BLK, pattern(b, BLK));
@@ -158,6 +145,20 @@ class BufReclaimAndReleaseTest {
         assertNull(c.findblk(vp, 0, BufCache.FINDBLK_TEST));
     }
 
+    /**
+     * A release of a header that still has KVA but no memory announces buffer space to a getblk
+     * waiting for it (brelse's bufspacewakeup clears the bufspace need): the header goes to EMPTY
+     * and its KVA can be reused (pit.md §8.2.8's L873, second negation; §9.2).
+     */
+    @Test void aReleaseOfAHeaderWithKvaButNoMemoryAnnouncesBufferSpace() {
+        Buf bp = fill(c, vp, 0, pattern(0, BLK));
+        c.allocbuf(bp, 0);
+        assertTrue(bp.b_bufsize() == 0 && bp.b_kvasize() != 0, "the setup wants KVA without memory: " + bp);
+        c.needsbuffer.set(BufCache.VFS_BIO_NEED_BUFSPACE);
+        c.brelse(bp);
+        assertEquals(0, c.view().needsbuffer(), "the release did not announce the header's buffer space");
+    }
+
     @Test void invalidatingADirtyBufferWithDepsDeallocatesThemAndSignalsTheThrottle() {
         Buf bp = fill(c, vp, 0, pattern(0, BLK));
         RecordingOps ops = new RecordingOps(c);
@@ -261,6 +262,59 @@ class BufReclaimAndReleaseTest {
      * clean buffer is released. (A destroying release wakes it from vfs_vmio_release as well.)
      */
     @Test void aReleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(false, c::brelse, c::bqrelse);
+    }
+
+    /**
+     * bqrelse announces a header (bufcountwakeup clears the any-header need) only when the buffer
+     * it releases can be taken: a delayed write (bdwrite's bqrelse, to DIRTY) leaves the need set;
+     * a clean buffer released to CLEAN clears it (pit.md §8.2.8's L913, §9.2).
+     */
+    @Test void aBqreleaseToDirtyAnnouncesNoHeaderAndOneToCleanDoes() {
+        c.needsbuffer.set(BufCache.VFS_BIO_NEED_ANY);
+        c.bdwrite(fill(c, vp, 0, pattern(0, BLK)));
+        assertEquals(BufCache.VFS_BIO_NEED_ANY, c.view().needsbuffer(), "a delayed write released to DIRTY announced a header");
+        c.bqrelse(fill(c, vp, BLK, pattern(1, BLK)));
+        assertEquals(0, c.view().needsbuffer(), "a clean buffer released to CLEAN did not announce a header");
+        assertEquals(0, VfsSubr.vfsync(vp, true));
+    }
+
+    /**
+     * The same waiter, asleep in "newbuf" (it needs any header: NEED_ANY, not NEED_BUFSPACE), is
+     * woken by a plain brelse of a clean held buffer: brelse's own bufcountwakeup must do it, as
+     * its bufspacewakeup wakes only a bufspace need (pit.md §8.2.8's L872, §9.2).
+     */
+    @Test void aBrelseToCleanWakesAGetblkWaitingForAnyHeader() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(false, c::brelse, c::brelse);
+    }
+
+    /**
+     * The waiter asleep in "bufspc" is woken by a bqrelse of a clean held buffer (to CLEAN, memory
+     * kept): bqrelse's bufspacewakeup must clear the bufspace need (its bufcountwakeup wakes the
+     * sleeper without clearing it, and it would sleep again) (pit.md §8.2.8's L916, §9.2).
+     */
+    @Test void aBqreleaseToCleanWakesAGetblkWaitingForBufferSpace() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(false, c::bqrelse, c::bqrelse);
+    }
+
+    /**
+     * A getblk without PCATCH and without a timeout is not interruptible: interrupted while
+     * asleep in "bufspc", it clears the interrupt and sleeps again (it neither returns nor spins
+     * on the pending interrupt), and gets its block once headers are released (pit.md §8.2.7's
+     * L1290 ×2, §9.2).
+     */
+    @Test void anInterruptedGetblkWithoutPcatchClearsTheInterruptAndSleepsAgain() throws Exception {
+        getblkWaitsForSpaceThenForAHeader(true, c::brelse, c::bqrelse);
+    }
+
+    /**
+     * The scenario of the tests above: six headers held, a getblk of a new block asleep in
+     * "bufspc" (if {@code interruptFirst}, interrupted there and seen asleep again), woken by
+     * {@code firstRelease} of a held clean buffer; then asleep in "newbuf" with only NEED_ANY
+     * set, woken by {@code secondRelease} of another; it returns the new block.
+     */
+    private void getblkWaitsForSpaceThenForAHeader(boolean interruptFirst, java.util.function.Consumer<Buf> firstRelease,
+                                                   java.util.function.Consumer<Buf> secondRelease) throws Exception {
         List<Buf> held = new ArrayList<>();
         for (int b = 0; b < 6; b++) held.add(fill(c, vp, (long) b * BLK, pattern(b, BLK)));
         assertEquals(c.view().params().hibufspace(), c.view().bufspace());
@@ -270,13 +324,26 @@ class BufReclaimAndReleaseTest {
             got.set(nb == null ? null : nb.b_loffset());
             if (nb != null) c.brelse(nb);
         }, "getblk-new");
+        w.setDaemon(true);                        // a waiter a broken wakeup leaves asleep must not keep the JVM alive
         w.start();
         try {
             awaitSleeping(w, "bufspc");
+            if (interruptFirst) {
+                w.interrupt();
+                long deadline = System.nanoTime() + BOUND_NANOS;
+                while (w.isInterrupted()) {
+                    assertTrue(System.nanoTime() < deadline, () -> "the interrupted getblk never cleared the interrupt (it returned"
+                            + " or spins): " + w.getState() + ", sleeping on " + Sleepq.sleepingOn(w));
+                    Thread.sleep(1);
+                }
+                awaitSleeping(w, "bufspc");
+                assertEquals("unset", got.get(), "the interrupted getblk returned");
+            }
             assertEquals(BufCache.VFS_BIO_NEED_BUFSPACE, c.view().needsbuffer() & BufCache.VFS_BIO_NEED_BUFSPACE);
-            c.brelse(held.remove(0));
+            firstRelease.accept(held.remove(0));
             awaitSleeping(w, "newbuf");
-            c.bqrelse(held.remove(0));
+            assertEquals(BufCache.VFS_BIO_NEED_ANY, c.view().needsbuffer(), "asleep in newbuf: only the any-header need is set");
+            secondRelease.accept(held.remove(0));
             joinBounded(w);
             assertEquals(6L * BLK, got.get());
         } finally {
@@ -345,19 +412,11 @@ class BufReclaimAndReleaseTest {
         waiter.setDaemon(true);
         waiter.start();
         try {
-            long deadline = System.nanoTime() + BOUND_NANOS;
-            String on;
-            while (!("newbuf".equals(on = Sleepq.sleepingOn(waiter)) || "bufspc".equals(on))) {
-                assertTrue(waiter.isAlive(), "getblk returned while every header was held: " + got.get());
-                assertTrue(System.nanoTime() < deadline, "getblk never slept while every header was held (it spins): "
-                        + waiter.getState() + ", sleeping on " + on);
-                Thread.onSpinWait();
-            }
+            awaitSleeping(waiter, "newbuf", "bufspc");   // "never slept": getblk spins; "ended": it returned while every header was held
         } finally {
             for (Buf bp : held) c2.bqdrop(bp);
         }
-        waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
-        assertFalse(waiter.isAlive(), "getblk still waits after the holds were dropped: " + Sleepq.describeSleepers());
+        joinBounded(waiter);                             // "still running": getblk waits after the holds were dropped
         assertNotNull(got.get(), "a dropped hold makes a header available");
         assertEquals(0, VfsSubr.vfsync(v2, true));
     }

@@ -76,4 +76,37 @@ final class BufTestSupport {
         System.arraycopy(data, 0, bp.b_data(), 0, data.length);
         return bp;
     }
+
+    // ---- bounded waits on another thread (session 9: one copy for BufReclaimAndReleaseTest and
+    // BufThrottleAndDaemonTest; fully qualified names so that the imports above stay as they are)
+
+    /** How long a test waits for a thread to sleep or to end: only a hang reaches it. */
+    static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Waits until {@code t} sleeps with one of {@code wmesgs} (polled on {@code Sleepq.sleepingOn});
+     * fails if {@code t} ends or the bound passes first, naming what it was doing and every
+     * sleeper. Returns the wmesg it was seen asleep with.
+     */
+    static String awaitSleeping(Thread t, String... wmesgs) throws InterruptedException {
+        java.util.List<String> want = java.util.Arrays.asList(wmesgs);   // contains(null) is false (List.of throws)
+        String in = String.join(" or ", want);
+        long deadline = System.nanoTime() + BOUND_NANOS;
+        String on;
+        while (!want.contains(on = dev.bioref.kern.Sleepq.sleepingOn(t))) {
+            org.junit.jupiter.api.Assertions.assertTrue(t.isAlive(), t.getName() + " ended without sleeping in " + in);
+            String seen = on;
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() < deadline, () -> t.getName() + " never slept in "
+                    + in + ": " + t.getState() + ", sleeping on " + seen + "; " + dev.bioref.kern.Sleepq.describeSleepers());
+            Thread.sleep(1);
+        }
+        return on;
+    }
+
+    /** Joins {@code t} within the bound; fails naming its state and wait if it is still running. */
+    static void joinBounded(Thread t) throws InterruptedException {
+        t.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+        org.junit.jupiter.api.Assertions.assertFalse(t.isAlive(), () -> t.getName() + " still running: " + t.getState()
+                + ", sleeping on " + dev.bioref.kern.Sleepq.sleepingOn(t) + "; " + dev.bioref.kern.Sleepq.describeSleepers());
+    }
 }

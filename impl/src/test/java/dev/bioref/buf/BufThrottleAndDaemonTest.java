@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.bioref.buf.BufTestSupport.BLK;
+import static dev.bioref.buf.BufTestSupport.BOUND_NANOS;
+import static dev.bioref.buf.BufTestSupport.awaitSleeping;
+import static dev.bioref.buf.BufTestSupport.joinBounded;
 import static dev.bioref.buf.BufTestSupport.fill;
 import static dev.bioref.buf.BufTestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.*;
@@ -25,23 +28,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @ExtendWith(CheckInvariantsExtension.class)
 class BufThrottleAndDaemonTest {
-    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
-
-    /** Waits until {@code t} sleeps with {@code wmesg}; fails if it ends or the bound passes first. */
-    private static void awaitSleeping(Thread t, String wmesg) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND_NANOS;
-        while (!wmesg.equals(Sleepq.sleepingOn(t))) {
-            assertTrue(t.isAlive(), t.getName() + " ended without sleeping in " + wmesg);
-            assertTrue(System.nanoTime() < deadline, t.getName() + " never slept in " + wmesg + ": "
-                    + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t) + "; " + Sleepq.describeSleepers());
-            Thread.sleep(1);
-        }
-    }
-
-    private static void joinBounded(Thread t) throws InterruptedException {
-        t.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
-        assertFalse(t.isAlive(), t.getName() + " still running: " + t.getState() + ", sleeping on " + Sleepq.sleepingOn(t));
-    }
 
     /** nbuf 8 (half: 4), lodirtybufspace 8 blocks (half: 4 blocks), hidirty out of reach. */
     private static BufCache eight() {
@@ -69,6 +55,24 @@ class BufThrottleAndDaemonTest {
         c.bd_speedup();
         assertEquals(1, c.view().bd_request(), "nbuf/2 dirty light buffers: the normal daemon is asked");
         assertEquals(0, c.view().bd_request_hw(), "no heavy buffer and dirtykva not above lodirty/2: not the hw daemon");
+        assertEquals(0, VfsSubr.vfsync(vp, true));
+    }
+
+    /**
+     * bd_heatup: exactly nbuf/2 dirty buffers ask the daemon (through bd_speedup) although the
+     * dirty bytes are far below the watermarks' midpoint; nothing to wait for (pit.md §8.2.7's
+     * L389, §9.2). One buffer fewer asks nobody.
+     */
+    @Test void bdHeatupAtExactlyHalfTheBuffersDirtyAsksTheDaemonAndReturnsNothingToWaitFor() {
+        BufCache c = eight();
+        Vnode vp = dirty(c, 3, 0);                // 3 of 8 dirty, 3 KiB: below nbuf/2 and far below mid1
+        assertEquals(0, c.bd_heatup(), "below mid2: nothing to wait for");
+        assertEquals(0, c.view().bd_request(), "3 of 8 dirty and dirty bytes below mid1: nobody asked");
+        Buf bp = fill(c, vp, 3L * BLK, pattern(3, BLK));
+        c.bdwrite(bp);                            // the 4th: exactly nbuf/2
+        c.bd_request.set(0);
+        assertEquals(0, c.bd_heatup(), "below mid2: nothing to wait for");
+        assertEquals(1, c.view().bd_request(), "exactly nbuf/2 dirty: bd_heatup asks the normal daemon");
         assertEquals(0, VfsSubr.vfsync(vp, true));
     }
 

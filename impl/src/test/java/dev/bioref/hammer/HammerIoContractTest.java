@@ -2,8 +2,6 @@
 package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
-import dev.bioref.buf.BufCmd;
-import dev.bioref.device.LoopbackDevice;
 import dev.bioref.kern.Errno;
 import org.junit.jupiter.api.Test;
 
@@ -19,17 +17,7 @@ class HammerIoContractTest {
 
     /** io:L300-331 hammer_io_read: a read that fails is returned as an error; get_buffer makes it a critical error. */
     @Test void aFailedReadIsReportedNotLoadedAsData() {
-        HammerOptions o = options();
-        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
-        HammerMount.format(dev, o);
-        HammerMount first = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        first.put(0, bytes(100, 1));
-        first.sync();
-        first.close();
-        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        HammerInvariantsExtension.register(hmp);
-        long lo = o.geometry.dataBase();
-        hmp.devvp().setStrategyFilter((cmd, off, len) -> cmd == BufCmd.READ && off == lo ? Errno.EIO : 0);
+        HammerMount hmp = remountWithFirstDataBlockReadFailing(options(), Errno.EIO);
         HammerCriticalError e = assertThrows(HammerCriticalError.class, () -> hmp.get(0));
         assertTrue(e.getMessage().contains("EIO"), e.getMessage());
     }

@@ -3,8 +3,6 @@ package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
 import dev.bioref.buf.BufCache;
-import dev.bioref.buf.BufCmd;
-import dev.bioref.device.LoopbackDevice;
 import dev.bioref.kern.Errno;
 import dev.bioref.kern.Sleepq;
 import dev.bioref.trace.TraceLog;
@@ -375,17 +373,7 @@ class HammerIoGapsTest {
 
     /** io:L300-331: the read's own errno (here ENXIO, not EIO) is what get_buffer reports; EIO only stands in for a B_ERROR without one. */
     @Test void aFailedReadReportsTheDevicesErrno() {
-        HammerOptions o = options();
-        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
-        HammerMount.format(dev, o);
-        HammerMount first = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        first.put(0, bytes(100, 1));
-        first.sync();
-        first.close();
-        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        HammerInvariantsExtension.register(hmp);
-        long lo = o.geometry.dataBase();
-        hmp.devvp().setStrategyFilter((cmd, off, len) -> cmd == BufCmd.READ && off == lo ? Errno.ENXIO : 0);
+        HammerMount hmp = remountWithFirstDataBlockReadFailing(options(), Errno.ENXIO);
         HammerCriticalError e = assertThrows(HammerCriticalError.class, () -> hmp.get(0));
         assertTrue(e.getMessage().contains(Errno.name(Errno.ENXIO)), e.getMessage());
     }

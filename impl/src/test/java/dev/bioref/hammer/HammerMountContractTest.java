@@ -2,7 +2,6 @@
 package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
-import dev.bioref.buf.BufCmd;
 import dev.bioref.device.Completion;
 import dev.bioref.device.FaultPlan;
 import dev.bioref.device.GateCompleter;
@@ -323,17 +322,8 @@ class HammerMountContractTest {
      * reads again the next lookup loads the buffer afresh (reads still work on a critical mount).
      */
     @Test void aFailedBufferLoadIsCriticalLeavesNoRefAndTheNextLookupLoadsAgain() {
-        HammerOptions o = options();
-        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
-        HammerMount.format(dev, o);
-        HammerMount first = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        first.put(0, bytes(100, 1));
-        first.sync();
-        first.close();
-        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        HammerInvariantsExtension.register(hmp);
-        long lo = o.geometry.dataBase();
-        hmp.devvp().setStrategyFilter((cmd, off, len) -> cmd == BufCmd.READ && off == lo ? Errno.EIO : 0);
+        HammerMount hmp = remountWithFirstDataBlockReadFailing(options(), Errno.EIO);
+        long lo = firstDataBlock(hmp);
         HammerCriticalError e = assertThrows(HammerCriticalError.class, () -> hmp.get(0));
         assertTrue(e.getMessage().contains("read of DATA_BUFFER at " + lo + " failed: EIO"), e.getMessage());
         assertTrue(hmp.isCritical());

@@ -2,6 +2,7 @@
 package dev.bioref.hammer;
 
 import dev.bioref.buf.Buf;
+import dev.bioref.buf.BufCmd;
 import dev.bioref.device.LoopbackDevice;
 
 /** Shared setup for the HAMMER protocol tests: a small mounted volume and kernel emulation helpers. */
@@ -30,6 +31,28 @@ final class HammerTestSupport {
 
     /** The DATA buffer holding small chunk 0 (where the first small put lands). */
     static long firstDataBlock(HammerMount hmp) { return hmp.geometry.dataBase(); }
+
+    /**
+     * Formats, mounts, puts key 0 (100 bytes of 1, small: chunk 0 of the first DATA block),
+     * syncs, closes and mounts again, so the first DATA block is on the device but not cached;
+     * from then on every READ of that block fails with {@code errno} (a strategy filter on the
+     * device vnode; {@code hmp.devvp().setStrategyFilter(null)} lifts it). Returns the remount,
+     * registered with {@link HammerInvariantsExtension}: its first {@code get(0)} loads the block
+     * and meets the failure.
+     */
+    static HammerMount remountWithFirstDataBlockReadFailing(HammerOptions o, int errno) {
+        LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(dev, o);
+        HammerMount first = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        first.put(0, bytes(100, 1));
+        first.sync();
+        first.close();
+        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        long lo = firstDataBlock(hmp);
+        hmp.devvp().setStrategyFilter((cmd, off, len) -> cmd == BufCmd.READ && off == lo ? errno : 0);
+        return hmp;
+    }
 
     /**
      * What getnewbuf / brelse's destroy path do to a clean or delayed-write bp: lock it, take it
