@@ -65,6 +65,13 @@ class BufInvariantsClausesTest {
         assertTrue(v.getMessage().startsWith(clause + ": "), v.getMessage());
     }
 
+    /** As {@link #violates(String)}, and the check that failed is the one whose message has {@code detail}. */
+    private void violates(String clause, String detail) {
+        BufInvariants.Violation v = assertThrows(BufInvariants.Violation.class, c::checkInvariants);
+        assertEquals(clause, v.clause(), v.getMessage());
+        assertTrue(v.getMessage().contains(detail), () -> "expected \"" + detail + "\" in: " + v.getMessage());
+    }
+
     private BufQueue queue(int q) { return c.bufpcpu[0].bufqueues[q]; }
 
     /** Takes {@code bp} off its queue the way bremfree does, and locks it for this thread. */
@@ -101,6 +108,15 @@ class BufInvariantsClausesTest {
         c.marker.b_qindex = Buf.BQUEUE_CLEAN;
         queue(Buf.BQUEUE_CLEAN).insertTail(c.marker);
         violates("QueueWellFormedInv");
+    }
+
+    @Test void queueHoldsAMarkerHeaderThatIsNotTheDaemons() {
+        // the daemons' two markers are also checked after the scan; any other B_MARKER header only here
+        Buf stray = new Buf(-2, 0, 0);
+        stray.b_flags.set(Buf.B_MARKER);
+        stray.b_qindex = Buf.BQUEUE_CLEAN;
+        queue(Buf.BQUEUE_CLEAN).insertTail(stray);
+        violates("QueueWellFormedInv", "flush marker left on cpu 0 CLEAN");
     }
 
     @Test void queueHeaderNamesAnotherQueue() {
@@ -204,6 +220,28 @@ class BufInvariantsClausesTest {
     @Test void onNeitherTreeFlag() {
         a.clearFlags(Buf.B_VNCLEAN);
         violates("VnodeTreeMatchesDelwriInv");
+    }
+
+    @Test void onBothTreesWithBothFlags() {
+        // B_DELWRI and in both trees: only the "exactly one" check sees it
+        b.setFlags(Buf.B_VNCLEAN);
+        vp.v_rbclean_tree.put(b.b_loffset, b);
+        violates("VnodeTreeMatchesDelwriInv", "must be on exactly one of the clean/dirty trees");
+    }
+
+    @Test void onNeitherTreeNorFlag() {
+        a.clearFlags(Buf.B_VNCLEAN);
+        vp.v_rbclean_tree.remove(a.b_loffset);
+        violates("VnodeTreeMatchesDelwriInv", "must be on exactly one of the clean/dirty trees");
+    }
+
+    @Test void onTheDirtyTreeWithoutDelwri() {
+        // flags and tree agree; only B_DELWRI is missing
+        a.clearFlags(Buf.B_VNCLEAN);
+        a.setFlags(Buf.B_VNDIRTY);
+        vp.v_rbclean_tree.remove(a.b_loffset);
+        vp.v_rbdirty_tree.put(a.b_loffset, a);
+        violates("VnodeTreeMatchesDelwriInv", "B_VNDIRTY=true but B_DELWRI=false");
     }
 
     @Test void dirtyTreeFlagWithoutDelwri() {
@@ -469,9 +507,10 @@ class BufInvariantsClausesTest {
     }
 
     @Test void layerIsNotTheArraysLayer() {
-        a.b_bio1.bio_next = b.b_bio2;
-        b.b_bio2.bio_prev = a.b_bio1;
-        violates("BioChainInv");
+        Bio stranger = new Bio(a, 1);        // correctly back-linked, but not the header's own layer 1
+        a.b_bio1.bio_next = stranger;
+        stranger.bio_prev = a.b_bio1;
+        violates("BioChainInv", "layer 1 is not b_bio_array[1]");
     }
 
     @Test void layerBackLinkBroken() {
