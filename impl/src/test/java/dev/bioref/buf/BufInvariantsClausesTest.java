@@ -513,6 +513,18 @@ class BufInvariantsClausesTest {
         violates("BioChainInv", "layer 1 is not b_bio_array[1]");
     }
 
+    @Test void aChainLongerThanTheLayerArray() {
+        // before session 9 this state ended the check with ArrayIndexOutOfBoundsException, not a clause
+        for (int i = 1; i < Buf.NBUF_BIO; i++) {
+            a.b_bio_array[i - 1].bio_next = a.b_bio_array[i];
+            a.b_bio_array[i].bio_prev = a.b_bio_array[i - 1];
+        }
+        Bio extra = new Bio(a, Buf.NBUF_BIO);
+        a.b_bio_array[Buf.NBUF_BIO - 1].bio_next = extra;
+        extra.bio_prev = a.b_bio_array[Buf.NBUF_BIO - 1];
+        violates("BioChainInv", "bio chain longer than NBUF_BIO=6");
+    }
+
     @Test void layerBackLinkBroken() {
         a.b_bio1.bio_next = a.b_bio2;
         a.b_bio2.bio_prev = null;
