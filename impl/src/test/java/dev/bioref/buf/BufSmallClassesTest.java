@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.List;
 
 import static dev.bioref.buf.BufTestSupport.BLK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,5 +61,18 @@ class BufSmallClassesTest {
         c.bd_request_hw.set(0);
         assertEquals(4, v.queueLength(Buf.BQUEUE_EMPTY));
         assertTrue(v.vnodes().isEmpty());
+    }
+
+    @Test void theViewReadsEachGlobalCounter() {
+        BufCache c = BufTestSupport.unchecked(Params.forTest(4, BLK), BufMutations.none(), BufQuirks.none());
+        BufCacheView v = c.view();
+        long k = 1;
+        for (java.util.concurrent.atomic.AtomicLong a : new java.util.concurrent.atomic.AtomicLong[] {c.bufspace, c.dirtybufcount,
+                c.dirtykvaspace, c.dirtybufspace, c.dirtybufcounthw, c.dirtybufspacehw, c.runningbufspace, c.runningbufcount}) {
+            a.set(k++);
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), List.of(v.bufspace(), v.dirtybufcount(), v.dirtykvaspace(),
+                v.dirtybufspace(), v.dirtybufcounthw(), v.dirtybufspacehw(), v.runningbufspace(), v.runningbufcount()));
+        assertEquals(4, v.nbuf());
     }
 }

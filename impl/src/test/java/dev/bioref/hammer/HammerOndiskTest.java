@@ -272,6 +272,24 @@ class HammerOndiskTest {
         assertEquals(256, r.size());
     }
 
+    @Test void encodingWritesOnlyTheRecordsOwnBytesAndClearsItsFields() {
+        // over stale bytes (a reused FIFO buffer): the record before it stays, every head field is set
+        byte[] buf = new byte[BUFSIZE];
+        java.util.Arrays.fill(buf, (byte) 0x77);
+        HammerOndisk.encodeUndo(buf, 64, 3, 0x4000, new byte[8], 0, 8);
+        HammerOndisk.encodePad(buf, 128, 4);
+        for (int i = 0; i < 64; i++) assertEquals(0x77, buf[i], "byte " + i + " before the UNDO record");
+        ByteBuffer b = HammerOndisk.le(buf);
+        assertEquals(0, b.getLong(128 + HammerOndisk.U_TARGET), "the PAD's target");
+        HammerOndisk.UndoRecord u = HammerOndisk.UndoRecord.decode(buf, 64);
+        assertNotNull(u, "the PAD damaged the UNDO record before it");
+        assertEquals(3, u.seq());
+        HammerOndisk.UndoRecord p = HammerOndisk.UndoRecord.decode(buf, 128);
+        assertNotNull(p, "a PAD encoded over stale bytes does not decode");
+        assertTrue(p.pad());
+        assertEquals(BUFSIZE - 128, p.size());
+    }
+
     @Test void aPadRecordWithItsHeadDamagedOrTheWrongLengthIsNoRecord() {
         byte[] good = new byte[BUFSIZE];
         HammerOndisk.encodePad(good, BUFSIZE - 128, 8);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 package dev.bioref.hammer;
 
+import dev.bioref.device.LoopbackDevice;
 import dev.bioref.trace.TraceLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -166,6 +167,89 @@ class HammerTraceEventsTest {
         // the DATA io's first write: issued at memVer 2 (two puts into its chunk), the completion makes the disk 2
         assertTrue(lines.contains("{\"action\":\"Complete\",\"io\":2,\"type\":\"DATA\",\"thread\":\"K\",\"assoc\":true,"
                 + "\"released\":true,\"modified\":false,\"running\":false,\"memVer\":2,\"diskVer\":2}"), lines.toString());
+    }
+
+    /** The frontend's autoflush closes a group without waiting: each such async is a fresh client n1, n2, ... */
+    @Test void anAutoflushIsANewNoWaitClient() {
+        HammerOptions o = HammerTestSupport.options();
+        o.flusherTrace = new HammerFlusherTrace(fl);
+        o.autoflushRecords = 2;
+        HammerMount hmp = HammerTestSupport.mount(o, HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));
+        hmp.put(8, bytes(100, 2));           // inode 1's second record: autoflush
+        List<String> lines = body(fl);
+        assertEquals("{\"action\":\"AsyncFlg\",\"c\":\"n1\",\"cseq\":1,\"next\":2,\"closed\":1}", lines.get(3), lines.toString());
+        hmp.put(16, bytes(100, 3));
+        hmp.put(24, bytes(100, 4));
+        assertTrue(body(fl).stream().anyMatch(l -> l.startsWith("{\"action\":\"AsyncFlg\",\"c\":\"n2\",")), body(fl).toString());
+    }
+
+    /**
+     * A critical error cuts both flusher traces: each logs one Unmodelled naming why, and nothing
+     * more for that flusher afterwards (the checkers stop validating there).
+     */
+    @Test void aCriticalErrorEndsTheFlusherAndFinalizeTracesWithOneUnmodelled() {
+        HammerOptions o = HammerTestSupport.options();
+        o.flusherTrace = new HammerFlusherTrace(fl);
+        o.finalizeTrace = new HammerFinalizeTrace(fin);
+        HammerMount hmp = HammerTestSupport.mount(o, HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(1, bytes(10, 1));
+        hmp.sync();
+        hmp.put(1, bytes(20, 2));
+        // the UNDO write fails: barrier 1 finds the error, finalize stops (fl: its Unmodelled), then the flush
+        HammerFaultTest.failWrites(hmp, o.geometry.undoBase(), o.geometry.undoBase() + o.geometry.undoSize(), 1);
+        assertThrows(HammerCriticalError.class, hmp::sync);
+        List<String> f1 = body(fl);
+        List<String> n1 = body(fin);
+        assertEquals(1, f1.stream().filter(l -> l.startsWith("{\"action\":\"Unmodelled\"")).count(), f1.toString());
+        assertEquals("{\"action\":\"Unmodelled\",\"op\":\"finalize stopped by a critical error\"}", n1.get(n1.size() - 1));
+        assertEquals(1, n1.stream().filter(l -> l.startsWith("{\"action\":\"Unmodelled\"")).count(), n1.toString());
+        int atFl = f1.size();
+        int atFin = n1.size();
+        assertThrows(HammerCriticalError.class, hmp::sync);
+        o.finalizeTrace.crash(hmp, 0);        // nor a crash of that mount
+        assertEquals(atFl, fl.lines().size(), "the flusher trace went on after its Unmodelled");
+        assertEquals(atFin, fin.lines().size(), "the finalize trace went on after its Unmodelled");
+    }
+
+    /** A remount starts the finalize spec again: Mount 2, and UNDO targets numbered from block 1 again. */
+    @Test void aRemountRestartsTheFinalizeTrace() {
+        HammerOptions o = HammerTestSupport.options();
+        o.finalizeTrace = new HammerFinalizeTrace(fin);
+        // not registered with the extensions: after close its in-core copies describe a device the next mount changes
+        LoopbackDevice disk = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(disk, o);
+        HammerMount hmp = HammerMount.mount(disk, o, HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));
+        hmp.put(9, bytes(100, 2));
+        hmp.sync();
+        hmp.checkInvariants();
+        hmp.close();
+        int before = fin.lines().size();
+        HammerMount again = HammerMount.mount(hmp.device(), o, HammerMutations.none(), HammerHooks.NONE);
+        again.put(9, bytes(100, 3));         // block 2 of the first mount
+        again.sync();                        // the meta-data (and its UNDO) is written by the flusher
+        List<String> after = body(fin).subList(before, fin.lines().size());
+        assertEquals("{\"action\":\"Mount\",\"mount\":2,\"v4\":true}", after.get(0));
+        assertEquals("{\"action\":\"Modify\",\"b\":1,\"undos\":1}", after.get(1), after.toString());
+        again.checkInvariants();
+        again.close();
+    }
+
+    /** The crash checker's Crash event: logged with the snapshot recovered to, not for a negative (no match) one. */
+    @Test void aCrashIsLoggedWithTheSnapshotRecoveredTo() {
+        HammerOptions o = HammerTestSupport.options();
+        o.finalizeTrace = new HammerFinalizeTrace(fin);
+        HammerMount hmp = HammerTestSupport.mount(o, HammerMutations.none(), HammerHooks.NONE);
+        hmp.put(0, bytes(100, 1));
+        hmp.sync();
+        int n = fin.lines().size();
+        o.finalizeTrace.crash(hmp, -1);
+        assertEquals(n, fin.lines().size());
+        o.finalizeTrace.crash(hmp, 0);
+        assertEquals("{\"action\":\"Crash\",\"snapshot\":0}", body(fin).get(n));
+        o.finalizeTrace.crash(hmp, 2);
+        assertEquals("{\"action\":\"Crash\",\"snapshot\":2}", body(fin).get(n + 1));
     }
 
     @Test void eachTraceRefusesALogOfAnotherSpec() {
