@@ -312,12 +312,14 @@ public final class BufInvariants {
         if (bp.b_bio1.bio_prev != null) fail("BioChainInv", bp + ": bio1 has a previous layer");
         int i = 0;
         for (Bio bio = bp.b_bio1; bio != null; bio = bio.bio_next) {
+            // the length first: a layer past the array would otherwise end the check with an index error
+            if (i >= Buf.NBUF_BIO) fail("BioChainInv", bp + ": bio chain longer than NBUF_BIO=" + Buf.NBUF_BIO);
             if (bio != bp.b_bio_array[i]) fail("BioChainInv", bp + ": layer " + i + " is not b_bio_array[" + i + "]");
             if (bio.bio_next != null && bio.bio_next.bio_prev != bio) fail("BioChainInv", bp + ": broken back link at layer " + i);
             if (!locked && (bio.bio_done != null || bio.bio_track != null)) {
                 fail("BioChainInv", bp + ": unlocked buffer has " + bio + " still in use");
             }
-            if (++i > Buf.NBUF_BIO) fail("BioChainInv", bp + ": bio chain too long");
+            i++;
         }
     }
 
