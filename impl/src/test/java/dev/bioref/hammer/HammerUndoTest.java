@@ -183,6 +183,11 @@ class HammerUndoTest {
             Panic p = assertThrows(Panic.class, () -> undo(hmp, hmp.geometry.metaBase(), new byte[1024], 0, 1024));
             assertEquals("hammer_generate_undo: insufficient undo FIFO space, used " + used + " of " + u.size, p.getMessage());
             assertEquals(BUFSIZE - 64, u.next, "the refused record wrote a PAD");
+            u.ondiskFirst = Math.floorMod(u.next - (u.max() - room - rec), u.size);   // PAD + record reach max exactly
+            assertThrows(Panic.class, () -> undo(hmp, hmp.geometry.metaBase(), new byte[1024], 0, 1024), "at exactly the reserve");
+            assertEquals(BUFSIZE - 64, u.next, "the refused record at exactly the reserve wrote a PAD");
+            u.ondiskFirst = Math.floorMod(u.next - (u.max() - room - rec - 32), u.size);   // one aligned unit under it
+            assertEquals(BUFSIZE, undo(hmp, hmp.geometry.metaBase(), new byte[1024], 0, 1024));
         });
     }
 
