@@ -228,4 +228,61 @@ class HammerFrontendTest {
         assertTrue(hmp.device().execute(Request.write(off, java.util.Arrays.copyOf(bytes(2000, 5), BUFSIZE))).ok());
         assertArrayEquals(bytes(2000, 5), hmp.get(5));
     }
+    /** get of a key whose large value is still being written waits for the direct write (hammer_io_direct_wait) instead of reading stale media. */
+    @Test void getOfAPendingLargeValueWaitsForItsDirectWrite() throws Exception {
+        dev.bioref.device.GateCompleter gate = new dev.bioref.device.GateCompleter();
+        HammerMount hmp = HammerMountContractTest.gatedMount(gate);
+        gate.shut();
+        hmp.put(6, bytes(3000, 6));                                       // the direct write waits at the gate
+        java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread r = new Thread(() -> {
+            try {
+                got.set(hmp.get(6));
+            } catch (Throwable t) {
+                got.set(t);
+            }
+        }, "frontend-reader");
+        r.setDaemon(true);
+        r.start();
+        HammerMountContractTest.awaitAsleep(r, "hmdiow");
+        assertNull(got.get(), "get returned before the direct write completed");
+        gate.open();
+        HammerMountContractTest.join(r);
+        assertTrue(got.get() instanceof byte[], "get failed: " + got.get());
+        assertArrayEquals(bytes(3000, 6), (byte[]) got.get());
+        hmp.sync();
+    }
+
+    /** A put that brings an inode's unqueued records to autoflushRecords queues the inode and starts its flush. */
+    @Test void autoflushQueuesTheInodeAtExactlyTheLimit() {
+        HammerOptions o = options();
+        o.autoflushRecords = 3;
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInode ip = hmp.frontend.inode(1);
+        hmp.put(1, bytes(10, 1));
+        hmp.put(1 + o.inodes, bytes(10, 2));
+        assertEquals(2, ip.unqueued(), "flushed under the limit");
+        assertFalse(hmp.committedIndex().containsKey(1));
+        hmp.put(1, bytes(10, 3));
+        assertEquals(0, ip.unqueued(), "the third record did not queue the inode");
+        assertTrue(hmp.committedIndex().containsKey(1 + o.inodes), "the autoflush did not start the flush: " + ip);
+        assertArrayEquals(bytes(10, 3), hmp.get(1));
+        hmp.sync();
+        assertArrayEquals(bytes(10, 3), hmp.get(1));
+    }
+
+    /** Each commit that replaces a value frees the old space (after the delay): overwriting one key never fills the zone. */
+    @Test void overwritingOneKeyManyTimesReusesItsSpace() {
+        HammerOptions o = options();
+        o.geometry = new HammerOndisk.Geometry(8, 1, 1, 2);               // 4 chunks, 2 large blocks
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 12; i++) {
+            hmp.put(1, bytes(100, i + 1));
+            hmp.put(2, bytes(2000, i + 1));
+            hmp.sync();
+        }
+        assertArrayEquals(bytes(100, 12), hmp.get(1));
+        assertArrayEquals(bytes(2000, 12), hmp.get(2));
+        assertTrue(hmp.allocator.chunks.cardinality() <= 2, "small chunks leaked: " + hmp.allocator.chunks);
+    }
 }
