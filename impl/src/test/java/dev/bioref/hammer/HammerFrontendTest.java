@@ -198,7 +198,9 @@ class HammerFrontendTest {
         for (int version : new int[] {HammerOndisk.VERSION_3, HammerOndisk.VERSION_4}) {
             HammerOptions o = options();
             o.version = version;
-            HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+            LoopbackDevice dev = LoopbackDevice.inMemory(o.geometry.size());
+            HammerMount.format(dev, o);
+            HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);   // crashed below: not checked after
             hmp.put(1, bytes(10, 1));
             int ack = hmp.sync();
             assertEquals(hmp.latestSnapshot(), ack, "v" + version);
@@ -207,7 +209,6 @@ class HammerFrontendTest {
             int ack2 = hmp.sync();
             assertTrue(ack2 > ack, "v" + version);
             assertTrue(hmp.durableFloor() >= ack2);
-            LoopbackDevice dev = hmp.device();
             dev.crash();
             HammerMount again = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
             HammerInvariantsExtension.register(again);

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * of type VOLUME or DUMMY; an inode counts only the records not yet handed to a flush group; the
  * diagnostic strings name what they describe (they appear in KKASSERT and hang reports).
  */
+@org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerStructsTest {
 
     @Test void aModTreeHoldsOneIoPerOffsetInDiskOrderAndRemovesOnlyTheIoItHolds() {
