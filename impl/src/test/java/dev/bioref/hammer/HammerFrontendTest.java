@@ -69,6 +69,68 @@ class HammerFrontendTest {
         assertArrayEquals(bytes(10, 2), hmp.get(2), "the pending record is still readable");
         assertNull(hmp.get(3), "a refused put queued its record");
         assertEquals(1, hmp.frontend.inode(2).records.size() + hmp.frontend.inode(3).records.size());
+        assertEquals("fsync" + why, assertThrows(HammerCriticalError.class, () -> hmp.fsync(2)).getMessage());
+        assertEquals("sync" + why, assertThrows(HammerCriticalError.class, hmp::sync).getMessage());
+        HammerInode ip = hmp.frontend.inode(2);
+        assertEquals(1, ip.unqueued(), "a refused fsync/sync queued the pending record");
+        assertEquals(HammerInode.IDLE, ip.flushState);
+        assertNull(ip.flg);
+    }
+
+    /** A critical error raised by fsync's own flush (its writes fail: the device went away) makes that fsync fail. */
+    @Test void fsyncReportsACriticalErrorOfItsOwnFlush() {
+        HammerOptions o = options();
+        LoopbackDevice d = LoopbackDevice.inMemory(o.geometry.size());
+        HammerMount.format(d, o);
+        HammerMount hmp = HammerMount.mount(d, o, HammerMutations.none(), HammerHooks.NONE);
+        try {
+            hmp.put(1, bytes(10, 1));
+            assertFalse(hmp.isCritical());
+            d.close();
+            HammerCriticalError e = assertThrows(HammerCriticalError.class, () -> hmp.fsync(1));
+            assertTrue(e.getMessage().startsWith("fsync: mount is read-only after a critical error: "), e.getMessage());
+            assertTrue(hmp.isCritical());
+        } finally {
+            hmp.abandon();
+        }
+    }
+
+    /** sync_inode commits at most wouldblockBudget records per pass: the group is re-run until the inode is done. */
+    @Test void syncInodeCommitsExactlyTheBudgetPerPass() {
+        HammerOptions o = options();
+        o.wouldblockBudget = 2;
+        o.autoflushRecords = 1000;
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        for (int i = 0; i < 5; i++) hmp.put(1 + i * o.inodes, bytes(10, i + 1));     // 5 records on inode 1
+        long reruns = hmp.flusher().wouldblockReruns;
+        hmp.sync();
+        assertEquals(reruns + 2, hmp.flusher().wouldblockReruns, "5 records at 2 per pass: 2 re-runs");
+        for (int i = 0; i < 5; i++) assertArrayEquals(bytes(10, i + 1), hmp.get(1 + i * o.inodes));
+    }
+
+    /** sync_inode waits for a record's direct data write before committing the record to the index. */
+    @Test void syncInodeWaitsForTheDirectWriteBeforeCommitting() throws Exception {
+        dev.bioref.device.GateCompleter gate = new dev.bioref.device.GateCompleter();
+        HammerMount hmp = HammerMountContractTest.gatedMount(gate);
+        gate.shut();
+        hmp.put(6, bytes(3000, 6));
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread s = new Thread(() -> {
+            try {
+                hmp.sync();
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "frontend-syncer");
+        s.setDaemon(true);
+        s.start();
+        HammerMountContractTest.awaitAsleep(s, "hmdiow");
+        assertFalse(hmp.committedIndex().containsKey(6), "the record was committed before its data was written");
+        gate.open();
+        HammerMountContractTest.join(s);
+        assertNull(failed.get());
+        assertTrue(hmp.committedIndex().containsKey(6));
+        assertArrayEquals(bytes(3000, 6), hmp.get(6));
     }
 
     /** A flusher master that failed unexpectedly also makes every change fail, naming the failure. */

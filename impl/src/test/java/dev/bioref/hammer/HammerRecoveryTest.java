@@ -99,6 +99,11 @@ class HammerRecoveryTest {
         assertEquals(end, h.undoNext(), "next_offset after recovery");
         assertEquals(seq, h.undoFirstSeq(), "first seq after recovery");
         assertEquals(seq, h.undoNextSeq(), "next seq after recovery");
+        byte[] raw = HammerRecovery.read(dev, 0, BUFSIZE);
+        assertEquals(HammerOndisk.crc(raw, HammerOndisk.H_UNDO_FIRST, HammerOndisk.H_BLOCKMAP_CRC - HammerOndisk.H_UNDO_FIRST),
+                HammerOndisk.le(raw).getInt(HammerOndisk.H_BLOCKMAP_CRC), "the header's blockmap CRC after recovery");
+        assertArrayEquals(dev.peekVisible(0, (int) G.dataBase()), dev.peekDurable(0, (int) G.dataBase()),
+                "recovery returned before its writes were durable");
         HammerRecovery.Result again = HammerRecovery.recover(dev);
         assertEquals(0, again.undos(), "a second recovery replayed something: " + again);
         assertEquals(end, again.first());
@@ -267,6 +272,16 @@ class HammerRecoveryTest {
                 "format left something not durable");
         HammerRecovery.Result r = HammerRecovery.recover(dev);
         assertEquals(new HammerRecovery.Result(3, 0, 0, 1, 1, 0, 0), r);
+    }
+
+    /** newfs writes the header, the FIFO and the meta-data blocks, and nothing of the data zones. */
+    @Test void formatLeavesTheDataZonesAlone() {
+        LoopbackDevice dev = LoopbackDevice.inMemory(G.size());
+        byte[] fill = new byte[(int) (G.size() - G.dataBase())];
+        java.util.Arrays.fill(fill, (byte) 0x77);
+        assertTrue(dev.execute(Request.write(G.dataBase(), fill)).ok());
+        HammerRecovery.format(dev, G, HammerOndisk.VERSION_4);
+        assertArrayEquals(fill, dev.peekVisible(G.dataBase(), fill.length), "format wrote into the data zones");
     }
 
     @Test void formatRefusesASmallDeviceAndWritesNothing() {

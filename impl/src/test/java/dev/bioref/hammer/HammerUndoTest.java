@@ -202,4 +202,20 @@ class HammerUndoTest {
         assertFalse(u.reclaim(second), "the buffer being appended to is reclaimed");
         hmp.sync();
     }
+    /** A record that starts a buffer gets a NEW buffer (hammer_bnew): zeroed, not read from the media's older lap. */
+    @Test void aRecordStartingABufferGetsAZeroedNewBuffer() {
+        HammerMount hmp = mount(options(), HammerMutations.none(), HammerHooks.NONE);
+        HammerUndo u = hmp.undo;
+        long second = hmp.geometry.undoBase() + BUFSIZE;
+        assertTrue(hmp.device().execute(dev.bioref.device.Request.write(second, bytes(BUFSIZE, 0x5a))).ok());   // an older lap's bytes
+        long reads = hmp.device().stats().reads();
+        for (int i = 0; i < 4; i++) undo(hmp, hmp.geometry.metaBase() + 1024L * i, new byte[1024], 0, 1024);
+        assertEquals(BUFSIZE, u.next / BUFSIZE * BUFSIZE, "set-up: appending to the second buffer");
+        HammerBuffer b = hmp.bufferAt(second);
+        int end = HammerOndisk.undoRecordSize(1024);
+        byte[] d = b.data();
+        for (int i = end; i < BUFSIZE; i++) assertEquals(0, d[i], "byte " + i + " of the new UNDO buffer");
+        assertEquals(reads, hmp.device().stats().reads(), "a new UNDO buffer was read from the media");
+        hmp.sync();
+    }
 }
