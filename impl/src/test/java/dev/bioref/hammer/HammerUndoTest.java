@@ -218,4 +218,22 @@ class HammerUndoTest {
         assertEquals(reads, hmp.device().stats().reads(), "a new UNDO buffer was read from the media");
         hmp.sync();
     }
+    /** HammerFinalizeCrash's Modify event names how many sequence numbers each UNDO took: 1, 0 when suppressed, 2 with a PAD. */
+    @Test void theFinalizeTraceCountsTheSequenceNumbersOfEachUndo() {
+        dev.bioref.trace.TraceLog log = dev.bioref.trace.TraceLog.inMemory("HammerFinalizeCrash");
+        HammerOptions o = options();
+        o.finalizeTrace = new HammerFinalizeTrace(log);
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        long t = hmp.geometry.metaBase();
+        java.util.function.Supplier<java.util.List<String>> modifies = () -> log.lines().stream()
+                .filter(l -> l.contains("\"Modify\"")).map(l -> l.replaceAll(".*\"undos\":(\\d+).*", "$1")).toList();
+        int before = modifies.get().size();
+        undo(hmp, t, new byte[1024], 0, 1024);
+        undo(hmp, t, new byte[1024], 0, 1024);                           // suppressed
+        undo(hmp, t + 1024, new byte[1024], 0, 1024);
+        undo(hmp, t + 2048, new byte[1024], 0, 1024);
+        undo(hmp, t + 3072, new byte[1024], 0, 1024);                     // PAD + record
+        assertEquals(java.util.List.of("1", "0", "1", "1", "2"), modifies.get().subList(before, before + 5), String.valueOf(log.lines()));
+        hmp.sync();
+    }
 }
