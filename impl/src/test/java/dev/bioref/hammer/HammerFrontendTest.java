@@ -348,4 +348,61 @@ class HammerFrontendTest {
         assertArrayEquals(bytes(2000, 12), hmp.get(2));
         assertTrue(hmp.allocator.chunks.cardinality() <= 2, "small chunks leaked: " + hmp.allocator.chunks);
     }
+    /** With flusher threads, fsync waits ("hmrfls") until the master has flushed the key's group, then the key is committed. */
+    @Test void fsyncWaitsForItsGroupWithFlusherThreads() throws Exception {
+        dev.bioref.device.GateCompleter gate = new dev.bioref.device.GateCompleter();
+        HammerOptions o = options();
+        o.flusherThreads = 1;
+        LoopbackDevice d = new LoopbackDevice(new dev.bioref.device.MemoryBackend(o.geometry.size()), gate, dev.bioref.kern.Clock.SYSTEM);
+        HammerMount.format(d, o);
+        HammerMount hmp = HammerMount.mount(d, o, HammerMutations.none(), HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        hmp.put(1, bytes(10, 1));
+        gate.shut();                                                      // the master's writes wait at the gate
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread f = new Thread(() -> {
+            try {
+                hmp.fsync(1);
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "frontend-fsync");
+        f.setDaemon(true);
+        f.start();
+        HammerMountContractTest.awaitAsleep(f, "hmrfls");
+        gate.open();
+        HammerMountContractTest.join(f);
+        assertNull(failed.get());
+        assertTrue(hmp.committedIndex().containsKey(1), "fsync returned before its group was committed");
+        hmp.close();
+    }
+
+    /**
+     * A flush runs a partial finalize when the dirty meta-data passes the limit (the memory valve), and
+     * only then. (It does not tell sync_inode's own check from the flusher's check after each inode.)
+     */
+    @Test void aFlushFinalizesEarlyOnlyOverTheDirtyLimit() {
+        HammerOptions o = options();
+        o.geometry = new HammerOndisk.Geometry(8, 3, 8, 4);               // 3 meta blocks
+        o.autoflushRecords = 1000;
+        HammerMount hmp = mount(o, HammerMutations.none(), HammerHooks.NONE);
+        int per = HammerOndisk.SLOTS_PER_BLOCK;
+        int k0 = 1, k1 = per, k2 = 2 * per;                                // one key in each meta block, all on inode 1
+        while (k1 % o.inodes != 1) k1++;
+        while (k2 % o.inodes != 1) k2++;
+        assertSame(hmp.frontend.inode(k0), hmp.frontend.inode(k1));
+        assertSame(hmp.frontend.inode(k0), hmp.frontend.inode(k2));
+        assertTrue(k2 < o.geometry.keys());
+        int[] keys = {k0, k1, k2};
+        for (int k : keys) hmp.put(k, bytes(10, 1));
+        HammerFlusher f = hmp.flusher();
+        long partial = f.finalizes - f.finalFinalizes;
+        hmp.sync();
+        assertEquals(partial, f.finalizes - f.finalFinalizes, "a partial finalize under the limit");
+        hmp.options.limitDirtybufspace = HammerOndisk.BUFSIZE;            // one dirty meta block passes it
+        for (int k : keys) hmp.put(k, bytes(10, 2));
+        hmp.sync();
+        assertTrue(f.finalizes - f.finalFinalizes > partial, "no partial finalize over the limit");
+        for (int k : keys) assertArrayEquals(bytes(10, 2), hmp.get(k));
+    }
 }
