@@ -115,15 +115,7 @@ class HammerFrontendTest {
         gate.shut();
         hmp.put(6, bytes(3000, 6));
         java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread s = new Thread(() -> {
-            try {
-                hmp.sync();
-            } catch (Throwable t) {
-                failed.set(t);
-            }
-        }, "frontend-syncer");
-        s.setDaemon(true);
-        s.start();
+        Thread s = daemon("frontend-syncer", () -> hmp.sync(), failed);
         HammerMountContractTest.awaitAsleep(s, "hmdiow");
         assertFalse(hmp.committedIndex().containsKey(6), "the record was committed before its data was written");
         gate.open();
@@ -298,15 +290,7 @@ class HammerFrontendTest {
         gate.shut();
         hmp.put(6, bytes(3000, 6));                                       // the direct write waits at the gate
         java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread r = new Thread(() -> {
-            try {
-                got.set(hmp.get(6));
-            } catch (Throwable t) {
-                got.set(t);
-            }
-        }, "frontend-reader");
-        r.setDaemon(true);
-        r.start();
+        Thread r = daemon("frontend-reader", () -> got.set(hmp.get(6)), got);
         HammerMountContractTest.awaitAsleep(r, "hmdiow");
         assertNull(got.get(), "get returned before the direct write completed");
         gate.open();
@@ -360,15 +344,7 @@ class HammerFrontendTest {
         hmp.put(1, bytes(10, 1));
         gate.shut();                                                      // the master's writes wait at the gate
         java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread f = new Thread(() -> {
-            try {
-                hmp.fsync(1);
-            } catch (Throwable t) {
-                failed.set(t);
-            }
-        }, "frontend-fsync");
-        f.setDaemon(true);
-        f.start();
+        Thread f = daemon("frontend-fsync", () -> hmp.fsync(1), failed);
         HammerMountContractTest.awaitAsleep(f, "hmrfls");
         gate.open();
         HammerMountContractTest.join(f);
@@ -404,5 +380,19 @@ class HammerFrontendTest {
         hmp.sync();
         assertTrue(f.finalizes - f.finalFinalizes > partial, "no partial finalize over the limit");
         for (int k : keys) assertArrayEquals(bytes(10, 2), hmp.get(k));
+    }
+
+    /** Starts {@code body} on a daemon thread (a lost wakeup fails the test's bound, not the JVM's exit); what it throws goes to {@code failed}. */
+    private static Thread daemon(String name, Runnable body, java.util.concurrent.atomic.AtomicReference<? super Throwable> failed) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }
