@@ -29,9 +29,9 @@ final class HammerUndo {
     /** Ranges (device offsets) with an UNDO in the current span (hammer_undo_history), each with the
      *  snapshot count at the time it was added: all must equal the current count (UndoHistorySpanInv). */
     final Map<Long, Integer> history = new HashMap<>();
-    long generated;
+    long generated;                    // UNDO records appended (statistics)
     /** Snapshot count when the in-core first_offset last moved: history entries must be this recent. */
-    int historyEpoch;                  // UNDO records appended (statistics)
+    int historyEpoch;
 
     HammerUndo(HammerMount hmp, HammerOndisk.Header h) {
         this.hmp = hmp;
