@@ -109,6 +109,28 @@ class BufCacheOtherMethodsTest {
         assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
     }
 
+    /**
+     * reinitbufbio: a recycled header forgets every layer's translation and completion, not only
+     * bio1/bio2 (which getblk resets itself); push_bio hands back an existing layer as it is.
+     */
+    @Test void aRecycledHeaderForgetsTheTranslationOfEveryLayer() {
+        BufCache one = BufTestSupport.cache(1);
+        Vnode v = one.vnode("one", BufTestSupport.device(4), BLK);
+        Buf bp = fill(one, v, 0, pattern(5, BLK));
+        Bio bio3 = one.push_bio(bp.b_bio2());
+        assertSame(bp.b_bio(2), bio3);
+        bio3.set_bio_offset(77L * BLK);
+        assertSame(bio3, one.push_bio(bp.b_bio2()), "an existing layer is reused ...");
+        assertEquals(77L * BLK, bio3.bio_offset(), "... with its cached offset");
+        bio3.set_bio_done(b -> fail("bio3 is never completed here"));
+        assertEquals(0, one.bwrite(bp));
+        Buf other = one.getblk(v, BLK, BLK, 0, 0);
+        assertSame(bp, other, "the only header, recycled for block 1");
+        assertEquals(Bio.NOOFFSET, other.b_bio(2).bio_offset(), "bio3's offset reset");
+        assertNull(other.b_bio(2).bio_done(), "bio3's completion forgotten");
+        one.bqrelse(other);
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
