@@ -131,6 +131,97 @@ class BufCacheOtherMethodsTest {
         one.bqrelse(other);
     }
 
+    // ------------------------------------------------------------------ allocbuf, vfs_bio_clrbuf
+
+    @Test void allocbufKeepsTheDataThatStillFitsAndAccountsEveryResize() {
+        Buf bp = fill(c, vp, 0, pattern(6, BLK));
+        long space = c.view().bufspace();
+        c.allocbuf(bp, 700);
+        assertEquals(1024, bp.b_bufsize(), "700 bytes round up to two DEV_BSIZE sectors");
+        assertEquals(700, bp.b_bcount());
+        assertEquals(space, c.view().bufspace(), "same allocation");
+        c.allocbuf(bp, 300);
+        assertEquals(512, bp.b_bufsize());
+        assertEquals(space - 512, c.view().bufspace());
+        assertArrayEquals(java.util.Arrays.copyOf(pattern(6, BLK), 512), bp.b_data(), "the first sector kept");
+        c.allocbuf(bp, BLK);
+        byte[] want = new byte[BLK];
+        System.arraycopy(pattern(6, BLK), 0, want, 0, 512);
+        assertArrayEquals(want, bp.b_data(), "grown: the old sector kept, the new one zero");
+        assertEquals(space, c.view().bufspace());
+        bp.setFlags(Buf.B_CACHE);
+        c.bqrelse(bp);
+    }
+
+    @Test void allocbufToZeroBytesIsValidAndGivesTheMemoryBack() {
+        Buf bp = c.getblk(vp, 0, BLK, 0, 0);
+        assertFalse(bp.hasFlags(Buf.B_CACHE));
+        long space = c.view().bufspace();
+        c.allocbuf(bp, 0);
+        assertTrue(bp.hasFlags(Buf.B_CACHE), "an empty buffer is fully valid");
+        assertEquals(0, bp.b_bufsize());
+        assertEquals(0, bp.b_data().length);
+        assertEquals(space - BLK, c.view().bufspace());
+        c.allocbuf(bp, 512);
+        assertFalse(bp.hasFlags(Buf.B_CACHE), "grown from nothing: not valid");
+        bp.setFlags(Buf.B_INVAL);
+        c.brelse(bp);
+    }
+
+    @Test void allocbufOfAHeavyDirtyBufferMovesTheHwCounters() {
+        Buf bp = fill(c, vp, 0, pattern(7, 512));
+        c.bheavy(bp);
+        c.bdirty(bp);
+        assertEquals(512, c.view().dirtybufspacehw());
+        c.allocbuf(bp, BLK);
+        assertEquals(BLK, c.view().dirtybufspace());
+        assertEquals(BLK, c.view().dirtybufspacehw());
+        bp.setFlags(Buf.B_CACHE);
+        c.allocbuf(bp, 512);
+        assertEquals(512, c.view().dirtybufspacehw());
+        assertEquals(512, c.view().dirtybufspace());
+        c.bdwrite(bp);
+    }
+
+    @Test void allocbufRefusesBadSizesAndUnheldBuffersChangingNothing() {
+        Buf bp = fill(c, vp, 0, pattern(8, BLK));
+        long space = c.view().bufspace();
+        IllegalArgumentException neg = assertThrows(IllegalArgumentException.class, () -> c.allocbuf(bp, -1));
+        assertTrue(neg.getMessage().contains("negative size -1"), neg.getMessage());
+        assertEquals(BLK, bp.b_bufsize());
+        assertEquals(space, c.view().bufspace());
+        assertFalse(c.panicked());
+        c.bqrelse(bp);
+
+        BufCache cu = BufTestSupport.unchecked(Params.forTest(4, BLK), BufMutations.none(), BufQuirks.none());
+        Vnode v = cu.vnode("u", BufTestSupport.device(8), BLK);
+        Buf big = cu.getblk(v, 0, BLK, 0, 0);
+        dev.bioref.kern.Panic tooBig = assertThrows(dev.bioref.kern.Panic.class, () -> cu.allocbuf(big, BLK + 1));
+        assertTrue(tooBig.getMessage().contains("buffer too small"), tooBig.getMessage());
+        assertTrue(cu.panicked());
+        assertEquals(BLK, big.b_bufsize(), "nothing changed");
+        cu.bqrelse(big);
+        dev.bioref.kern.Panic notBusy = assertThrows(dev.bioref.kern.Panic.class, () -> cu.allocbuf(big, 512));
+        assertTrue(notBusy.getMessage().contains("not busy"), notBusy.getMessage());
+        assertEquals(BLK, big.b_bufsize());
+    }
+
+    @Test void vfsBioClrbufZeroesOnlyAnInvalidBufferAndClearsItsErrors() {
+        Buf bp = fill(c, vp, 0, pattern(9, BLK));
+        bp.setFlags(Buf.B_INVAL | Buf.B_EINTR | Buf.B_ERROR);
+        bp.set_b_resid(5);
+        c.vfs_bio_clrbuf(bp);
+        assertArrayEquals(new byte[BLK], bp.b_data(), "not B_CACHE: zeroed");
+        assertFalse(bp.anyFlags(Buf.B_INVAL | Buf.B_EINTR | Buf.B_ERROR));
+        assertFalse(bp.hasFlags(Buf.B_CACHE), "B_CACHE unchanged");
+        assertEquals(0, bp.b_resid());
+        System.arraycopy(pattern(10, BLK), 0, bp.b_data(), 0, BLK);
+        bp.setFlags(Buf.B_CACHE);
+        c.vfs_bio_clrbuf(bp);
+        assertArrayEquals(pattern(10, BLK), bp.b_data(), "B_CACHE: the valid data is kept");
+        c.bqrelse(bp);
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
