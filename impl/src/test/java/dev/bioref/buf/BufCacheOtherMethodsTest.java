@@ -222,6 +222,100 @@ class BufCacheOtherMethodsTest {
         c.bqrelse(bp);
     }
 
+    // ------------------------------------------------------------------ findblk, getcacheblk, bremfree
+
+    /** Runs {@code body} on another thread, failing (with the thread's state) if it is not done within 10 s. */
+    private static void onOtherThread(String name, Runnable body) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<Throwable> err = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                err.set(e);
+            }
+        }, name);
+        t.setDaemon(true);   // a thread left blocked by a broken cache must not keep the JVM alive
+        t.start();
+        t.join(10_000);
+        assertFalse(t.isAlive(), name + " still running (blocked?): " + t.getState() + " "
+                + java.util.Arrays.toString(t.getStackTrace()));
+        if (err.get() != null) throw new AssertionError(name + " failed", err.get());
+    }
+
+    @Test void findblkWithNblockGivesUpOnABufferAnotherThreadHoldsAndDropsItsHold() throws Exception {
+        Buf bp = fill(c, vp, 0, pattern(11, BLK));
+        bp.setFlags(Buf.B_CACHE);
+        onOtherThread("nblock-finder", () -> {
+            assertNull(c.findblk(vp, 0, BufCache.FINDBLK_NBLOCK), "held by the test thread: no wait, null");
+            assertNull(c.getcacheblk(vp, 0, 0, BufCache.GETBLK_NOWAIT), "getcacheblk NOWAIT: the same");
+        });
+        assertEquals(0, bp.b_refs(), "the lookup's hold was dropped on failure");
+        assertTrue(bp.b_lock().ownedByMe());
+        IllegalStateException own = assertThrows(IllegalStateException.class, () -> c.findblk(vp, 0, 0));
+        assertTrue(own.getMessage().contains("already held"), own.getMessage());
+        assertEquals(0, bp.b_refs(), "and on the refusal");
+        c.bqrelse(bp);
+    }
+
+    @Test void findblkKeepsItsHoldOnlyWithRef() {
+        Buf bp = fill(c, vp, 0, pattern(12, BLK));
+        c.bqrelse(bp);
+        assertSame(bp, c.findblk(vp, 0, BufCache.FINDBLK_TEST));
+        assertEquals(0, bp.b_refs());
+        assertSame(bp, c.findblk(vp, 0, BufCache.FINDBLK_TEST | BufCache.FINDBLK_REF));
+        assertEquals(1, bp.b_refs(), "FINDBLK_REF: held against recycling");
+        c.bqdrop(bp);
+        Buf locked = c.findblk(vp, 0, BufCache.FINDBLK_REF);
+        assertSame(bp, locked);
+        assertTrue(locked.b_lock().ownedByMe());
+        assertEquals(1, bp.b_refs());
+        c.bqdrop(bp);
+        assertTrue(c.inmem(vp, 0));
+        assertFalse(c.inmem(vp, BLK));
+        c.bremfree(bp);
+        c.bqrelse(bp);
+    }
+
+    @Test void getcacheblkClearsTheAgeOfTheBufferItReturns() {
+        Buf bp = fill(c, vp, 0, pattern(13, BLK));
+        bp.setFlags(Buf.B_CACHE | Buf.B_AGE);
+        c.bqrelse(bp);
+        Buf viaFind = c.getcacheblk(vp, 0, 0, 0);
+        assertSame(bp, viaFind);
+        assertFalse(bp.hasFlags(Buf.B_AGE), "findblk path: B_AGE cleared");
+        assertEquals(Buf.BQUEUE_NONE, bp.b_qindex());
+        bp.setFlags(Buf.B_AGE);
+        c.bqrelse(bp);
+        Buf viaGetblk = c.getcacheblk(vp, 0, BLK, 0);
+        assertSame(bp, viaGetblk);
+        assertFalse(bp.hasFlags(Buf.B_AGE), "getblk path: B_AGE cleared (by getblk's hit, L2812)");
+        bp.setFlags(Buf.B_RAM);
+        c.bqrelse(bp);
+        assertNull(c.getcacheblk(vp, 0, BLK, 0), "getblk path: B_RAM refused");
+        assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex(), "and released with bqrelse: kept");
+        assertTrue(bp.hasFlags(Buf.B_CACHE));
+        assertFalse(bp.b_lock().isLocked());
+    }
+
+    @Test void bremfreeOfABufferOnNoQueueNeedsItsLock() {
+        Buf bp = fill(c, vp, 0, pattern(14, BLK));
+        c.bremfree(bp);   // locked, on no queue: nothing to do
+        assertEquals(Buf.BQUEUE_NONE, bp.b_qindex());
+        c.bqrelse(bp);
+        BufCache cu = BufTestSupport.unchecked(Params.forTest(4, BLK), BufMutations.none(), BufQuirks.none());
+        Buf free = cu.view().header(0);
+        assertEquals(Buf.BQUEUE_EMPTY, free.b_qindex());
+        dev.bioref.kern.Panic queued = assertThrows(dev.bioref.kern.Panic.class, () -> cu.bremfree(free));
+        assertTrue(queued.getMessage().contains("not locked"), queued.getMessage());
+        assertEquals(Buf.BQUEUE_EMPTY, free.b_qindex(), "still queued");
+        assertTrue(free.b_lock().tryLock());
+        cu.bremfree(free);
+        free.b_lock().unlock();
+        dev.bioref.kern.Panic stray = assertThrows(dev.bioref.kern.Panic.class, () -> cu.bremfree(free));
+        assertTrue(stray.getMessage().contains("not on a queue"), stray.getMessage());
+        assertTrue(cu.panicked());
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
