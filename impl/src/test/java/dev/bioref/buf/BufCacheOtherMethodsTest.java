@@ -3,6 +3,8 @@ package dev.bioref.buf;
 
 import dev.bioref.device.LoopbackDevice;
 import dev.bioref.device.SeededCompleter;
+import dev.bioref.kern.Panic;
+import dev.bioref.trace.TraceLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -196,12 +198,12 @@ class BufCacheOtherMethodsTest {
         BufCache cu = BufTestSupport.unchecked(Params.forTest(4, BLK), BufMutations.none(), BufQuirks.none());
         Vnode v = cu.vnode("u", BufTestSupport.device(8), BLK);
         Buf big = cu.getblk(v, 0, BLK, 0, 0);
-        dev.bioref.kern.Panic tooBig = assertThrows(dev.bioref.kern.Panic.class, () -> cu.allocbuf(big, BLK + 1));
+        Panic tooBig = assertThrows(Panic.class, () -> cu.allocbuf(big, BLK + 1));
         assertTrue(tooBig.getMessage().contains("buffer too small"), tooBig.getMessage());
         assertTrue(cu.panicked());
         assertEquals(BLK, big.b_bufsize(), "nothing changed");
         cu.bqrelse(big);
-        dev.bioref.kern.Panic notBusy = assertThrows(dev.bioref.kern.Panic.class, () -> cu.allocbuf(big, 512));
+        Panic notBusy = assertThrows(Panic.class, () -> cu.allocbuf(big, 512));
         assertTrue(notBusy.getMessage().contains("not busy"), notBusy.getMessage());
         assertEquals(BLK, big.b_bufsize());
     }
@@ -305,15 +307,85 @@ class BufCacheOtherMethodsTest {
         BufCache cu = BufTestSupport.unchecked(Params.forTest(4, BLK), BufMutations.none(), BufQuirks.none());
         Buf free = cu.view().header(0);
         assertEquals(Buf.BQUEUE_EMPTY, free.b_qindex());
-        dev.bioref.kern.Panic queued = assertThrows(dev.bioref.kern.Panic.class, () -> cu.bremfree(free));
+        Panic queued = assertThrows(Panic.class, () -> cu.bremfree(free));
         assertTrue(queued.getMessage().contains("not locked"), queued.getMessage());
         assertEquals(Buf.BQUEUE_EMPTY, free.b_qindex(), "still queued");
         assertTrue(free.b_lock().tryLock());
         cu.bremfree(free);
         free.b_lock().unlock();
-        dev.bioref.kern.Panic stray = assertThrows(dev.bioref.kern.Panic.class, () -> cu.bremfree(free));
+        Panic stray = assertThrows(Panic.class, () -> cu.bremfree(free));
         assertTrue(stray.getMessage().contains("not on a queue"), stray.getMessage());
         assertTrue(cu.panicked());
+    }
+
+    // ------------------------------------------------------------------ trace helpers (traces.md "BufCache events")
+
+    @Test void holdsDropsLookupsAndDependencyAttachesAreLogged() {
+        TraceLog log = TraceLog.inMemory("BufCache");
+        Buf bp = fill(c, vp, 2L * BLK, pattern(15, BLK));
+        c.bqrelse(bp);
+        c.traceTo(log, vp);
+        int h = bp.b_index();
+        assertSame(bp, c.findblk(vp, 2L * BLK, BufCache.FINDBLK_TEST | BufCache.FINDBLK_REF));
+        c.bqdrop(bp);
+        assertSame(bp, c.findblk(vp, 2L * BLK, BufCache.FINDBLK_TEST));   // a bare hint: not logged
+        assertSame(bp, c.findblk(vp, 2L * BLK, 0));
+        c.bremfree(bp);
+        c.bqhold(bp);
+        c.traceDepAttach(bp, "veto");
+        Buf empty = c.view().header(7);
+        c.bqhold(empty);
+        String emptyHeld = empty.toString();   // as logged: with its hold
+        c.bqdrop(empty);
+        assertEquals(List.of(
+                "{'action':'findblk_ref','h':" + h + ",'b':2}",
+                "{'action':'bqdrop','h':" + h + "}",
+                "{'action':'Unmodelled','op':'findblk that locks the buffer (flags 0)'}",
+                "{'action':'findblk_ref','h':" + h + ",'b':2}",
+                "{'action':'buf_dep_attach','h':" + h + ",'kind':'veto'}",
+                "{'action':'Unmodelled','op':'a hold on a buffer without identity " + emptyHeld + "'}",
+                "{'action':'bqdrop','h':7}"), BufTestSupport.traceEventsFrom(log, 0));
+        c.bqdrop(bp);
+        c.bqrelse(bp);
+        int n = log.lines().size();
+        c.breadcb(vp, 3L * BLK, BLK, 0, null, null);
+        assertEquals("{'action':'Unmodelled','op':'breadcb'}", BufTestSupport.traceEventsFrom(log, n).get(0));
+
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                () -> c.traceTo(TraceLog.inMemory("Bufio"), vp));
+        assertTrue(wrong.getMessage().contains("was Bufio"), wrong.getMessage());
+        n = log.lines().size();
+        c.bqhold(bp);
+        assertEquals(n + 1, log.lines().size(), "the refused traceTo left the old log in place");
+        c.traceTo(null, null);
+        c.bqdrop(bp);
+        c.traceDepAttach(bp, "accept");
+        assertEquals(n + 1, log.lines().size(), "tracing off: nothing logged");
+    }
+
+    @Test void aHoldOnABufferOfAnotherVnodeIsUnmodelled() {
+        TraceLog log = TraceLog.inMemory("BufCache");
+        Vnode other = c.vnode("dev1", BufTestSupport.device(4), BLK);
+        Buf bp = fill(c, other, 0, pattern(16, BLK));
+        c.traceTo(log, vp);
+        c.bqhold(bp);
+        String held = bp.toString();   // as logged
+        c.bqdrop(bp);
+        c.bqrelse(bp);
+        assertEquals("{'action':'Unmodelled','op':'a hold on a buffer without identity " + held + "'}",
+                BufTestSupport.traceEventsFrom(log, 0).get(0));
+    }
+
+    @Test void theTraceFlagsAreTheSpecsSixBits() {
+        assertEquals(1, BufCache.traceFlags(Buf.B_DELWRI));
+        assertEquals(2, BufCache.traceFlags(Buf.B_CACHE));
+        assertEquals(4, BufCache.traceFlags(Buf.B_INVAL));
+        assertEquals(8, BufCache.traceFlags(Buf.B_LOCKED));
+        assertEquals(16, BufCache.traceFlags(Buf.B_ERROR));
+        assertEquals(32, BufCache.traceFlags(Buf.B_HASHED));
+        assertEquals(0, BufCache.traceFlags(Buf.B_AGE | Buf.B_VMIO | Buf.B_HEAVY | Buf.B_RELBUF | Buf.B_NOCACHE));
+        assertEquals(63, BufCache.traceFlags(Buf.B_DELWRI | Buf.B_CACHE | Buf.B_INVAL | Buf.B_LOCKED | Buf.B_ERROR
+                | Buf.B_HASHED | Buf.B_AGE));
     }
 
     @Test void buwriteIsADelayedWrite() {
