@@ -388,6 +388,55 @@ class BufCacheOtherMethodsTest {
                 | Buf.B_HASHED | Buf.B_AGE));
     }
 
+    // ------------------------------------------------------------------ bread, breadn
+
+    @Test void breadnRefusesBadArgumentsBeforeTouchingAnything() {
+        Buf[] bpp = {c.view().header(0)};
+        assertThrows(IllegalArgumentException.class, () -> c.bread(vp, 0, BLK, null));
+        assertThrows(IllegalArgumentException.class, () -> c.bread(vp, 0, BLK, new Buf[0]));
+        IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,
+                () -> c.breadn(vp, 0, BLK, new long[0], new int[0], -1, bpp));
+        assertTrue(neg.getMessage().contains("cnt=-1"), neg.getMessage());
+        assertNull(bpp[0], "bpp[0] is cleared first");
+        assertThrows(IllegalArgumentException.class, () -> c.breadn(vp, 0, BLK, null, new int[] {BLK}, 1, bpp));
+        assertThrows(IllegalArgumentException.class, () -> c.breadn(vp, 0, BLK, new long[] {BLK}, null, 1, bpp));
+        assertThrows(IllegalArgumentException.class, () -> c.breadn(vp, 0, BLK, new long[] {BLK}, new int[] {BLK}, 2, bpp));
+        assertThrows(IllegalArgumentException.class, () -> c.breadn(vp, 0, BLK, new long[] {BLK, 2L * BLK},
+                new int[] {BLK}, 2, bpp));
+        IllegalArgumentException badRa = assertThrows(IllegalArgumentException.class,
+                () -> c.breadn(vp, 0, BLK, new long[] {BLK + 1}, new int[] {BLK}, 1, bpp));
+        assertTrue(badRa.getMessage().startsWith("breadn:"), badRa.getMessage());
+        assertEquals(0, c.view().bufspace(), "no buffer was created");
+        assertEquals(0, dev.stats().reads());
+    }
+
+    @Test void breadnReadsAheadOnlyWhatIsNotCachedAndHandsItToTheCompletion() {
+        c.bqrelse(fill(c, vp, BLK, pattern(17, BLK)));   // block 1 cached (not valid: no B_CACHE)
+        Buf[] bpp = new Buf[1];
+        assertEquals(0, c.breadn(vp, 0, BLK, new long[] {BLK, 2L * BLK}, new int[] {BLK, BLK}, 2, bpp));
+        BufTestSupport.drain(c);
+        assertEquals(2, dev.stats().reads(), "block 0 and the read-ahead of block 2; block 1 is in memory");
+        Buf ra = c.findblk(vp, 2L * BLK, BufCache.FINDBLK_TEST);
+        assertTrue(ra.hasFlags(Buf.B_CACHE));
+        assertFalse(ra.b_lock().isLocked(), "the completion released the read-ahead");
+        assertFalse(c.findblk(vp, BLK, BufCache.FINDBLK_TEST).hasFlags(Buf.B_CACHE), "block 1 left alone");
+        c.brelse(bpp[0]);
+    }
+
+    @Test void aReadClearsStaleFlagsAndSetsTheCallersOnes() {
+        Buf bp = c.getblk(vp, 0, BLK, 0, 0);
+        bp.setFlags(Buf.B_NOTMETA | Buf.B_EINTR);
+        c.bqrelse(bp);
+        Buf[] bpp = new Buf[1];
+        assertEquals(0, c.bread(vp, 0, BLK, bpp), "a stale B_EINTR does not fail the new read");
+        assertFalse(bpp[0].anyFlags(Buf.B_NOTMETA | Buf.B_EINTR));
+        bpp[0].setFlags(Buf.B_INVAL);
+        c.brelse(bpp[0]);
+        assertEquals(0, c.breadnx(vp, BLK, BLK, Buf.B_NOTMETA, null, null, 0, bpp));
+        assertTrue(bpp[0].hasFlags(Buf.B_NOTMETA | Buf.B_CACHE));
+        c.brelse(bpp[0]);
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
