@@ -437,6 +437,47 @@ class BufCacheOtherMethodsTest {
         c.brelse(bpp[0]);
     }
 
+    // ------------------------------------------------------------------ KKASSERTs a caller can reach
+
+    private static void panics(String expected, Runnable call) {
+        Panic p = assertThrows(Panic.class, call::run);
+        assertTrue(p.getMessage().contains(expected), "expected '" + expected + "' in: " + p.getMessage());
+    }
+
+    /** Each seed KKASSERT of these methods that a misusing caller reaches throws, naming the check and the buffer. */
+    @Test void misusesPanicWithTheCheckAndTheBufferNamed() {
+        BufCache cu = BufTestSupport.unchecked(Params.forTest(4, BLK), BufMutations.none(), BufQuirks.none());
+        Vnode v = cu.vnode("u", BufTestSupport.device(8), BLK);
+        Buf bp = cu.getblk(v, 0, BLK, 0, 0);
+        String name = "buf" + bp.b_index() + "[";
+
+        bp.b_bio2().set_bio_done(b -> { });
+        panics("push_bio: layer bio2", () -> cu.push_bio(bp.b_bio1()));
+        bp.b_bio2().set_bio_done(null);
+        panics("buf_deallocate: no deps on " + name, () -> cu.buf_deallocate(bp));
+        panics("vn_strategy: b_cmd == DONE on " + name, () -> cu.vn_strategy(v, bp.b_bio1()));
+        bp.set_b_cmd(BufCmd.WRITE);
+        bp.b_bio1().bio_flags_set(Bio.BIO_DONE);
+        panics("vn_strategy: BIO_DONE set on bio1", () -> cu.vn_strategy(v, bp.b_bio1()));
+        panics("biowait: b_cmd != DONE after completion: " + name, () -> cu.biowait(bp.b_bio1(), "biowr"));
+        bp.b_bio1().bio_flags_clear(Bio.BIO_DONE);
+        panics("biowait: not bio1: bio2", () -> cu.biowait(bp.b_bio2(), "biowr"));
+        panics("biodone_sync: not bio1: bio2", () -> cu.biodone_sync(bp.b_bio2()));
+        bp.set_b_cmd(BufCmd.DONE);
+
+        Buf vnodeless = cu.view().header(3);
+        assertEquals(Buf.BQUEUE_EMPTY, vnodeless.b_qindex());
+        panics("bdirty: buffer buf" + vnodeless.b_index() + "[", () -> cu.bdirty(vnodeless));
+        panics("still on queue EMPTY", () -> cu.bdirty(vnodeless));
+        assertTrue(vnodeless.b_lock().tryLock());
+        cu.bremfree(vnodeless);
+        panics("has no vnode", () -> cu.bdirty(vnodeless));
+        panics("allocbuf: buffer not B_VMIO", () -> cu.allocbuf(vnodeless, 512));
+        panics("vfs_bio_clrbuf: not B_VMIO", () -> cu.vfs_bio_clrbuf(vnodeless));
+        assertFalse(vnodeless.hasFlags(Buf.B_DELWRI), "nothing changed");
+        assertEquals(0, cu.view().dirtybufcount());
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
