@@ -478,6 +478,37 @@ class BufCacheOtherMethodsTest {
         assertEquals(0, cu.view().dirtybufcount());
     }
 
+    // ------------------------------------------------------------------ input checks at their boundaries
+
+    @Test void theLastBlockOfTheDeviceIsUsableAndTheOneAfterItIsNot() {
+        Vnode small = c.vnode("small", BufTestSupport.device(4), BLK);
+        Buf last = c.getblk(small, 3L * BLK, BLK, 0, 0);
+        assertEquals(3L * BLK, last.b_loffset());
+        c.bqrelse(last);
+        IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
+                () -> c.getblk(small, 4L * BLK, BLK, 0, 0));
+        assertTrue(past.getMessage().contains("beyond the end"), past.getMessage());
+        Vnode half = c.vnode("half", BufTestSupport.device(4), 512);
+        IllegalArgumentException over = assertThrows(IllegalArgumentException.class,
+                () -> c.getblk(half, 7L * 512, 513, 0, 0));
+        assertTrue(over.getMessage().contains("exceeds the block size 512"), over.getMessage());
+        c.bqrelse(c.getblk(half, 7L * 512, 512, 0, 0));
+    }
+
+    @Test void vnodeAndSetHzRefuseBadValuesNamingThem() {
+        assertThrows(NullPointerException.class, () -> c.vnode("n", null, BLK));
+        for (int bad : new int[] {0, -512, 700, BLK + 512}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.vnode("b", dev, bad));
+            assertTrue(e.getMessage().contains("was " + bad), e.getMessage());
+        }
+        assertEquals(512, c.vnode("ok", dev, 512).blksize);
+        assertEquals(1, c.view().vnodes().size() - 1, "only the good one was added");
+        IllegalArgumentException hz = assertThrows(IllegalArgumentException.class, () -> c.setHz(0));
+        assertTrue(hz.getMessage().contains("was 0"), hz.getMessage());
+        c.setHz(1);
+        assertThrows(NullPointerException.class, () -> c.setMemoryPressure(null));
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
