@@ -509,6 +509,85 @@ class BufCacheOtherMethodsTest {
         assertThrows(NullPointerException.class, () -> c.setMemoryPressure(null));
     }
 
+    // ------------------------------------------------------------------ more survivors of run BrA (pit.md §9.4)
+
+    /** Asynchronous reads hand the buffer lock to the completion, which runs on the device's own thread here. */
+    @Test void asynchronousReadsCompletedOnAnotherThreadReleaseTheirBuffers() throws Exception {
+        try (dev.bioref.device.ThreadCompleter tc = new dev.bioref.device.ThreadCompleter("brest-completion")) {
+            BufCache ct = BufTestSupport.cache(8);
+            Vnode v = ct.vnode("threaded", BufTestSupport.device(16, tc), BLK);
+            Buf[] bpp = new Buf[1];
+            assertEquals(0, ct.breadn(v, 0, BLK, new long[] {BLK}, new int[] {BLK}, 1, bpp));
+            ct.breadcb(v, 2L * BLK, BLK, Buf.B_NOTMETA, null, null);
+            BufTestSupport.drain(ct);
+            for (long off : new long[] {BLK, 2L * BLK}) {
+                Buf bp = ct.findblk(v, off, BufCache.FINDBLK_TEST);
+                assertTrue(bp.hasFlags(Buf.B_CACHE), "read at " + off);
+                assertFalse(bp.b_lock().isLocked(), "released by the completion thread at " + off);
+                assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
+            }
+            assertTrue(ct.findblk(v, 2L * BLK, BufCache.FINDBLK_TEST).hasFlags(Buf.B_NOTMETA), "breadcb's bflags");
+            ct.brelse(bpp[0]);
+        }
+    }
+
+    @Test void breadcbClearsStaleFlagsAndReleasesACachedBufferWithoutACallback() {
+        Buf bp = c.getblk(vp, 0, BLK, 0, 0);
+        bp.setFlags(Buf.B_EINTR | Buf.B_NOTMETA);
+        c.bqrelse(bp);
+        c.breadcb(vp, 0, BLK, 0, null, null);
+        assertTrue(bp.hasFlags(Buf.B_CACHE));
+        assertFalse(bp.anyFlags(Buf.B_EINTR | Buf.B_NOTMETA), "stale flags cleared before the read");
+        c.breadcb(vp, 0, BLK, 0, null, null);   // cached, no callback: bqrelse
+        assertFalse(bp.b_lock().isLocked());
+        assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
+        assertEquals(1, dev.stats().reads(), "no second read");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> c.bread(vp, 100, BLK, new Buf[1]));
+        assertTrue(bad.getMessage().startsWith("bread:"), bad.getMessage());
+    }
+
+    @Test void bdirtyForgetsNocacheAndRelbufAndBundirtyUndoesTheAccounting() {
+        Buf bp = fill(c, vp, 0, pattern(18, BLK));
+        bp.setFlags(Buf.B_NOCACHE | Buf.B_RELBUF | Buf.B_CACHE);
+        c.bdirty(bp);
+        assertFalse(bp.anyFlags(Buf.B_NOCACHE | Buf.B_RELBUF), "a dirty buffer is kept");
+        assertEquals(1, c.view().dirtybufcount());
+        bp.setFlags(Buf.B_DEFERRED);
+        c.bundirty(bp);
+        assertFalse(bp.anyFlags(Buf.B_DELWRI | Buf.B_DEFERRED));
+        assertEquals(0, c.view().dirtybufcount());
+        assertEquals(0, c.view().dirtybufspace());
+        assertEquals(0, c.view().dirtykvaspace());
+        c.bqrelse(bp);
+        assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
+    }
+
+    @Test void aDestroyedHeaderLosesBVmioAndAResizeToTheSameSizeKeepsBCache() {
+        Buf bp = fill(c, vp, 0, pattern(19, BLK));
+        bp.setFlags(Buf.B_CACHE);
+        c.allocbuf(bp, BLK);
+        assertTrue(bp.hasFlags(Buf.B_CACHE), "not grown: still valid");
+        bp.setFlags(Buf.B_INVAL);
+        c.brelse(bp);
+        assertEquals(Buf.BQUEUE_EMPTY, bp.b_qindex());
+        assertFalse(bp.hasFlags(Buf.B_VMIO), "vfs_vmio_release cleared B_VMIO");
+    }
+
+    @Test void flushbufqueuesVisitSkipsACleanBufferAndRefusesAForeignOne() {
+        Buf bp = fill(c, vp, 0, pattern(20, BLK));
+        c.bqrelse(bp);
+        assertEquals(BufCache.STEP_SKIPPED, c.flushbufqueuesVisit(bp, false));
+        assertFalse(bp.b_lock().isLocked(), "left unlocked");
+        assertEquals(Buf.BQUEUE_CLEAN, bp.b_qindex());
+        assertEquals(0, dev.stats().writes());
+        Buf foreign = BufTestSupport.cache(2).view().header(0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.flushbufqueuesVisit(foreign, false));
+        assertTrue(e.getMessage().contains("not a header of this cache"), e.getMessage());
+        c.bdwrite(c.getblk(vp, 0, BLK, 0, 0));   // and the spinlock was given back: a dirty one is written
+        assertEquals(BufCache.STEP_DONE, c.flushbufqueuesVisit(bp, false));
+        assertEquals(1, dev.stats().writes());
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
