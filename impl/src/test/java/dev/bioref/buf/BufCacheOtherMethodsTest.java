@@ -435,6 +435,9 @@ class BufCacheOtherMethodsTest {
         assertEquals(0, c.breadnx(vp, BLK, BLK, Buf.B_NOTMETA, null, null, 0, bpp));
         assertTrue(bpp[0].hasFlags(Buf.B_NOTMETA | Buf.B_CACHE));
         c.brelse(bpp[0]);
+        assertEquals(0, c.breadnx(vp, 2L * BLK, BLK, Buf.B_NOTMETA, new long[] {3L * BLK}, new int[] {BLK}, 1, bpp));
+        assertTrue(c.findblk(vp, 3L * BLK, BufCache.FINDBLK_TEST).hasFlags(Buf.B_NOTMETA), "the read-ahead's bflags too");
+        c.brelse(bpp[0]);
     }
 
     // ------------------------------------------------------------------ KKASSERTs a caller can reach
@@ -586,6 +589,34 @@ class BufCacheOtherMethodsTest {
         c.bdwrite(c.getblk(vp, 0, BLK, 0, 0));   // and the spinlock was given back: a dirty one is written
         assertEquals(BufCache.STEP_DONE, c.flushbufqueuesVisit(bp, false));
         assertEquals(1, dev.stats().writes());
+    }
+
+    /** The daemons' loop conditions at their boundaries: bytes strictly above the limit, or nbuf/2 dirty of their kind. */
+    @Test void theDaemonLimitsAtTheirBoundaries() {
+        assertFalse(c.buf_daemon_limit(0), "nothing dirty, nothing running: not above 0");
+        assertFalse(c.buf_daemon_hw_limit(0));
+        for (int b = 0; b < 3; b++) {
+            Buf bp = fill(c, vp, (long) b * BLK, pattern(b, BLK));
+            c.bheavy(bp);
+            c.bdwrite(bp);
+        }
+        long kva = c.view().dirtykvaspace();
+        assertEquals(3L * BLK, kva);
+        assertTrue(c.buf_daemon_limit(kva - 1));
+        assertFalse(c.buf_daemon_limit(kva), "exactly at the limit: stop");
+        assertFalse(c.buf_daemon_hw_limit(kva), "3 heavy of 8: below nbuf/2");
+        assertFalse(c.buf_daemon_limit(1L << 40), "heavy buffers do not count for the normal daemon");
+        Buf fourth = fill(c, vp, 3L * BLK, pattern(3, BLK));
+        c.bheavy(fourth);
+        c.bdwrite(fourth);
+        assertTrue(c.buf_daemon_hw_limit(1L << 40), "nbuf/2 heavy dirty");
+        assertFalse(c.buf_daemon_limit(1L << 40));
+        BufCache cl = BufTestSupport.cache(8);   // at most 6 of 8 headers may be in use (hibufspace)
+        Vnode vl = cl.vnode("light", BufTestSupport.device(8), BLK);
+        for (int b = 0; b < 3; b++) dirty(cl, vl, b);
+        assertFalse(cl.buf_daemon_limit(1L << 40), "3 light of 8");
+        dirty(cl, vl, 3);
+        assertTrue(cl.buf_daemon_limit(1L << 40), "nbuf/2 light dirty");
     }
 
     @Test void buwriteIsADelayedWrite() {
