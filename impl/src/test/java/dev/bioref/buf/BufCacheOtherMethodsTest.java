@@ -619,6 +619,19 @@ class BufCacheOtherMethodsTest {
         assertTrue(cl.buf_daemon_limit(1L << 40), "nbuf/2 light dirty");
     }
 
+    @Test void groupBSurvivorsOfRunBrB() {
+        assertEquals(7, c.scan_all_buffers(bp -> bp.b_index() == 2 ? 0 : 1), "a 0 result does not stop the scan");
+        IllegalArgumentException end = assertThrows(IllegalArgumentException.class, () -> c.getblk(vp, 32L * BLK, BLK, 0, 0));
+        assertTrue(end.getMessage().contains("block [32768, 33792)"), end.getMessage());
+        Buf past = BufTestSupport.cache(16).view().header(8);   // index nbuf of this cache
+        assertThrows(IllegalArgumentException.class, () -> c.flushbufqueuesVisit(past, false));
+        assertThrows(IllegalArgumentException.class, () -> c.brelse(past));
+        c.startDaemons();
+        c.close();
+        c.startDaemons();   // close() stopped them: they may be started again
+        c.stopDaemons();
+    }
+
     @Test void buwriteIsADelayedWrite() {
         Buf bp = fill(c, vp, BLK, pattern(4, BLK));
         c.buwrite(bp);
