@@ -464,7 +464,8 @@ class BufCacheOtherMethodsTest {
         panics("vn_strategy: BIO_DONE set on bio1", () -> cu.vn_strategy(v, bp.b_bio1()));
         panics("biowait: b_cmd != DONE after completion: " + name, () -> cu.biowait(bp.b_bio1(), "biowr"));
         bp.b_bio1().bio_flags_clear(Bio.BIO_DONE);
-        panics("biowait: not bio1: bio2", () -> cu.biowait(bp.b_bio2(), "biowr"));
+        // with a timeout, so that a build without this check fails in 1 s instead of sleeping for ever
+        panics("biowait: not bio1: bio2", () -> cu.biowait_timeout(bp.b_bio2(), "biowr", 1_000_000_000L));
         panics("biodone_sync: not bio1: bio2", () -> cu.biodone_sync(bp.b_bio2()));
         bp.set_b_cmd(BufCmd.DONE);
 
