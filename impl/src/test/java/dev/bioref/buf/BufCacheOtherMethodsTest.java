@@ -166,6 +166,8 @@ class BufCacheOtherMethodsTest {
         assertEquals(space - BLK, c.view().bufspace());
         c.allocbuf(bp, 512);
         assertFalse(bp.hasFlags(Buf.B_CACHE), "grown from nothing: not valid");
+        c.allocbuf(bp, 256);
+        assertFalse(bp.hasFlags(Buf.B_CACHE), "a shrink of a buffer that is not valid does not make it valid");
         bp.setFlags(Buf.B_INVAL);
         c.brelse(bp);
     }
