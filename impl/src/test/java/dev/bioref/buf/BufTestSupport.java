@@ -109,4 +109,17 @@ final class BufTestSupport {
         org.junit.jupiter.api.Assertions.assertFalse(t.isAlive(), () -> t.getName() + " still running: " + t.getState()
                 + ", sleeping on " + dev.bioref.kern.Sleepq.sleepingOn(t) + "; " + dev.bioref.kern.Sleepq.describeSleepers());
     }
+
+    /**
+     * The BufCache trace events of {@code log} from line {@code from} on, without the "v", "spec"
+     * and "seq" fields and with ' for ", e.g. {'action':'bqdrop','h':0} (added by brest, pit.md §9.4).
+     */
+    static List<String> traceEventsFrom(dev.bioref.trace.TraceLog log, int from) {
+        List<String> all = log.lines();
+        List<String> got = new ArrayList<>();
+        for (String l : all.subList(from, all.size())) {
+            got.add(l.replaceFirst("^\\{\"v\":1,\"spec\":\"BufCache\",\"seq\":\\d+,", "{").replace('"', '\''));
+        }
+        return got;
+    }
 }
