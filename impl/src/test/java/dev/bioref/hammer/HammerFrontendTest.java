@@ -111,7 +111,7 @@ class HammerFrontendTest {
     /** sync_inode waits for a record's direct data write before committing the record to the index. */
     @Test void syncInodeWaitsForTheDirectWriteBeforeCommitting() throws Exception {
         dev.bioref.device.GateCompleter gate = new dev.bioref.device.GateCompleter();
-        HammerMount hmp = HammerMountContractTest.gatedMount(gate);
+        HammerMount hmp = HammerTestSupport.gatedMount(gate);
         gate.shut();
         hmp.put(6, bytes(3000, 6));
         java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
@@ -286,7 +286,7 @@ class HammerFrontendTest {
     /** get of a key whose large value is still being written waits for the direct write (hammer_io_direct_wait) instead of reading stale media. */
     @Test void getOfAPendingLargeValueWaitsForItsDirectWrite() throws Exception {
         dev.bioref.device.GateCompleter gate = new dev.bioref.device.GateCompleter();
-        HammerMount hmp = HammerMountContractTest.gatedMount(gate);
+        HammerMount hmp = HammerTestSupport.gatedMount(gate);
         gate.shut();
         hmp.put(6, bytes(3000, 6));                                       // the direct write waits at the gate
         java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>();

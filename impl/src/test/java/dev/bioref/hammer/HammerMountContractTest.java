@@ -388,15 +388,6 @@ class HammerMountContractTest {
 
     // ------------------------------------------------------------ direct I/O (io:L1668, L1794, L1844)
 
-    static HammerMount gatedMount(GateCompleter gate) {
-        HammerOptions o = options();
-        LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(o.geometry.size()), gate, Clock.SYSTEM);
-        HammerMount.format(dev, o);
-        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        HammerInvariantsExtension.register(hmp);
-        return hmp;
-    }
-
     /**
      * A direct write marks its record DIRECT_IO and the mount NEEDFLUSH; hammer_io_direct_wait
      * sleeps ("hmdiow", DIRECT_WAIT set) until the completion clears both flags and wakes it;

@@ -23,6 +23,18 @@ final class HammerTestSupport {
         return hmp;
     }
 
+    /** A mounted volume whose device completes I/O only when {@code gate} lets it (waits that must block). */
+    static HammerMount gatedMount(dev.bioref.device.GateCompleter gate) { return gatedMount(gate, HammerMutations.none()); }
+
+    static HammerMount gatedMount(dev.bioref.device.GateCompleter gate, HammerMutations m) {
+        HammerOptions o = options();
+        LoopbackDevice gated = new LoopbackDevice(new dev.bioref.device.MemoryBackend(o.geometry.size()), gate, dev.bioref.kern.Clock.SYSTEM);
+        HammerMount.format(gated, o);
+        HammerMount hmp = HammerMount.mount(gated, o, m, HammerHooks.NONE);
+        HammerInvariantsExtension.register(hmp);
+        return hmp;
+    }
+
     static byte[] bytes(int len, int fill) {
         byte[] v = new byte[len];
         java.util.Arrays.fill(v, (byte) fill);

@@ -57,7 +57,7 @@ class HammerWaitSitesTest {
         }
     }
 
-    static HammerMount gated(GateCompleter gate, HammerMutations m) { return HammerWakeupMutationTest.gatedMount(gate, m); }
+    static HammerMount gated(GateCompleter gate, HammerMutations m) { return HammerTestSupport.gatedMount(gate, m); }
 
     /** H1: hammer_io_wait (io:L166) vs hammer_io_complete (io:L1148-1151). */
     static WaitProbe.Scenario ioWait(HammerMutations m) {

@@ -2,9 +2,6 @@
 package dev.bioref.hammer;
 
 import dev.bioref.device.GateCompleter;
-import dev.bioref.device.LoopbackDevice;
-import dev.bioref.device.MemoryBackend;
-import dev.bioref.kern.Clock;
 import org.junit.jupiter.api.Test;
 
 
@@ -18,15 +15,6 @@ import static org.junit.jupiter.api.Assertions.*;
 @org.junit.jupiter.api.extension.ExtendWith(HammerInvariantsExtension.class)
 class HammerWaitTest {
 
-
-    static HammerMount gatedMount(GateCompleter gate) {
-        HammerOptions o = options();
-        LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(o.geometry.size()), gate, Clock.SYSTEM);
-        HammerMount.format(dev, o);
-        HammerMount hmp = HammerMount.mount(dev, o, HammerMutations.none(), HammerHooks.NONE);
-        HammerInvariantsExtension.register(hmp);
-        return hmp;
-    }
 
     /** Loads and modifies the DATA buffer at {@code off}; returns it with our ref held. */
     static HammerBuffer prepare(HammerMount hmp, long off) {

@@ -2,10 +2,7 @@
 package dev.bioref.hammer;
 
 import dev.bioref.device.GateCompleter;
-import dev.bioref.device.LoopbackDevice;
-import dev.bioref.device.MemoryBackend;
 import dev.bioref.device.Request;
-import dev.bioref.kern.Clock;
 import dev.bioref.kern.Sleepq;
 import org.junit.jupiter.api.Test;
 
@@ -75,15 +72,6 @@ class HammerWakeupMutationTest {
         boolean lost = false;
         for (int i = 0; i < 5 && !lost; i++) lost = lostWakeup(make.apply(m));
         assertTrue(lost, "the switch " + m + " did not lose the wakeup in 5 attempts");
-    }
-
-    static HammerMount gatedMount(GateCompleter gate, HammerMutations m) {
-        HammerOptions o = options();
-        LoopbackDevice dev = new LoopbackDevice(new MemoryBackend(o.geometry.size()), gate, Clock.SYSTEM);
-        HammerMount.format(dev, o);
-        HammerMount hmp = HammerMount.mount(dev, o, m, HammerHooks.NONE);
-        HammerInvariantsExtension.register(hmp);
-        return hmp;
     }
 
     /** hammer_io_wait vs hammer_io_complete (io:L166, io:L1148-1151). */

@@ -24,7 +24,7 @@ class LostWakeupFailsTest {
     /** Waits for one gated write on a thread named {@code name}; returns the watchdog's report or null. */
     static String waitForGatedWrite(HammerMutations m, String name) throws Exception {
         GateCompleter gate = new GateCompleter();
-        HammerMount hmp = HammerWakeupMutationTest.gatedMount(gate, m);
+        HammerMount hmp = HammerTestSupport.gatedMount(gate, m);
         HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
         gate.shut();
         HammerWaitTest.startWrite(hmp, b);

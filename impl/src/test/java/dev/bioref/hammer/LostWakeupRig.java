@@ -16,7 +16,7 @@ public final class LostWakeupRig {
      */
     public static void waitForGatedWrite(HammerMutations m) {
         GateCompleter gate = new GateCompleter();
-        HammerMount hmp = HammerWakeupMutationTest.gatedMount(gate, m);
+        HammerMount hmp = HammerTestSupport.gatedMount(gate, m);
         HammerBuffer b = HammerWaitTest.prepare(hmp, hmp.geometry.dataBase());
         gate.shut();
         HammerWaitTest.startWrite(hmp, b);
